@@ -1,0 +1,12 @@
+// Jest 30 + ts-jest over native ESM (see ../shared/TOOLING.md): run with
+// NODE_OPTIONS=--experimental-vm-modules; types are checked by `tsc --noEmit`, not here.
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] },
+  testTimeout: 60_000,
+};

@@ -1,0 +1,6 @@
+import { parseCheckRequest } from '../settings.js';
+import { runStep } from '../step.js';
+import { check } from './check.js';
+
+// Concourse runs /opt/resource/check with the request on stdin.
+process.exitCode = await runStep({ parse: parseCheckRequest, run: check });

@@ -1,0 +1,6 @@
+import { parseInRequest } from '../settings.js';
+import { runStep } from '../step.js';
+import { fetchIn } from './in.js';
+
+// Concourse runs /opt/resource/in DEST with the request on stdin.
+process.exitCode = await runStep({ parse: parseInRequest, run: fetchIn });

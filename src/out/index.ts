@@ -1,0 +1,6 @@
+import { parseOutRequest } from '../settings.js';
+import { runStep } from '../step.js';
+import { putOut } from './out.js';
+
+// Concourse runs /opt/resource/out SRC with the request on stdin.
+process.exitCode = await runStep({ parse: parseOutRequest, run: putOut });
