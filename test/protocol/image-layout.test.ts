@@ -1,0 +1,74 @@
+// Mirrors the Dockerfile's resource stage without a Docker engine: the bundles and the wrapper
+// installed into a temporary opt/resource far from any node_modules, started as Concourse does.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastLine, PROJECT_ROOT, RESOURCE_NODE, runProcess } from '../support/run-bundle.js';
+
+let root: string;
+let resource: string;
+let pathWithNode: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'brp-image-'));
+  resource = join(root, 'opt/resource');
+  await mkdir(join(resource, 'lib'), { recursive: true });
+  for (const step of ['check', 'in', 'out']) {
+    await copyFile(join(PROJECT_ROOT, 'dist', `${step}.mjs`), join(resource, 'lib', `${step}.mjs`));
+    await copyFile(join(PROJECT_ROOT, 'bin/resource'), join(resource, step));
+    await chmod(join(resource, step), 0o755);
+  }
+  // Only `node` on PATH, as in the image (plus /usr/bin for the shell's dirname/basename).
+  await mkdir(join(root, 'bin'));
+  await symlink(RESOURCE_NODE, join(root, 'bin/node'));
+  pathWithNode = `${join(root, 'bin')}:/usr/bin:/bin`;
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const source = {
+  repository: 'acme/example-release',
+  access_token: 'ghp_imageLayoutToken0123456789abc',
+};
+
+describe('the resource as installed in the image', () => {
+  it.each([
+    ['check', [], { source }],
+    ['in', ['/tmp/dest'], { source, version: { version: '1', pr: '1', ref: 'b'.repeat(40) } }],
+    ['out', ['/tmp/src'], { source, params: { repository: 'release-repo' } }],
+  ])(
+    '/opt/resource/%s runs its bundle with no node_modules in reach',
+    async (step, args, request) => {
+      const result = await runProcess(join(resource, step), JSON.stringify(request), {
+        args,
+        cwd: root,
+        env: { PATH: pathWithNode },
+      });
+      expect(result.stdout).toBe('');
+      expect(result.code).toBe(1);
+      expect(lastLine(result.stderr)).toBe(
+        `error: ${step} is not available yet in this build of bosh-release-pr: the request is valid, but the step has not landed`,
+      );
+    },
+  );
+
+  it('starts Node with the system CA store and the proxy variables turned on', async () => {
+    const fakeBin = join(root, 'fake-bin');
+    await mkdir(fakeBin);
+    await writeFile(
+      join(fakeBin, 'node'),
+      '#!/bin/sh\necho "$NODE_USE_SYSTEM_CA $NODE_USE_ENV_PROXY $HTTPS_PROXY $*"\n',
+      { mode: 0o755 },
+    );
+    const result = await runProcess(join(resource, 'in'), '{}', {
+      args: ['/tmp/dest'],
+      env: { PATH: `${fakeBin}:/usr/bin:/bin`, HTTPS_PROXY: 'http://proxy.example:3128' },
+    });
+    expect(result.stdout.trim()).toBe(
+      `1 1 http://proxy.example:3128 ${join(resource, 'lib/in.mjs')} /tmp/dest`,
+    );
+  });
+});
