@@ -1,0 +1,321 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { UserError } from './errors.js';
+import type { Logger } from './log.js';
+
+/** Where a repository lives and how to reach it; the token never leaves this object but for env. */
+export interface GitRemote {
+  url: string;
+  token: string | undefined;
+  caFile?: string | undefined;
+  skipSslVerification?: boolean;
+}
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+/** What a lease-protected push expects the remote branch to be. */
+export type Lease = { kind: 'absent' } | { kind: 'at'; sha: string };
+
+export type PushOutcome = 'pushed' | 'lease-rejected';
+
+/** The git operations the steps use (STYLE: a narrow interface, injected). */
+export interface Git {
+  /** Fetches one commit (branch or sha) shallow, blobless and sparse into `dir`, checked out. */
+  fetchMetadata(options: { remote: GitRemote; ref: string; dir: string }): Promise<string>;
+  /** The full sha of a commit-ish in a local repository, or undefined when it is not there. */
+  resolveCommit(dir: string, commitish: string): Promise<string | undefined>;
+  /** Paths the work tree changes against `since` (tracked changes and untracked, not ignored). */
+  changedPaths(dir: string, since: string): Promise<string[]>;
+  /** Writes a commit of `files` on top of `parent` without touching any work tree. */
+  commitFiles(options: {
+    dir: string;
+    parent: string;
+    files: ReadonlyMap<string, string>;
+    message: string;
+    author: Identity;
+  }): Promise<string>;
+  /** Pushes `sha` to branch `branch` only when the remote branch matches `lease`. */
+  push(options: {
+    dir: string;
+    remote: GitRemote;
+    sha: string;
+    branch: string;
+    lease: Lease;
+  }): Promise<PushOutcome>;
+  /** The top of the work tree containing `dir`, or undefined when `dir` is not in a repository. */
+  topLevel(dir: string): Promise<string | undefined>;
+}
+
+/** The metadata paths of a BOSH release repository: all a step ever needs to read. */
+export const METADATA_SPARSE_PATTERNS = ['/.final_builds/', '/releases/', '/config/final.yml'];
+
+// Variables passed to git on purpose. simple-git strips or refuses every other GIT_* variable
+// (its environment guard), which also keeps a stray GIT_DIR of the caller out.
+const ALLOWED_ENV = [
+  'GIT_TERMINAL_PROMPT',
+  'GIT_CONFIG_NOSYSTEM',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_COUNT',
+  'GIT_CONFIG_KEY_0',
+  'GIT_CONFIG_VALUE_0',
+  'GIT_CONFIG_KEY_1',
+  'GIT_CONFIG_VALUE_1',
+  'GIT_CONFIG_KEY_2',
+  'GIT_CONFIG_VALUE_2',
+  'GIT_INDEX_FILE',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_AUTHOR_DATE',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
+  'GIT_COMMITTER_DATE',
+  'GIT_SSL_CAINFO',
+];
+
+const NETWORK_ATTEMPTS = 3;
+const TRANSIENT =
+  /RPC failed|Connection reset|Connection refused|Empty reply|timed out|early EOF|HTTP 5\d\d|returned error: 5\d\d|unexpected disconnect|remote end hung up/i;
+
+export interface GitOptions {
+  log: Logger;
+  /** Environment passed through to git (PATH, HOME, proxy variables...). */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds between retries of a failed fetch. */
+  retryDelayMs?: number;
+  /** Kill a git command that prints nothing for this long. */
+  idleTimeoutMs?: number;
+}
+
+/** The real git, through simple-git. */
+export function createGit(options: GitOptions): Git {
+  const { log } = options;
+  const baseEnv = sanitizedEnv(options.env ?? process.env);
+  const retryDelayMs = options.retryDelayMs ?? 2000;
+
+  const git = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
+    simpleGit({
+      baseDir: dir,
+      allowEnvironment: ALLOWED_ENV,
+      // GIT_CONFIG_COUNT carries the scoped auth header (see remoteEnv); nothing else sets config.
+      unsafe: { allowUnsafeConfigEnvCount: true },
+      timeout: { block: options.idleTimeoutMs ?? 120_000 },
+    }).env({ ...baseEnv, ...extraEnv });
+
+  async function withRetries<T>(what: string, action: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await action();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt >= NETWORK_ATTEMPTS || !TRANSIENT.test(message)) throw error;
+        log.warn(`${what} failed (attempt ${attempt} of ${NETWORK_ATTEMPTS}), retrying`);
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs * attempt));
+      }
+    }
+  }
+
+  return {
+    async fetchMetadata({ remote, ref, dir }) {
+      await mkdir(dir, { recursive: true });
+      const local = git(dir);
+      await local.raw(['init', '--quiet']);
+      await local.raw(['remote', 'add', 'origin', remote.url]);
+      await local.raw(['sparse-checkout', 'set', '--no-cone', ...METADATA_SPARSE_PATTERNS]);
+      const isSha = /^[0-9a-f]{40}$/.test(ref);
+      const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
+      await withRetries(`fetching ${ref}`, () =>
+        git(dir, remoteEnv(remote)).raw([
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          '--depth=1',
+          '--filter=blob:none',
+          'origin',
+          refspec,
+        ]),
+      ).catch((error: unknown) => {
+        throw fetchError(error, ref, remote);
+      });
+      const sha = (
+        await local.raw(['rev-parse', isSha ? ref : `refs/remotes/origin/${ref}`])
+      ).trim();
+      // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
+      await withRetries(`checking out ${ref}`, () =>
+        git(dir, remoteEnv(remote)).raw(['checkout', '--quiet', '--detach', sha]),
+      );
+      return sha;
+    },
+
+    async resolveCommit(dir, commitish) {
+      try {
+        return (
+          (
+            await git(dir).raw(['rev-parse', '--verify', '--quiet', `${commitish}^{commit}`])
+          ).trim() || undefined
+        );
+      } catch {
+        return undefined;
+      }
+    },
+
+    async changedPaths(dir, since) {
+      const tracked = await git(dir).raw([
+        'diff',
+        '--name-only',
+        '-z',
+        '--no-renames',
+        since,
+        '--',
+      ]);
+      const untracked = await git(dir).raw(['ls-files', '--others', '--exclude-standard', '-z']);
+      const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
+      return [...new Set(paths)].sort();
+    },
+
+    async commitFiles({ dir, parent, files, message, author }) {
+      // A private index seeded from the parent's tree: no work tree and no blob of the parent is
+      // read, so this stays cheap in a blobless clone.
+      const indexDir = join(
+        tmpdir(),
+        `brp-index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      );
+      await mkdir(indexDir, { recursive: true });
+      const env = {
+        GIT_INDEX_FILE: join(indexDir, 'index'),
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: author.name,
+        GIT_COMMITTER_EMAIL: author.email,
+      };
+      try {
+        const repo = git(dir, env);
+        await repo.raw(['read-tree', parent]);
+        for (const [path, content] of files) {
+          const blob = await hashObject(dir, content, baseEnv);
+          await repo.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`]);
+        }
+        const tree = (await repo.raw(['write-tree'])).trim();
+        return (await repo.raw(['commit-tree', tree, '-p', parent, '-m', message])).trim();
+      } finally {
+        await rm(indexDir, { recursive: true, force: true });
+      }
+    },
+
+    async push({ dir, remote, sha, branch, lease }) {
+      const ref = `refs/heads/${branch}`;
+      const expect = lease.kind === 'absent' ? '' : lease.sha;
+      try {
+        await git(dir, remoteEnv(remote)).raw([
+          'push',
+          '--porcelain',
+          `--force-with-lease=${ref}:${expect}`,
+          remote.url,
+          `${sha}:${ref}`,
+        ]);
+        return 'pushed';
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // git reports a failed lease as "stale info"; a branch created meanwhile as "fetch first"
+        // or "already exists" depending on the version.
+        if (
+          /\[rejected\] \(stale info\)|\(fetch first\)|already exists|\(non-fast-forward\)/.test(
+            message,
+          )
+        ) {
+          return 'lease-rejected';
+        }
+        if (/GH006|protected branch/i.test(message)) {
+          throw new UserError(
+            `pushing ${ref} was refused as a protected branch: choose a branch_prefix outside the protected branches`,
+          );
+        }
+        throw new Error(`pushing ${ref} to ${remote.url}`, { cause: error });
+      }
+    },
+
+    async topLevel(dir) {
+      try {
+        return (await git(dir).raw(['rev-parse', '--show-toplevel'])).trim();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+async function hashObject(
+  dir: string,
+  content: string,
+  env: Record<string, string>,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['hash-object', '-w', '--stdin'], { cwd: dir, env: { ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`git hash-object failed: ${err.trim()}`)),
+    );
+    child.stdin.end(content);
+  });
+}
+
+/**
+ * The token reaches git only as a command-scoped http.extraHeader in GIT_CONFIG_* variables
+ * (git ≥ 2.31): never in argv, a remote URL or .git/config (DESIGN §9). The header is scoped to
+ * the repository's URL so that it is not sent to any other host.
+ */
+export function remoteEnv(remote: GitRemote): Record<string, string> {
+  const settings: Array<[string, string]> = [];
+  if (remote.token !== undefined) {
+    const basic = Buffer.from(`x-access-token:${remote.token}`).toString('base64');
+    settings.push([`http.${remote.url}.extraHeader`, `Authorization: Basic ${basic}`]);
+  }
+  if (remote.skipSslVerification === true) settings.push(['http.sslVerify', 'false']);
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(settings.length) };
+  settings.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  if (remote.caFile !== undefined) env.GIT_SSL_CAINFO = remote.caFile;
+  return env;
+}
+
+function sanitizedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const clean: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !key.toUpperCase().startsWith('GIT_')) clean[key] = value;
+  }
+  // Fail instead of prompting for credentials; ignore the machine's git configuration.
+  clean.GIT_TERMINAL_PROMPT = '0';
+  clean.GIT_CONFIG_NOSYSTEM = '1';
+  return clean;
+}
+
+function fetchError(error: unknown, ref: string, remote: GitRemote): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/could not read Username|Authentication failed|returned error: 401|HTTP 401/.test(message)) {
+    return new UserError(
+      `fetching ${ref} from ${remote.url} was refused (401): check source.access_token and that it may read the repository`,
+    );
+  }
+  if (/returned error: 403|HTTP 403/.test(message)) {
+    return new UserError(
+      `fetching ${ref} from ${remote.url} was forbidden (403): give the token read access to contents`,
+    );
+  }
+  if (
+    /couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(message)
+  ) {
+    return new UserError(`${ref} is not in ${remote.url}: check the branch or version`);
+  }
+  return new Error(`fetching ${ref} from ${remote.url}`, { cause: error });
+}

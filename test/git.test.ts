@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGit, remoteEnv, type GitRemote } from '../src/git.js';
+import { createLogger, SecretRegistry } from '../src/log.js';
+import { exampleBareRepo, git, releaseCheckout, removeDir, tempDir } from './support/repos.js';
+
+const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
+const subject = createGit({
+  log,
+  env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  retryDelayMs: 1,
+});
+const author = { name: 'bosh-release-pr', email: 'bot@example.com' };
+
+let root: string;
+let bare: string;
+let remote: GitRemote;
+
+beforeAll(async () => {
+  root = await tempDir('brp-git-');
+  bare = await exampleBareRepo(root);
+  remote = { url: `file://${bare}`, token: undefined };
+});
+
+afterAll(async () => removeDir(root));
+
+describe('fetchMetadata', () => {
+  it('checks out only the metadata paths of a branch tip', async () => {
+    const dir = join(root, 'fetch-main');
+    const sha = await subject.fetchMetadata({ remote, ref: 'main', dir });
+    expect(sha).toBe((await git(bare, ['rev-parse', 'main'])).trim());
+    expect(existsSync(join(dir, 'config/final.yml'))).toBe(true);
+    expect(existsSync(join(dir, 'releases/example/example-2.yml'))).toBe(true);
+    expect(existsSync(join(dir, '.final_builds/packages/app/index.yml'))).toBe(true);
+    expect(existsSync(join(dir, 'packages'))).toBe(false);
+    expect(existsSync(join(dir, 'jobs'))).toBe(false);
+    expect(await git(dir, ['rev-parse', '--is-shallow-repository'])).toBe('true\n');
+  });
+
+  it('fetches a commit by sha', async () => {
+    const cutA = (await git(bare, ['rev-parse', 'cut-a'])).trim();
+    const dir = join(root, 'fetch-sha');
+    expect(await subject.fetchMetadata({ remote, ref: cutA, dir })).toBe(cutA);
+    expect(existsSync(join(dir, 'releases/example/example-3.yml'))).toBe(true);
+  });
+
+  it('says clearly when the branch does not exist', async () => {
+    await expect(
+      subject.fetchMetadata({ remote, ref: 'no-such-branch', dir: join(root, 'fetch-missing') }),
+    ).rejects.toThrow(/no-such-branch is not in file:/);
+  });
+});
+
+describe('checkout inspection', () => {
+  it('lists the paths a release cut changed, untracked files included', async () => {
+    const dir = await releaseCheckout(root, 'cut-a');
+    const since = await subject.resolveCommit(dir, '5f04a60');
+    expect(since).toBe((await git(bare, ['rev-parse', 'main'])).trim());
+    expect(await subject.changedPaths(dir, since ?? '')).toEqual([
+      '.final_builds/jobs/worker/index.yml',
+      '.final_builds/packages/app/index.yml',
+      'releases/example/example-3.yml',
+      'releases/example/index.yml',
+    ]);
+    expect(await subject.topLevel(join(dir, 'releases'))).toBe(dir);
+    expect(await subject.topLevel(root)).toBeUndefined();
+    expect(await subject.resolveCommit(dir, 'deadbee')).toBeUndefined();
+  });
+});
+
+describe('commitFiles and push', () => {
+  it('commits files on a parent and pushes under a lease', async () => {
+    const dir = join(root, 'commit');
+    const parent = await subject.fetchMetadata({ remote, ref: 'main', dir });
+    const files = new Map([['releases/example/note.txt', 'hello\n']]);
+    const sha = await subject.commitFiles({
+      dir,
+      parent,
+      files,
+      message: 'Final release 9\n\nKey: x',
+      author,
+    });
+    expect((await git(dir, ['rev-parse', `${sha}^`])).trim()).toBe(parent);
+    expect(await git(dir, ['show', `${sha}:releases/example/note.txt`])).toBe('hello\n');
+    expect(await git(dir, ['diff', '--name-only', parent, sha])).toBe(
+      'releases/example/note.txt\n',
+    );
+
+    const branch = 'bosh-release-pr/main/example';
+    expect(await subject.push({ dir, remote, sha, branch, lease: { kind: 'absent' } })).toBe(
+      'pushed',
+    );
+    expect((await git(bare, ['rev-parse', branch])).trim()).toBe(sha);
+
+    // Another writer's view: the branch must not exist, but it does now.
+    const other = await subject.commitFiles({
+      dir,
+      parent,
+      files: new Map([['x', 'y']]),
+      message: 'other',
+      author,
+    });
+    expect(await subject.push({ dir, remote, sha: other, branch, lease: { kind: 'absent' } })).toBe(
+      'lease-rejected',
+    );
+    expect(
+      await subject.push({ dir, remote, sha: other, branch, lease: { kind: 'at', sha: parent } }),
+    ).toBe('lease-rejected');
+    expect((await git(bare, ['rev-parse', branch])).trim()).toBe(sha);
+
+    // Replacing with the exact current sha as the lease works, even though it is not a fast-forward.
+    expect(
+      await subject.push({ dir, remote, sha: other, branch, lease: { kind: 'at', sha } }),
+    ).toBe('pushed');
+    expect((await git(bare, ['rev-parse', branch])).trim()).toBe(other);
+    expect(await readFile(join(dir, '.git/config'), 'utf8')).not.toMatch(
+      /extraheader|Authorization/i,
+    );
+  });
+});
+
+describe('remoteEnv', () => {
+  it('passes the token only as a URL-scoped extra header in GIT_CONFIG_* variables', () => {
+    const env = remoteEnv({ url: 'https://github.com/acme/r.git', token: 'ghp_secret' });
+    expect(env).toEqual({
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.https://github.com/acme/r.git.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from('x-access-token:ghp_secret').toString('base64')}`,
+    });
+  });
+});
