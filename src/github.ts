@@ -1,0 +1,451 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { UserError } from './errors.js';
+import type { Logger } from './log.js';
+
+/** A pull request as the steps see it. */
+export interface PullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  mergedAt: string | undefined;
+  mergeCommitSha: string | undefined;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  htmlUrl: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+  draft: boolean;
+}
+
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  /** Committer date, ISO 8601. */
+  date: string;
+}
+
+export interface PullFilter {
+  head: string;
+  base: string;
+  state: 'open' | 'closed' | 'all';
+  sort?: 'created' | 'updated';
+  direction?: 'asc' | 'desc';
+  perPage?: number;
+  page?: number;
+}
+
+/** A conditional read: either not modified since `etag`, or the new content and its ETag. */
+export type Conditional<T> =
+  { modified: false } | { modified: true; value: T; etag: string | undefined };
+
+/** The GitHub operations the steps use (STYLE: a narrow interface; tests use the sandbox). */
+export interface GitHub {
+  readonly owner: string;
+  readonly repo: string;
+  getRepository(): Promise<{ defaultBranch: string; deleteBranchOnMerge: boolean }>;
+  /** The sha a branch points at, or undefined when there is no such branch. */
+  getBranchSha(branch: string): Promise<string | undefined>;
+  getCommit(sha: string): Promise<CommitInfo>;
+  listPulls(filter: PullFilter): Promise<PullRequest[]>;
+  /** One page of pulls, sent with If-None-Match: a 304 costs no rate limit. */
+  listPullsConditional(
+    filter: PullFilter,
+    etag: string | undefined,
+  ): Promise<Conditional<{ pulls: PullRequest[]; hasNextPage: boolean }>>;
+  /** A file's text at a ref, conditionally; undefined when the file does not exist. */
+  getFileConditional(
+    path: string,
+    ref: string,
+    etag: string | undefined,
+  ): Promise<Conditional<string | undefined>>;
+  getPull(number: number): Promise<PullRequest>;
+  createPull(options: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft: boolean;
+  }): Promise<PullRequest>;
+  updatePull(
+    number: number,
+    changes: { title?: string; body?: string; state?: 'open' | 'closed' },
+  ): Promise<PullRequest>;
+  addLabels(number: number, labels: string[]): Promise<void>;
+  requestReviewers(number: number, reviewers: string[], teamReviewers: string[]): Promise<void>;
+  addAssignees(number: number, assignees: string[]): Promise<void>;
+}
+
+// GitHub's own texts for the failures the steps handle, classified in one place.
+export const REFERENCE_ALREADY_EXISTS = 'Reference already exists';
+export const PULL_REQUEST_ALREADY_EXISTS = 'A pull request already exists for';
+export const NO_COMMITS_BETWEEN = 'No commits between';
+
+export type KnownFailure =
+  'pull-exists' | 'no-commits' | 'reference-exists' | 'not-found' | 'unknown';
+
+/** Names a GitHub failure the steps know how to handle, from its status and message texts. */
+export function classifyFailure(error: unknown): KnownFailure {
+  const status = statusOf(error);
+  const text = failureText(error);
+  if (status === 422 && text.includes(PULL_REQUEST_ALREADY_EXISTS)) return 'pull-exists';
+  if (status === 422 && text.includes(NO_COMMITS_BETWEEN)) return 'no-commits';
+  if (status === 422 && text.includes(REFERENCE_ALREADY_EXISTS)) return 'reference-exists';
+  if (status === 404) return 'not-found';
+  return 'unknown';
+}
+
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'status' in error) {
+    const status = (error as { status: unknown }).status;
+    return typeof status === 'number' ? status : undefined;
+  }
+  return undefined;
+}
+
+/** The message and every validation error message of a GitHub failure, as one string. */
+function failureText(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const parts: string[] = [];
+  if (error instanceof Error) parts.push(error.message);
+  const data = (error as { response?: { data?: unknown } }).response?.data;
+  if (typeof data === 'object' && data !== null) {
+    const { message, errors } = data as { message?: unknown; errors?: unknown };
+    if (typeof message === 'string') parts.push(message);
+    if (Array.isArray(errors)) {
+      for (const item of errors) {
+        if (typeof item === 'string') parts.push(item);
+        else if (typeof item === 'object' && item !== null && 'message' in item) {
+          parts.push(String((item as { message: unknown }).message));
+        }
+      }
+    }
+  }
+  return parts.join(' | ');
+}
+
+export interface GitHubOptions {
+  apiUrl: string;
+  token: string;
+  owner: string;
+  repo: string;
+  log: Logger;
+  userAgent?: string;
+  /**
+   * Scales every `retry-after` and backoff (ms per second announced); 1000 in production.
+   * Tests lower it so that a sandbox's `retry-after: 60` does not stall them.
+   */
+  retryAfterBaseValue?: number;
+  /** Turns off the client-side spacing of writes (≥ 1 s on GitHub's advice); tests only. */
+  throttleWrites?: boolean;
+  /** Aborts one HTTP attempt that takes longer than this. */
+  requestTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+const MAX_RATE_LIMIT_RETRIES = 2;
+// Waiting longer than this for a rate limit to reset would outlast any sane build: fail instead.
+const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
+
+const ThrottledOctokit = Octokit.plugin(retry, throttling);
+
+/** The real GitHub REST client, with deliberate retry and throttling (issue threads in comments). */
+export function createGitHub(options: GitHubOptions): GitHub {
+  const { owner, repo, log } = options;
+  const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      request: { method: string; url: string },
+      _octokit: unknown,
+      retryCount: number,
+    ) => {
+      const retrying =
+        retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+      log.warn(
+        `GitHub ${kind} on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`,
+      );
+      return retrying;
+    };
+
+  const octokit = new ThrottledOctokit({
+    auth: options.token,
+    baseUrl: options.apiUrl,
+    userAgent: options.userAgent ?? 'bosh-release-pr',
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => log.debug(message),
+      error: (message: string) => log.debug(message),
+    },
+    request: {
+      // A fresh timeout for every attempt (the retry plugin re-sends the same options).
+      fetch: (url: string, init: RequestInit = {}) => {
+        const signals = [AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])];
+        return baseFetch(url, { ...init, signal: AbortSignal.any(signals) });
+      },
+    },
+    // 4xx are answers, not accidents: never retried, except rate limits (the throttling plugin).
+    retry: {
+      doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451],
+      retries: 3,
+      retryAfterBaseValue,
+    },
+    throttle: {
+      enabled: true,
+      retryAfterBaseValue,
+      onRateLimit: onLimit('rate limit'),
+      onSecondaryRateLimit: onLimit('secondary rate limit'),
+      ...(options.throttleWrites === false ? noWriteSpacing() : {}),
+    },
+  });
+
+  // Writes that may have taken effect are resolved by reading state, never re-sent blindly.
+  const once = { request: { retries: 0 } };
+
+  return {
+    owner,
+    repo,
+    async getRepository() {
+      const { data } = await call('reading the repository', () =>
+        octokit.rest.repos.get({ owner, repo }),
+      );
+      return {
+        defaultBranch: data.default_branch,
+        deleteBranchOnMerge: data.delete_branch_on_merge ?? false,
+      };
+    },
+
+    async getBranchSha(branch) {
+      try {
+        const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+        // getRef answers a prefix match with an array on some servers; only an exact ref counts.
+        return !Array.isArray(data) && data.ref === `refs/heads/${branch}`
+          ? data.object.sha
+          : undefined;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw wrap(`reading branch ${branch}`, error);
+      }
+    },
+
+    async getCommit(sha) {
+      const { data } = await call(`reading commit ${sha}`, () =>
+        octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }),
+      );
+      return { sha: data.sha, message: data.message, date: data.committer.date };
+    },
+
+    async listPulls(filter) {
+      const { data } = await call('listing pull requests', () =>
+        octokit.rest.pulls.list({ owner, repo, ...pullQuery(filter) }),
+      );
+      return data.map(toPullRequest);
+    },
+
+    async listPullsConditional(filter, etag) {
+      try {
+        const response = await octokit.rest.pulls.list({
+          owner,
+          repo,
+          ...pullQuery(filter),
+          headers: etag === undefined ? {} : { 'if-none-match': etag },
+        });
+        return {
+          modified: true,
+          value: {
+            pulls: response.data.map(toPullRequest),
+            hasNextPage: /rel="next"/.test(response.headers.link ?? ''),
+          },
+          etag: response.headers.etag,
+        };
+      } catch (error) {
+        // Octokit reports a 304 as an error (TOOLING.md).
+        if (statusOf(error) === 304) return { modified: false };
+        throw wrap('listing pull requests', error);
+      }
+    },
+
+    async getFileConditional(path, ref, etag) {
+      try {
+        const response = await octokit.rest.repos.getContent({
+          owner,
+          repo,
+          path,
+          ref,
+          headers: etag === undefined ? {} : { 'if-none-match': etag },
+        });
+        const data = response.data;
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+          throw new UserError(`${path} on ${ref} is not a file`);
+        }
+        return {
+          modified: true,
+          value: Buffer.from(data.content, 'base64').toString('utf8'),
+          etag: response.headers.etag,
+        };
+      } catch (error) {
+        if (statusOf(error) === 304) return { modified: false };
+        if (statusOf(error) === 404) return { modified: true, value: undefined, etag: undefined };
+        throw wrap(`reading ${path} on ${ref}`, error);
+      }
+    },
+
+    async getPull(number) {
+      const { data } = await call(`reading pull request #${number}`, () =>
+        octokit.rest.pulls.get({ owner, repo, pull_number: number }),
+      );
+      return toPullRequest(data);
+    },
+
+    async createPull({ head, base, title, body, draft }) {
+      // Not wrapped: the caller classifies 422s (already exists, no commits) itself.
+      const { data } = await octokit.rest.pulls.create({
+        owner,
+        repo,
+        head,
+        base,
+        title,
+        body,
+        draft,
+        ...once,
+      });
+      return toPullRequest(data);
+    },
+
+    async updatePull(number, changes) {
+      const { data } = await call(`updating pull request #${number}`, () =>
+        octokit.rest.pulls.update({ owner, repo, pull_number: number, ...changes, ...once }),
+      );
+      return toPullRequest(data);
+    },
+
+    async addLabels(number, labels) {
+      if (labels.length === 0) return;
+      await call(`labelling pull request #${number}`, () =>
+        octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels, ...once }),
+      );
+    },
+
+    async requestReviewers(number, reviewers, teamReviewers) {
+      if (reviewers.length === 0 && teamReviewers.length === 0) return;
+      await call(`requesting reviewers on pull request #${number}`, () =>
+        octokit.rest.pulls.requestReviewers({
+          owner,
+          repo,
+          pull_number: number,
+          reviewers,
+          team_reviewers: teamReviewers,
+          ...once,
+        }),
+      );
+    },
+
+    async addAssignees(number, assignees) {
+      if (assignees.length === 0) return;
+      await call(`assigning pull request #${number}`, () =>
+        octokit.rest.issues.addAssignees({ owner, repo, issue_number: number, assignees, ...once }),
+      );
+    },
+  };
+
+  async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      throw wrap(what, error);
+    }
+  }
+
+  function wrap(what: string, error: unknown): Error {
+    if (error instanceof UserError) return error;
+    const status = statusOf(error);
+    const slug = `${owner}/${repo}`;
+    if (status === 401) {
+      return new UserError(
+        `GitHub refused the credentials (401 Bad credentials) while ${what}: check source.access_token`,
+      );
+    }
+    if (status === 403 && /secondary rate|rate limit/i.test(failureText(error))) {
+      return new UserError(
+        `GitHub rate-limited ${what} for longer than a build should wait: re-run the build later`,
+      );
+    }
+    if (status === 403) {
+      return new UserError(
+        `GitHub forbade ${what} in ${slug} (403: ${failureText(error).split(' | ')[0]}): the token needs read and write access to contents and pull requests`,
+      );
+    }
+    if (status === 404 && what === 'reading the repository') {
+      return new UserError(
+        `repository ${slug} was not found, or the token cannot see it: check source.repository and the token's access`,
+      );
+    }
+    return new Error(what, { cause: error });
+  }
+}
+
+function pullQuery(filter: PullFilter) {
+  return {
+    head: filter.head,
+    base: filter.base,
+    state: filter.state,
+    sort: filter.sort ?? 'created',
+    direction: filter.direction ?? 'desc',
+    per_page: filter.perPage ?? 30,
+    page: filter.page ?? 1,
+  };
+}
+
+interface RawPull {
+  number: number;
+  state: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  merged?: boolean;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+  html_url: string;
+  title: string;
+  body: string | null;
+  created_at: string;
+  updated_at: string;
+  draft?: boolean;
+}
+
+function toPullRequest(raw: RawPull): PullRequest {
+  return {
+    number: raw.number,
+    state: raw.state === 'open' ? 'open' : 'closed',
+    merged: raw.merged ?? raw.merged_at !== null,
+    mergedAt: raw.merged_at ?? undefined,
+    mergeCommitSha: raw.merge_commit_sha ?? undefined,
+    headRef: raw.head.ref,
+    headSha: raw.head.sha,
+    baseRef: raw.base.ref,
+    htmlUrl: raw.html_url,
+    title: raw.title,
+    body: raw.body ?? '',
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+    draft: raw.draft ?? false,
+  };
+}
+
+// The throttling plugin spaces writes ≥ 1 s and PR writes ≥ 3 s in module-wide limiter groups;
+// tests hand it limiters without spacing (TOOLING.md).
+function noWriteSpacing(): Record<string, unknown> {
+  const limiter = {
+    schedule: (_options: unknown, job: (...args: unknown[]) => unknown, ...args: unknown[]) =>
+      Promise.resolve(job(...args)),
+  };
+  const group = { key: () => limiter };
+  return { write: group, notifications: group, search: group, global: group, auth: group };
+}
