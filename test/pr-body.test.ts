@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+import { buildInfo } from '../src/build-info.js';
+import { parsePullBlock, renderPullBody, type ReleaseSummary } from '../src/pr-body.js';
+import { renderTemplate } from '../src/template.js';
+
+const release: ReleaseSummary = {
+  name: 'example',
+  version: '3',
+  key: 'k'.repeat(64),
+  source: '5f04a60'.padEnd(40, '0'),
+  newBuilds: [
+    { kind: 'job', name: 'worker', fingerprint: 'f'.repeat(64), sha1: `sha256:${'e'.repeat(64)}` },
+    { kind: 'package', name: 'app', fingerprint: 'a'.repeat(40), sha1: 'd'.repeat(40) },
+  ],
+  jobs: 2,
+  packages: 3,
+};
+
+describe('renderPullBody', () => {
+  const body = renderPullBody({
+    release,
+    repositoryUrl: 'https://github.com/acme/example-release',
+    base: 'main',
+    buildUrl: 'https://ci.example.com/builds/42',
+    buildLabel: 'main/releases/cut #7',
+    track: 'both',
+    intro: 'Please review.',
+  });
+
+  it('shows the user text, a table of the new builds and the build link', () => {
+    expect(body.startsWith('Please review.\n\nFinal release **example 3**')).toBe(true);
+    expect(body).toContain('2 jobs, 3 packages, 2 new builds');
+    expect(body).toContain(`| job | worker | \`ffffffffffff\` | \`sha256:eeeeeeeeeeee\` |`);
+    expect(body).toContain(`| package | app | \`aaaaaaaaaaaa\` | \`sha1:dddddddddddd\` |`);
+    expect(body).toContain('Opened by [main/releases/cut #7](https://ci.example.com/builds/42).');
+  });
+
+  it('carries a block check can read back', () => {
+    expect(parsePullBlock(body)).toEqual({
+      format: 1,
+      release: 'example',
+      version: '3',
+      key: release.key,
+      source: release.source,
+      track: 'both',
+    });
+  });
+
+  it.each([
+    ['no block', 'just a PR'],
+    ['broken JSON', '<!-- bosh-release-pr: {"format":1, -->'],
+    ['another format', '<!-- bosh-release-pr: {"format":2} -->'],
+    ['a block without its end', '<!-- bosh-release-pr: {"format":1}'],
+  ])('reads nothing from %s', (_what, text) => {
+    expect(parsePullBlock(text)).toBeUndefined();
+  });
+});
+
+describe('buildInfo', () => {
+  it('prefers BUILD_URL', () => {
+    expect(buildInfo({ BUILD_URL: 'https://ci/b/1', ATC_EXTERNAL_URL: 'https://ci' }).url).toBe(
+      'https://ci/b/1',
+    );
+  });
+
+  it('builds the job build URL from the BUILD_* variables', () => {
+    const info = buildInfo({
+      ATC_EXTERNAL_URL: 'https://ci.example.com/',
+      BUILD_ID: '991',
+      BUILD_NAME: '12',
+      BUILD_JOB_NAME: 'cut final',
+      BUILD_PIPELINE_NAME: 'example',
+      BUILD_TEAM_NAME: 'main',
+    });
+    expect(info).toEqual({
+      url: 'https://ci.example.com/teams/main/pipelines/example/jobs/cut%20final/builds/12',
+      label: 'main/example/cut final #12',
+    });
+  });
+
+  it('falls back to the one-off build URL, and to nothing', () => {
+    expect(buildInfo({ ATC_EXTERNAL_URL: 'https://ci', BUILD_ID: '5' }).url).toBe(
+      'https://ci/builds/5',
+    );
+    expect(buildInfo({})).toEqual({ url: undefined, label: undefined });
+  });
+});
+
+describe('renderTemplate', () => {
+  const values = { release_name: 'example', version: '3', build_url: 'https://ci/b/1' };
+
+  it('fills the placeholders, spaces allowed', () => {
+    expect(
+      renderTemplate('{{release_name}} {{ version }} ({{build_url}})', values, 'params.title'),
+    ).toBe('example 3 (https://ci/b/1)');
+  });
+
+  it('names an unknown placeholder', () => {
+    expect(() => renderTemplate('v{{ver}}', values, 'params.title')).toThrow(
+      'params.title: unknown placeholder {{ver}}: use {{release_name}}, {{version}} or {{build_url}}',
+    );
+  });
+});
