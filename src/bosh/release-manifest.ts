@@ -6,7 +6,7 @@ import { loadYaml, YamlFields, type YamlNode } from './yaml-reader.js';
 // releases/<name>/<name>-<version>.yml (bosh-cli release/manifest/release.go), written by
 // yaml.v2 from a struct: fields in struct order, `jobs`, `packages`, `compiled_packages` and
 // `license` omitted when empty, a job's `packages` and a package's `dependencies` written
-// `[]` when empty. Manifests of the old Ruby CLI start with `---`, order keys differently,
+// `[]` when empty (older Go CLIs wrote no job `packages`, e.g. bosh-dns 0.1.0: kept absent when absent). Manifests of the old Ruby CLI start with `---`, order keys differently,
 // lack `packages` in jobs and may hold `!binary` values; the Go CLI reads them all.
 
 /** A job of a release. */
@@ -15,7 +15,8 @@ export interface ManifestJob {
   readonly version: string;
   readonly fingerprint: string;
   readonly sha1: string;
-  readonly packages: readonly string[];
+  /** Absent in manifests of CLIs from before jobs listed their packages; kept absent. */
+  readonly packages?: readonly string[];
 }
 
 /** A package of a release. */
@@ -64,10 +65,10 @@ export function parseReleaseManifest(text: string, path: string): ReleaseManifes
     version: root.string('version'),
     commitHash: root.optionalString('commit_hash') ?? '',
     uncommittedChanges: root.optionalBoolean('uncommitted_changes') ?? false,
-    jobs: items(root, 'jobs').map((job) => ({
-      ...reference(job),
-      packages: job.strings('packages'),
-    })),
+    jobs: items(root, 'jobs').map((job) => {
+      const packages = job.has('packages') ? job.strings('packages') : undefined;
+      return { ...reference(job), ...(packages === undefined ? {} : { packages }) };
+    }),
     packages: items(root, 'packages').map(readPackage),
     compiledPackages: items(root, 'compiled_packages').map((compiled) => ({
       ...readPackage(compiled),
@@ -111,7 +112,9 @@ export function writeReleaseManifest(manifest: ReleaseManifest): string {
   if (manifest.jobs.length > 0) {
     pairs.push([
       'jobs',
-      manifest.jobs.map((job) => referenceMapping(job, [['packages', [...job.packages]]])),
+      manifest.jobs.map((job) =>
+        referenceMapping(job, job.packages === undefined ? [] : [['packages', [...job.packages]]]),
+      ),
     ]);
   }
   if (manifest.packages.length > 0) {

@@ -92,6 +92,11 @@ export class YamlFields {
     return new YamlFields(node, path, where);
   }
 
+  /** Whether the field is present (even if null). */
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
   /** The keys in file order. */
   keys(): string[] {
     return [...this.map.keys()];
