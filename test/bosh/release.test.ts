@@ -313,7 +313,9 @@ describe('refusing an inconsistent release', () => {
   });
 
   it('a removed release index entry', () => {
-    const options = tampered((f) => replaceIn(f, RELEASE_INDEX, / {2}98f22143[^\n]*\n[^\n]*\n/, ''));
+    const options = tampered((f) =>
+      replaceIn(f, RELEASE_INDEX, / {2}98f22143[^\n]*\n[^\n]*\n/, ''),
+    );
     expect(refusalOf(() => detectRelease(options))).toMatchObject({
       reason: 'changed-entry',
       message: expect.stringContaining('no longer lists version 1'),
