@@ -120,6 +120,9 @@ function parseIdentity(line: string): GitIdentity {
 
 /** Plumbing over one bare repository. */
 export class BareRepo {
+  /** Commit ranges never change: `base..head` by object names, bounded. */
+  private readonly rangeCache = new Map<string, string[]>();
+
   constructor(readonly path: string) {}
 
   git(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
@@ -159,10 +162,28 @@ export class BareRepo {
     return result.code === 0 ? result.stdout.trim() : null;
   }
 
-  /** Commits reachable from `head` but not from `base`, oldest first. */
+  /** Commits reachable from `head` but not from `base` (both object names), oldest first. */
   async commitsBetween(base: string, head: string): Promise<string[]> {
-    const result = await this.git(['rev-list', '--reverse', '--topo-order', `${base}..${head}`]);
-    return result.stdout.split('\n').filter((line) => line !== '');
+    const key = `${base}..${head}`;
+    const cached = this.rangeCache.get(key);
+    if (cached !== undefined) return [...cached];
+    const result = await this.git(['rev-list', '--reverse', '--topo-order', key]);
+    const commits = result.stdout.split('\n').filter((line) => line !== '');
+    if (this.rangeCache.size >= 1000) this.rangeCache.clear();
+    this.rangeCache.set(key, commits);
+    return [...commits];
+  }
+
+  /** The commits of several branches in one call (null for a branch that does not exist). */
+  async branchShas(branches: string[]): Promise<Map<string, string | null>> {
+    const refs = branches.map((branch) => `refs/heads/${branch}`);
+    const result = await this.git(['for-each-ref', '--format=%(refname) %(objectname)', ...refs]);
+    const found = new Map<string, string>();
+    for (const line of result.stdout.split('\n')) {
+      const [ref = '', sha = ''] = line.split(' ');
+      if (ref !== '') found.set(ref, sha);
+    }
+    return new Map(branches.map((branch) => [branch, found.get(`refs/heads/${branch}`) ?? null]));
   }
 
   async readCommit(sha: string): Promise<CommitInfo> {

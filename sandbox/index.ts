@@ -17,6 +17,7 @@ import type { RepositoryOptions } from './repositories.js';
 import { Repositories } from './repositories.js';
 import type { RefUpdate, RequestLogEntry } from './request-log.js';
 import { RequestLog } from './request-log.js';
+import type { RestObservation } from './server.js';
 import { createSandboxServer } from './server.js';
 import type { TokenOptions } from './tokens.js';
 import { Tokens } from './tokens.js';
@@ -26,6 +27,7 @@ export type { Clock } from './clock.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { MergeMethod } from './merge.js';
 export type { RepositoryOptions } from './repositories.js';
+export type { RestObservation } from './server.js';
 export type { GitService, RefUpdate, RequestLogEntry } from './request-log.js';
 export type { TokenOptions } from './tokens.js';
 export { GitHubError } from './rest.js';
@@ -45,6 +47,8 @@ export interface SandboxOptions {
   headFilterMatchesDeletedBranches?: boolean;
   /** Serve the `/_sandbox/…` control routes (the standalone server does). */
   control?: boolean;
+  /** Sees every REST answer (the sandbox's own OpenAPI conformance tests use it). */
+  observe?: (observation: RestObservation) => void;
 }
 
 /** A pull request as tests usually want to assert on it. */
@@ -218,6 +222,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
     faults,
     control: options.control === true ? createControlHandler(current) : undefined,
+    observe: options.observe,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

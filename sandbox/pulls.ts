@@ -274,17 +274,16 @@ export async function createPull(
   const colon = input.head.indexOf(':');
   const headOwner = colon === -1 ? repository.owner : input.head.slice(0, colon);
   const headRef = colon === -1 ? input.head : input.head.slice(colon + 1);
+  const shas = await repository.git.branchShas([headRef, input.base]);
   const headSha =
-    headOwner.toLowerCase() === repository.owner.toLowerCase()
-      ? await repository.git.refSha(`refs/heads/${headRef}`)
-      : null;
+    headOwner.toLowerCase() === repository.owner.toLowerCase() ? (shas.get(headRef) ?? null) : null;
   if (headSha === null) {
     return validationFailed(
       [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
       documentationUrl,
     );
   }
-  const baseSha = await repository.git.refSha(`refs/heads/${input.base}`);
+  const baseSha = shas.get(input.base) ?? null;
   if (baseSha === null) {
     return validationFailed(
       [{ resource: 'PullRequest', field: 'base', code: 'invalid' }],

@@ -29,11 +29,20 @@ export type ControlHandler = (
   url: URL,
 ) => Promise<{ status: number; body: unknown }>;
 
+/** One REST answer, for tests that check every body against GitHub's OpenAPI description. */
+export interface RestObservation {
+  operationId: string | null;
+  route: string;
+  status: number;
+  body: unknown;
+}
+
 export interface ServerDependencies {
   context: SandboxContext;
   log: RequestLog;
   faults: Faults;
   control?: ControlHandler;
+  observe?: (observation: RestObservation) => void;
 }
 
 type Outcome = Pick<RequestLogEntry, 'status' | 'fault' | 'countedAgainstRateLimit'> & {
@@ -235,6 +244,14 @@ async function handleRest(
   const answer = (result: RestResponse, counted: boolean): Outcome => {
     if (counted) window.used++;
     const headers = { ...baseHeaders, ...rateHeaders(window), ...result.headers };
+    if (result.status !== 304) {
+      dependencies.observe?.({
+        operationId: route?.operationId ?? null,
+        route: classified.route,
+        status: result.status,
+        body: result.body,
+      });
+    }
     if (faultName === 'lost') {
       request.socket.destroy();
     } else {
