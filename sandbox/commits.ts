@@ -1,0 +1,232 @@
+import { nodeId } from './accounts.js';
+import type { SandboxContext } from './context.js';
+import type { CommitInfo, GitIdentity } from './git.js';
+import { isoSeconds } from './git.js';
+import { pullSimpleJson } from './pulls.js';
+import type { Repository } from './repositories.js';
+import type { RestResponse } from './rest.js';
+import { docs, fail, listResponse, notFound, paginate } from './rest.js';
+import type { RouteRequest } from './route-types.js';
+
+export const COMMIT_DOCS = {
+  get: docs('commits/commits#get-a-commit'),
+  gitGet: docs('git/commits#get-a-commit-object'),
+  pulls: docs('commits/commits#list-pull-requests-associated-with-a-commit'),
+  branch: docs('branches/branches#get-a-branch'),
+};
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+function gitUserJson(identity: GitIdentity): Record<string, unknown> {
+  return { name: identity.name, email: identity.email, date: isoSeconds(identity.date) };
+}
+
+/** The GitHub account behind a commit identity, when it is one of GitHub's noreply addresses. */
+function linkedAccount(
+  context: SandboxContext,
+  identity: GitIdentity,
+): Record<string, unknown> | null {
+  const match = /^\d+\+([^@]+)@users\.noreply\.github\.com$/.exec(identity.email);
+  return match?.[1] === undefined ? null : context.accounts.userJson(match[1]);
+}
+
+function messageJson(commit: CommitInfo): string {
+  return commit.message.replace(/\n$/, '');
+}
+
+function parentsJson(
+  context: SandboxContext,
+  repository: Repository,
+  commit: CommitInfo,
+): Record<string, unknown>[] {
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  return commit.parents.map((sha) => ({
+    sha,
+    url: `${api}/commits/${sha}`,
+    html_url: `${context.urls.web}/${repository.fullName}/commit/${sha}`,
+  }));
+}
+
+const UNSIGNED = {
+  verified: false,
+  reason: 'unsigned',
+  signature: null,
+  payload: null,
+  verified_at: null,
+};
+
+/** GitHub's `commit` object (GET /repos/{owner}/{repo}/commits/{ref}), with files and stats. */
+export async function commitJson(
+  context: SandboxContext,
+  repository: Repository,
+  sha: string,
+): Promise<Record<string, unknown>> {
+  const git = repository.git;
+  const commit = await git.readCommit(sha);
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const html = `${context.urls.web}/${repository.fullName}`;
+  const parent = commit.parents[0] ?? EMPTY_TREE;
+  const numstat = (await git.git(['diff', '--numstat', parent, sha])).stdout;
+  const statuses = (await git.git(['diff', '--name-status', '--no-renames', parent, sha])).stdout;
+  const statusByFile = new Map<string, string>();
+  for (const line of statuses.split('\n')) {
+    const [status = '', file = ''] = line.split('\t');
+    if (file !== '') statusByFile.set(file, status);
+  }
+  const files: Record<string, unknown>[] = [];
+  let additions = 0;
+  let deletions = 0;
+  for (const line of numstat.split('\n')) {
+    if (line === '') continue;
+    const [added = '0', removed = '0', filename = ''] = line.split('\t');
+    const plus = Number(added) || 0;
+    const minus = Number(removed) || 0;
+    additions += plus;
+    deletions += minus;
+    const status = statusByFile.get(filename);
+    const removedFile = status === 'D';
+    const blob = removedFile
+      ? null
+      : (
+          await git.git(['rev-parse', `${sha}:${filename}`], { allowFailure: true })
+        ).stdout.trim() || null;
+    const path = encodeURI(filename);
+    files.push({
+      sha: blob,
+      filename,
+      status: status === 'A' ? 'added' : removedFile ? 'removed' : 'modified',
+      additions: plus,
+      deletions: minus,
+      changes: plus + minus,
+      blob_url: `${html}/blob/${sha}/${path}`,
+      raw_url: `${html}/raw/${sha}/${path}`,
+      contents_url: `${api}/contents/${path}?ref=${sha}`,
+    });
+  }
+  return {
+    sha,
+    node_id: nodeId('C', Number.parseInt(sha.slice(0, 8), 16)),
+    url: `${api}/commits/${sha}`,
+    html_url: `${html}/commit/${sha}`,
+    comments_url: `${api}/commits/${sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${sha}`,
+      author: gitUserJson(commit.author),
+      committer: gitUserJson(commit.committer),
+      message: messageJson(commit),
+      tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
+      comment_count: 0,
+      verification: UNSIGNED,
+    },
+    author: linkedAccount(context, commit.author),
+    committer: linkedAccount(context, commit.committer),
+    parents: parentsJson(context, repository, commit),
+    stats: { total: additions + deletions, additions, deletions },
+    files,
+  };
+}
+
+export async function handleGetCommit({
+  context,
+  repository,
+  params,
+}: RouteRequest): Promise<RestResponse> {
+  const ref = params['ref'] ?? '';
+  const sha = await repository.git.resolve(ref);
+  // GitHub: 422 {"message":"No commit found for SHA: <ref>"} for anything it cannot resolve.
+  if (sha === null) fail(422, `No commit found for SHA: ${ref}`, COMMIT_DOCS.get);
+  return { status: 200, body: await commitJson(context, repository, sha) };
+}
+
+export async function handleGetGitCommit({
+  context,
+  repository,
+  params,
+}: RouteRequest): Promise<RestResponse> {
+  const raw = params['commit_sha'] ?? '';
+  const type = /^[0-9a-f]{40}$/.test(raw) ? await repository.git.objectType(raw) : null;
+  if (type !== 'commit') notFound(COMMIT_DOCS.gitGet);
+  const commit = await repository.git.readCommit(raw);
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  return {
+    status: 200,
+    body: {
+      sha: raw,
+      node_id: nodeId('C', Number.parseInt(raw.slice(0, 8), 16)),
+      url: `${api}/git/commits/${raw}`,
+      html_url: `${context.urls.web}/${repository.fullName}/commit/${raw}`,
+      author: gitUserJson(commit.author),
+      committer: gitUserJson(commit.committer),
+      message: messageJson(commit),
+      tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
+      parents: parentsJson(context, repository, commit),
+      verification: UNSIGNED,
+    },
+  };
+}
+
+/**
+ * "Lists the merged pull request that introduced the commit to the repository. If the commit is
+ * not present in the default branch, will only return open pull requests associated with the
+ * commit." The `commit_sha` may be a branch name.
+ * https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
+ */
+export async function handleCommitPulls({
+  context,
+  repository,
+  params,
+  query,
+}: RouteRequest): Promise<RestResponse> {
+  const raw = params['commit_sha'] ?? '';
+  const sha = await repository.git.resolve(raw);
+  if (sha === null) fail(422, `No commit found for SHA: ${raw}`, COMMIT_DOCS.pulls);
+  const git = repository.git;
+  const defaultTip = await git.refSha(`refs/heads/${repository.defaultBranch}`);
+  const onDefault = defaultTip !== null && (await git.isAncestor(sha, defaultTip));
+  const found = [];
+  for (const pull of [...repository.pulls.values()].sort((a, b) => b.number - a.number)) {
+    if (onDefault ? pull.mergedAt === null : pull.state !== 'open') continue;
+    const introduces =
+      pull.mergeCommitSha === sha ||
+      ((await git.isAncestor(sha, pull.headSha)) && !(await git.isAncestor(sha, pull.baseSha)));
+    if (introduces) found.push(pull);
+  }
+  const page = paginate(
+    found,
+    query,
+    `${context.urls.api}/repositories/${repository.id}/commits/${sha}/pulls`,
+  );
+  return listResponse({
+    ...page,
+    items: page.items.map((pull) => pullSimpleJson(context, repository, pull)),
+  });
+}
+
+export async function handleGetBranch({
+  context,
+  repository,
+  params,
+}: RouteRequest): Promise<RestResponse> {
+  const name = params['branch'] ?? '';
+  const sha = await repository.git.refSha(`refs/heads/${name}`);
+  if (sha === null) fail(404, 'Branch not found', COMMIT_DOCS.branch);
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const isProtected = repository.isProtected(`refs/heads/${name}`);
+  return {
+    status: 200,
+    body: {
+      name,
+      commit: await commitJson(context, repository, sha),
+      _links: {
+        self: `${api}/branches/${encodeURIComponent(name)}`,
+        html: `${context.urls.web}/${repository.fullName}/tree/${name}`,
+      },
+      protected: isProtected,
+      protection: {
+        enabled: isProtected,
+        required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] },
+      },
+      protection_url: `${api}/branches/${encodeURIComponent(name)}/protection`,
+    },
+  };
+}

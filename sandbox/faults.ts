@@ -1,0 +1,101 @@
+/**
+ * What an injected fault does to a matching request:
+ * - `status`: answer with `status` (default 500) without performing the request;
+ * - `reset`: destroy the connection before performing anything;
+ * - `lost`: perform the request completely, then destroy the connection instead of answering
+ *   (the client cannot know the action took effect);
+ * - `secondary-rate-limit`: 403 with `retry-after` and GitHub's secondary-rate-limit message;
+ * - `delay`: wait `delayMs` (default 1000), then serve normally.
+ */
+export type FaultKind = 'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'delay';
+
+export interface FaultSpec {
+  /**
+   * Which requests: a REST route as `METHOD template` (e.g. `POST /repos/{owner}/{repo}/pulls`,
+   * the templates of GitHub's OpenAPI description), a git service (`git-upload-pack`,
+   * `git-receive-pack`: the service call itself, not the ref advertisement), a git route
+   * template (`GET /{owner}/{repo}.git/info/refs`), or `*` for every request.
+   */
+  route: string;
+  kind: FaultKind;
+  status?: number;
+  /** How many matching requests it hits (default 1; Infinity for all). */
+  times?: number;
+  /** Let this many matching requests through first (default 0). */
+  skip?: number;
+  delayMs?: number;
+  /** Seconds in the `retry-after` header of a secondary rate limit (default 1). */
+  retryAfter?: number;
+  /** Only requests to this `owner/repo`. */
+  repository?: string;
+}
+
+export interface ActiveFault {
+  kind: FaultKind;
+  status: number;
+  delayMs: number;
+  retryAfter: number;
+}
+
+export interface FaultTarget {
+  route: string;
+  gitService: string | null;
+  /** True for the POST that runs a git service (as opposed to its ref advertisement). */
+  gitServiceCall: boolean;
+  repository: string | null;
+}
+
+interface Armed {
+  spec: FaultSpec;
+  remaining: number;
+  toSkip: number;
+}
+
+/** Faults armed by tests, consumed by the requests they match. */
+export class Faults {
+  private armed: Armed[] = [];
+
+  inject(spec: FaultSpec): void {
+    this.armed.push({ spec, remaining: spec.times ?? 1, toSkip: spec.skip ?? 0 });
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** Faults not yet used up, for tests that assert a fault actually fired. */
+  pending(): FaultSpec[] {
+    return this.armed.filter((armed) => armed.remaining > 0).map((armed) => armed.spec);
+  }
+
+  /** Consumes and returns the first fault matching the request, if any. */
+  take(target: FaultTarget): ActiveFault | null {
+    for (const armed of this.armed) {
+      if (armed.remaining <= 0 || !matches(armed.spec, target)) continue;
+      if (armed.toSkip > 0) {
+        armed.toSkip--;
+        continue;
+      }
+      armed.remaining--;
+      return {
+        kind: armed.spec.kind,
+        status: armed.spec.status ?? 500,
+        delayMs: armed.spec.delayMs ?? 1000,
+        retryAfter: armed.spec.retryAfter ?? 1,
+      };
+    }
+    return null;
+  }
+}
+
+function matches(spec: FaultSpec, target: FaultTarget): boolean {
+  if (
+    spec.repository !== undefined &&
+    spec.repository.toLowerCase() !== (target.repository ?? '').toLowerCase()
+  ) {
+    return false;
+  }
+  if (spec.route === '*') return true;
+  if (spec.route === target.route) return true;
+  return target.gitServiceCall && spec.route === target.gitService;
+}

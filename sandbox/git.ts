@@ -1,0 +1,320 @@
+import { spawn } from 'node:child_process';
+
+/** The all-zero object name git uses for "no such ref" in push commands and hooks. */
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface GitRunOptions {
+  cwd?: string;
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  /** Resolve with the failing result instead of rejecting. */
+  allowFailure?: boolean;
+}
+
+/**
+ * The environment for every git process the sandbox starts: no system or global configuration,
+ * no prompts, stable output, and nothing inherited from a git process that may have started
+ * the tests (GIT_DIR and friends).
+ */
+export function isolatedGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('GIT_')) env[key] = value;
+  }
+  return {
+    ...env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    LC_ALL: 'C',
+    ...extra,
+  };
+}
+
+/**
+ * Runs git asynchronously: the sandbox usually lives in the test's own process, where a
+ * synchronous spawn would block the event loop that serves the very push git is making.
+ */
+export function runGit(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: isolatedGitEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const result = {
+        code: code ?? 1,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      };
+      if (result.code !== 0 && options.allowFailure !== true) {
+        reject(new Error(`git ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`));
+      } else {
+        resolve(result);
+      }
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+  date: Date;
+}
+
+export interface CommitInfo {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: GitIdentity;
+  committer: GitIdentity;
+  message: string;
+}
+
+export interface RefEntry {
+  ref: string;
+  sha: string;
+  type: string;
+}
+
+/** git's `<seconds> +0000` form of a date. */
+export function gitDate(date: Date): string {
+  return `${Math.floor(date.getTime() / 1000)} +0000`;
+}
+
+/** A date in GitHub's JSON form: ISO 8601 in UTC without milliseconds. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function identityEnv(author: GitIdentity, committer: GitIdentity): Record<string, string> {
+  return {
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_AUTHOR_DATE: gitDate(author.date),
+    GIT_COMMITTER_NAME: committer.name,
+    GIT_COMMITTER_EMAIL: committer.email,
+    GIT_COMMITTER_DATE: gitDate(committer.date),
+  };
+}
+
+function parseIdentity(line: string): GitIdentity {
+  const match = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
+  if (match === null) throw new Error(`unparseable git identity: ${line}`);
+  return { name: match[1] ?? '', email: match[2] ?? '', date: new Date(Number(match[3]) * 1000) };
+}
+
+/** Plumbing over one bare repository. */
+export class BareRepo {
+  /** Commit ranges never change: `base..head` by object names, bounded. */
+  private readonly rangeCache = new Map<string, string[]>();
+
+  constructor(readonly path: string) {}
+
+  git(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+    return runGit(['--git-dir', this.path, ...args], options);
+  }
+
+  /** The object a revision names, or null when it names nothing. */
+  async resolve(revision: string): Promise<string | null> {
+    const result = await this.git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], {
+      allowFailure: true,
+    });
+    return result.code === 0 ? result.stdout.trim() : null;
+  }
+
+  async refSha(ref: string): Promise<string | null> {
+    const result = await this.git(['rev-parse', '--verify', '--quiet', ref], {
+      allowFailure: true,
+    });
+    return result.code === 0 ? result.stdout.trim() : null;
+  }
+
+  async objectType(sha: string): Promise<string | null> {
+    if (!/^[0-9a-f]{4,40}$/.test(sha)) return null;
+    const result = await this.git(['cat-file', '-t', sha], { allowFailure: true });
+    return result.code === 0 ? result.stdout.trim() : null;
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await this.git(['merge-base', '--is-ancestor', ancestor, descendant], {
+      allowFailure: true,
+    });
+    return result.code === 0;
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    const result = await this.git(['merge-base', a, b], { allowFailure: true });
+    return result.code === 0 ? result.stdout.trim() : null;
+  }
+
+  /** Commits reachable from `head` but not from `base` (both object names), oldest first. */
+  async commitsBetween(base: string, head: string): Promise<string[]> {
+    const key = `${base}..${head}`;
+    const cached = this.rangeCache.get(key);
+    if (cached !== undefined) return [...cached];
+    const result = await this.git(['rev-list', '--reverse', '--topo-order', key]);
+    const commits = result.stdout.split('\n').filter((line) => line !== '');
+    if (this.rangeCache.size >= 1000) this.rangeCache.clear();
+    this.rangeCache.set(key, commits);
+    return [...commits];
+  }
+
+  /** The commits of several branches in one call (null for a branch that does not exist). */
+  async branchShas(branches: string[]): Promise<Map<string, string | null>> {
+    const refs = branches.map((branch) => `refs/heads/${branch}`);
+    const result = await this.git(['for-each-ref', '--format=%(refname) %(objectname)', ...refs]);
+    const found = new Map<string, string>();
+    for (const line of result.stdout.split('\n')) {
+      const [ref = '', sha = ''] = line.split(' ');
+      if (ref !== '') found.set(ref, sha);
+    }
+    return new Map(branches.map((branch) => [branch, found.get(`refs/heads/${branch}`) ?? null]));
+  }
+
+  async readCommit(sha: string): Promise<CommitInfo> {
+    const raw = (await this.git(['cat-file', 'commit', sha])).stdout;
+    const split = raw.indexOf('\n\n');
+    const header = split === -1 ? raw : raw.slice(0, split);
+    const message = split === -1 ? '' : raw.slice(split + 2);
+    let tree = '';
+    const parents: string[] = [];
+    let author: GitIdentity | undefined;
+    let committer: GitIdentity | undefined;
+    for (const line of header.split('\n')) {
+      const space = line.indexOf(' ');
+      const key = line.slice(0, space);
+      const value = line.slice(space + 1);
+      if (key === 'tree') tree = value;
+      else if (key === 'parent') parents.push(value);
+      else if (key === 'author') author = parseIdentity(value);
+      else if (key === 'committer') committer = parseIdentity(value);
+    }
+    if (author === undefined || committer === undefined) {
+      throw new Error(`commit ${sha} has no author or committer`);
+    }
+    return { sha, tree, parents, author, committer, message };
+  }
+
+  async listRefs(prefix = 'refs/'): Promise<RefEntry[]> {
+    const result = await this.git([
+      'for-each-ref',
+      '--format=%(refname) %(objectname) %(objecttype)',
+      prefix,
+    ]);
+    return result.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [ref = '', sha = '', type = ''] = line.split(' ');
+        return { ref, sha, type };
+      });
+  }
+
+  /**
+   * Compare-and-swap of one ref, as git does it under the ref's lock: `expected` null means
+   * "must not exist yet", undefined means "whatever it is". Returns false when the ref moved.
+   */
+  async updateRef(ref: string, sha: string, expected?: string | null): Promise<boolean> {
+    const args = ['update-ref', ref, sha];
+    if (expected !== undefined) args.push(expected ?? ZERO_SHA);
+    const result = await this.git(args, { allowFailure: true });
+    return result.code === 0;
+  }
+
+  async deleteRef(ref: string, expected?: string): Promise<boolean> {
+    const args = ['update-ref', '-d', ref];
+    if (expected !== undefined) args.push(expected);
+    const result = await this.git(args, { allowFailure: true });
+    return result.code === 0;
+  }
+
+  /** Several ref changes in one transaction (`update-ref --stdin`). */
+  async updateRefs(commands: string[]): Promise<void> {
+    if (commands.length === 0) return;
+    await this.git(['update-ref', '--stdin'], { input: `${commands.join('\n')}\n` });
+  }
+
+  /** A three-way merge of two commits into a tree, or null when they conflict. */
+  async mergeTrees(ours: string, theirs: string): Promise<string | null> {
+    const result = await this.git(['merge-tree', '--write-tree', '--no-messages', ours, theirs], {
+      allowFailure: true,
+    });
+    if (result.code === 0) return result.stdout.split('\n')[0]?.trim() ?? null;
+    if (result.code === 1) return null;
+    throw new Error(`git merge-tree failed: ${result.stderr.trim()}`);
+  }
+
+  async commitTree(options: {
+    tree: string;
+    parents: string[];
+    message: string;
+    author: GitIdentity;
+    committer: GitIdentity;
+  }): Promise<string> {
+    const args = ['commit-tree', options.tree];
+    for (const parent of options.parents) args.push('-p', parent);
+    const result = await this.git(args, {
+      input: options.message,
+      env: identityEnv(options.author, options.committer),
+    });
+    return result.stdout.trim();
+  }
+
+  /** Files changed and lines added/removed between two commits. */
+  async diffStats(
+    from: string,
+    to: string,
+  ): Promise<{ files: number; additions: number; deletions: number }> {
+    const result = await this.git(['diff', '--numstat', from, to]);
+    let files = 0;
+    let additions = 0;
+    let deletions = 0;
+    for (const line of result.stdout.split('\n')) {
+      if (line === '') continue;
+      const [added = '0', removed = '0'] = line.split('\t');
+      files++;
+      additions += Number(added) || 0;
+      deletions += Number(removed) || 0;
+    }
+    return { files, additions, deletions };
+  }
+
+  /** Writes `files` (path → content, null deletes) over `parent`'s tree; returns the new tree. */
+  async writeTree(
+    parent: string | null,
+    files: Record<string, string | null>,
+    scratchIndex: string,
+  ): Promise<string> {
+    const env = { GIT_INDEX_FILE: scratchIndex };
+    if (parent === null) await this.git(['read-tree', '--empty'], { env });
+    else await this.git(['read-tree', parent], { env });
+    for (const [path, content] of Object.entries(files)) {
+      if (content === null) {
+        await this.git(['update-index', '--force-remove', '--', path], { env });
+      } else {
+        const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: content })).stdout;
+        await this.git(['update-index', '--add', '--cacheinfo', `100644,${blob.trim()},${path}`], {
+          env,
+        });
+      }
+    }
+    return (await this.git(['write-tree'], { env })).stdout.trim();
+  }
+}
+
+export { identityEnv };

@@ -1,0 +1,192 @@
+import { nodeId } from './accounts.js';
+import type { SandboxContext } from './context.js';
+import { onRefsUpdated } from './pulls.js';
+import type { Repository } from './repositories.js';
+import type { RefUpdate } from './request-log.js';
+import type { RestResponse } from './rest.js';
+import { asObject, docs, fail, notFound, requiredString } from './rest.js';
+import type { RouteRequest } from './route-types.js';
+
+export const REF_DOCS = {
+  get: docs('git/refs#get-a-reference'),
+  matching: docs('git/refs#list-matching-references'),
+  create: docs('git/refs#create-a-reference'),
+  update: docs('git/refs#update-a-reference'),
+  delete: docs('git/refs#delete-a-reference'),
+};
+
+function refJson(
+  context: SandboxContext,
+  repository: Repository,
+  ref: string,
+  sha: string,
+  type: string,
+): Record<string, unknown> {
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  return {
+    ref,
+    node_id: nodeId('REF', Number.parseInt(sha.slice(0, 8), 16)),
+    url: `${api}/git/${ref}`,
+    object: { type, sha, url: `${api}/git/${type === 'tag' ? 'tags' : 'commits'}/${sha}` },
+  };
+}
+
+/** `heads/main` (how the routes name a ref) to `refs/heads/main`. */
+function fullRef(raw: string | undefined): string {
+  const ref = raw ?? '';
+  return ref.startsWith('refs/') ? ref : `refs/${ref}`;
+}
+
+async function validRefName(repository: Repository, ref: string): Promise<boolean> {
+  const result = await repository.git.git(['check-ref-format', ref], { allowFailure: true });
+  return result.code === 0;
+}
+
+export async function handleGetRef({
+  context,
+  repository,
+  params,
+}: RouteRequest): Promise<RestResponse> {
+  const ref = fullRef(params['ref']);
+  const entry = (await repository.git.listRefs(ref)).find((candidate) => candidate.ref === ref);
+  if (entry === undefined) notFound(REF_DOCS.get);
+  return { status: 200, body: refJson(context, repository, entry.ref, entry.sha, entry.type) };
+}
+
+export async function handleMatchingRefs({
+  context,
+  repository,
+  params,
+}: RouteRequest): Promise<RestResponse> {
+  const prefix = fullRef(params['ref']);
+  const entries = (await repository.git.listRefs()).filter((entry) => entry.ref.startsWith(prefix));
+  return {
+    status: 200,
+    body: entries.map((entry) => refJson(context, repository, entry.ref, entry.sha, entry.type)),
+  };
+}
+
+async function requireCommitObject(
+  repository: Repository,
+  sha: string,
+  documentationUrl: string,
+): Promise<string> {
+  const type = await repository.git.objectType(sha);
+  // "Object does not exist": https://github.com/octokit/octokit.js/issues/562
+  if (type === null) fail(422, 'Object does not exist', documentationUrl);
+  return type;
+}
+
+export async function handleCreateRef({
+  context,
+  repository,
+  body,
+  token,
+}: RouteRequest): Promise<RestResponse> {
+  const documentationUrl = REF_DOCS.create;
+  const input = asObject(body);
+  const ref = requiredString(input, 'ref', documentationUrl);
+  const sha = requiredString(input, 'sha', documentationUrl);
+  // Texts quoted in https://github.com/octokit/octokit.rb/issues/675
+  if (!ref.startsWith('refs/') || ref.split('/').length < 3) {
+    fail(
+      422,
+      'Reference name must contain at least three slash-separated components.',
+      documentationUrl,
+    );
+  }
+  if (!(await validRefName(repository, ref)))
+    fail(422, `${ref} is not a valid ref name.`, documentationUrl);
+  return repository.exclusive(async () => {
+    const type = await requireCommitObject(repository, sha, documentationUrl);
+    if ((await repository.git.refSha(ref)) !== null)
+      fail(422, 'Reference already exists', documentationUrl);
+    // A ref a protected-branch rule covers cannot be created through the API:
+    // https://github.com/actions/github-script/issues/455 ("Reference update failed").
+    if (repository.isProtected(ref)) fail(422, 'Reference update failed', documentationUrl);
+    if (!(await repository.git.updateRef(ref, sha, null))) {
+      // Lost a race, or a directory/file conflict with an existing ref (refs/heads/a vs a/b).
+      const raced = (await repository.git.refSha(ref)) !== null;
+      fail(422, raced ? 'Reference already exists' : 'Reference update failed', documentationUrl);
+    }
+    const update: RefUpdate = {
+      ref,
+      oldSha: null,
+      newSha: sha,
+      forced: false,
+      created: true,
+      deleted: false,
+    };
+    await onRefsUpdated(context, repository, [update], token.login);
+    const json = refJson(context, repository, ref, sha, type);
+    return {
+      status: 201,
+      body: json,
+      headers: { location: String(json['url']) },
+      refUpdates: [update],
+    };
+  });
+}
+
+export async function handleUpdateRef({
+  context,
+  repository,
+  params,
+  body,
+  token,
+}: RouteRequest): Promise<RestResponse> {
+  const documentationUrl = REF_DOCS.update;
+  const ref = fullRef(params['ref']);
+  const input = asObject(body);
+  const sha = requiredString(input, 'sha', documentationUrl);
+  const force = input['force'] === true;
+  return repository.exclusive(async () => {
+    const old = await repository.git.refSha(ref);
+    // https://github.com/googleapis/repo-automation-bots/pull/3197: "Reference does not exist".
+    if (old === null) fail(422, 'Reference does not exist', documentationUrl);
+    const type = await requireCommitObject(repository, sha, documentationUrl);
+    if (repository.isProtected(ref)) {
+      fail(422, `Protected branch update failed for ${ref}.`, documentationUrl);
+    }
+    const fastForward = await repository.git.isAncestor(old, sha);
+    // https://github.com/philschatz/octokit.js/issues/21: "Update is not a fast forward".
+    if (!fastForward && !force) fail(422, 'Update is not a fast forward', documentationUrl);
+    if (!(await repository.git.updateRef(ref, sha, old)))
+      fail(422, 'Reference update failed', documentationUrl);
+    const updates: RefUpdate[] =
+      old === sha
+        ? []
+        : [{ ref, oldSha: old, newSha: sha, forced: !fastForward, created: false, deleted: false }];
+    await onRefsUpdated(context, repository, updates, token.login);
+    return { status: 200, body: refJson(context, repository, ref, sha, type), refUpdates: updates };
+  });
+}
+
+export async function handleDeleteRef({
+  context,
+  repository,
+  params,
+  token,
+}: RouteRequest): Promise<RestResponse> {
+  const documentationUrl = REF_DOCS.delete;
+  const ref = fullRef(params['ref']);
+  return repository.exclusive(async () => {
+    const old = await repository.git.refSha(ref);
+    if (old === null) fail(422, 'Reference does not exist', documentationUrl);
+    if (repository.isProtected(ref) || ref === `refs/heads/${repository.defaultBranch}`) {
+      fail(422, 'Reference update failed', documentationUrl);
+    }
+    if (!(await repository.git.deleteRef(ref, old)))
+      fail(422, 'Reference update failed', documentationUrl);
+    const update: RefUpdate = {
+      ref,
+      oldSha: old,
+      newSha: null,
+      forced: false,
+      created: false,
+      deleted: true,
+    };
+    await onRefsUpdated(context, repository, [update], token.login);
+    return { status: 204, refUpdates: [update] };
+  });
+}

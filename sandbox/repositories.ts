@@ -1,0 +1,337 @@
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Accounts } from './accounts.js';
+import { nodeId } from './accounts.js';
+import { BareRepo, isoSeconds, runGit } from './git.js';
+import type { IssueComment } from './issues.js';
+import type { PullRequest } from './pulls.js';
+import type { Urls } from './urls.js';
+
+export interface RepositoryOptions {
+  owner: string;
+  repo: string;
+  /** A git bundle to import branches from. */
+  bundle?: string;
+  /** A git repository to import branches from, or a plain directory committed as one commit. */
+  directory?: string;
+  /** Default `main`. */
+  defaultBranch?: string;
+  /** Which branches of the bundle or repository to import (default: all). */
+  branches?: string[];
+  /** Branches that refuse pushes and ref API updates, like GitHub's protected branches. */
+  protectedBranches?: string[];
+  /** Users who may be requested as reviewers or assigned (besides token users). */
+  collaborators?: string[];
+  /** Team slugs of the owner organization that have access (for team reviewers). */
+  teams?: string[];
+  /** GitHub's "Automatically delete head branches" setting. */
+  deleteBranchOnMerge?: boolean;
+  allowMergeCommit?: boolean;
+  allowSquashMerge?: boolean;
+  allowRebaseMerge?: boolean;
+  private?: boolean;
+  description?: string;
+}
+
+export interface Label {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+/** One repository: a bare git repository on disk plus what GitHub keeps beside it. */
+export class Repository {
+  readonly git: BareRepo;
+  readonly labels = new Map<string, Label>();
+  readonly pulls = new Map<number, PullRequest>();
+  readonly comments: IssueComment[] = [];
+  protectedBranches: Set<string>;
+  collaborators: Set<string>;
+  teams: Set<string>;
+  deleteBranchOnMerge: boolean;
+  allowMergeCommit: boolean;
+  allowSquashMerge: boolean;
+  allowRebaseMerge: boolean;
+  pushedAt: Date;
+  updatedAt: Date;
+  /** Issue and pull request numbers share one sequence, as on GitHub. */
+  nextNumber = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly id: number,
+    readonly owner: string,
+    readonly name: string,
+    readonly path: string,
+    public defaultBranch: string,
+    readonly isPrivate: boolean,
+    readonly description: string | null,
+    readonly createdAt: Date,
+    options: RepositoryOptions,
+  ) {
+    this.git = new BareRepo(path);
+    this.protectedBranches = new Set(options.protectedBranches ?? []);
+    this.collaborators = new Set((options.collaborators ?? []).map((login) => login.toLowerCase()));
+    this.teams = new Set((options.teams ?? []).map((slug) => slug.toLowerCase()));
+    this.deleteBranchOnMerge = options.deleteBranchOnMerge ?? false;
+    this.allowMergeCommit = options.allowMergeCommit ?? true;
+    this.allowSquashMerge = options.allowSquashMerge ?? true;
+    this.allowRebaseMerge = options.allowRebaseMerge ?? true;
+    this.pushedAt = createdAt;
+    this.updatedAt = createdAt;
+  }
+
+  get fullName(): string {
+    return `${this.owner}/${this.name}`;
+  }
+
+  isProtected(ref: string): boolean {
+    return ref.startsWith('refs/heads/') && this.protectedBranches.has(ref.slice(11));
+  }
+
+  /** Runs `task` after every earlier task on this repository: GitHub serialises these too. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** All repositories, bare on disk under one root (`<root>/<owner>/<repo>.git`). */
+export class Repositories {
+  private readonly byName = new Map<string, Repository>();
+  private nextId = 100001;
+
+  constructor(
+    readonly root: string,
+    private readonly hooksDir: string,
+    private readonly accounts: Accounts,
+    private readonly now: () => Date,
+  ) {}
+
+  find(owner: string, repo: string): Repository | undefined {
+    return this.byName.get(`${owner}/${repo}`.toLowerCase());
+  }
+
+  byId(id: number): Repository | undefined {
+    return [...this.byName.values()].find((repository) => repository.id === id);
+  }
+
+  all(): Repository[] {
+    return [...this.byName.values()];
+  }
+
+  async create(options: RepositoryOptions): Promise<Repository> {
+    const { owner, repo } = options;
+    if (!/^[A-Za-z0-9-]+$/.test(owner) || !/^[A-Za-z0-9._-]+$/.test(repo)) {
+      throw new Error(`invalid repository name ${owner}/${repo}`);
+    }
+    if (this.find(owner, repo) !== undefined) throw new Error(`${owner}/${repo} already exists`);
+    const defaultBranch = options.defaultBranch ?? 'main';
+    const path = join(this.root, owner.toLowerCase(), `${repo.toLowerCase()}.git`);
+    mkdirSync(join(this.root, owner.toLowerCase()), { recursive: true });
+    await runGit(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, path]);
+    const git = new BareRepo(path);
+    const settings: [string, string][] = [
+      // Blobless and sparse fetches of any reachable commit.
+      ['uploadpack.allowFilter', 'true'],
+      ['uploadpack.allowAnySHA1InWant', 'true'],
+      ['http.receivepack', 'true'],
+      // GitHub advertises refs/pull/* to fetches but refuses pushes to them.
+      ['receive.hideRefs', 'refs/pull/'],
+      ['core.hooksPath', this.hooksDir],
+      ['gc.auto', '0'],
+      ['receive.autogc', 'false'],
+    ];
+    for (const [key, value] of settings) await git.git(['config', key, value]);
+
+    const date = this.now();
+    if (options.bundle !== undefined) {
+      await importBranches(git, resolve(options.bundle), options.branches);
+    } else if (options.directory !== undefined) {
+      const directory = resolve(options.directory);
+      if (isGitRepository(directory)) {
+        await importBranches(git, directory, options.branches);
+      } else {
+        await commitDirectory(git, directory, defaultBranch, date);
+      }
+    }
+    if (
+      (await git.refSha(`refs/heads/${defaultBranch}`)) === null &&
+      (options.bundle ?? options.directory) !== undefined
+    ) {
+      throw new Error(`${owner}/${repo}: the import has no branch ${defaultBranch}`);
+    }
+    await git.git(['symbolic-ref', 'HEAD', `refs/heads/${defaultBranch}`]);
+
+    this.accounts.get(owner, 'Organization');
+    const repository = new Repository(
+      this.nextId++,
+      owner,
+      repo,
+      path,
+      defaultBranch,
+      options.private ?? true,
+      options.description ?? null,
+      date,
+      options,
+    );
+    this.byName.set(`${owner}/${repo}`.toLowerCase(), repository);
+    return repository;
+  }
+}
+
+function isGitRepository(directory: string): boolean {
+  return (
+    existsSync(join(directory, '.git')) ||
+    (existsSync(join(directory, 'HEAD')) && statSync(join(directory, 'objects')).isDirectory())
+  );
+}
+
+async function importBranches(git: BareRepo, source: string, branches?: string[]): Promise<void> {
+  const refspecs =
+    branches === undefined
+      ? ['refs/heads/*:refs/heads/*']
+      : branches.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`);
+  await git.git(['fetch', '--quiet', '--no-tags', source, ...refspecs]);
+}
+
+/** Commits a plain directory's files (honouring its .gitignore) as the first commit. */
+async function commitDirectory(
+  git: BareRepo,
+  directory: string,
+  branch: string,
+  date: Date,
+): Promise<void> {
+  const index = join(git.path, 'sandbox-import.index');
+  const env = { GIT_INDEX_FILE: index, GIT_WORK_TREE: directory };
+  await git.git(['add', '--all', '.'], { env, cwd: directory });
+  const tree = (await git.git(['write-tree'], { env })).stdout.trim();
+  const identity = { name: 'Sandbox', email: 'sandbox@example.com', date };
+  const sha = await git.commitTree({
+    tree,
+    parents: [],
+    message: 'Initial commit\n',
+    author: identity,
+    committer: identity,
+  });
+  await git.updateRef(`refs/heads/${branch}`, sha, null);
+  rmSync(index, { force: true });
+}
+
+/**
+ * GitHub's repository object: the `full-repository` fields for GET /repos/{owner}/{repo}, which
+ * also satisfy the smaller `repository` schema used inside pull requests.
+ */
+export function repositoryJson(
+  repository: Repository,
+  accounts: Accounts,
+  urls: Urls,
+  options: { openIssues: number; viewerCanPush: boolean },
+): Record<string, unknown> {
+  const api = `${urls.api}/repos/${repository.fullName}`;
+  const html = `${urls.web}/${repository.fullName}`;
+  const host = new URL(urls.web).host;
+  return {
+    id: repository.id,
+    node_id: nodeId('R', repository.id),
+    name: repository.name,
+    full_name: repository.fullName,
+    private: repository.isPrivate,
+    owner: accounts.userJson(repository.owner),
+    html_url: html,
+    description: repository.description,
+    fork: false,
+    url: api,
+    forks_url: `${api}/forks`,
+    keys_url: `${api}/keys{/key_id}`,
+    collaborators_url: `${api}/collaborators{/collaborator}`,
+    teams_url: `${api}/teams`,
+    hooks_url: `${api}/hooks`,
+    issue_events_url: `${api}/issues/events{/number}`,
+    events_url: `${api}/events`,
+    assignees_url: `${api}/assignees{/user}`,
+    branches_url: `${api}/branches{/branch}`,
+    tags_url: `${api}/tags`,
+    blobs_url: `${api}/git/blobs{/sha}`,
+    git_tags_url: `${api}/git/tags{/sha}`,
+    git_refs_url: `${api}/git/refs{/sha}`,
+    trees_url: `${api}/git/trees{/sha}`,
+    statuses_url: `${api}/statuses/{sha}`,
+    languages_url: `${api}/languages`,
+    stargazers_url: `${api}/stargazers`,
+    contributors_url: `${api}/contributors`,
+    subscribers_url: `${api}/subscribers`,
+    subscription_url: `${api}/subscription`,
+    commits_url: `${api}/commits{/sha}`,
+    git_commits_url: `${api}/git/commits{/sha}`,
+    comments_url: `${api}/comments{/number}`,
+    issue_comment_url: `${api}/issues/comments{/number}`,
+    contents_url: `${api}/contents/{+path}`,
+    compare_url: `${api}/compare/{base}...{head}`,
+    merges_url: `${api}/merges`,
+    archive_url: `${api}/{archive_format}{/ref}`,
+    downloads_url: `${api}/downloads`,
+    issues_url: `${api}/issues{/number}`,
+    pulls_url: `${api}/pulls{/number}`,
+    milestones_url: `${api}/milestones{/number}`,
+    notifications_url: `${api}/notifications{?since,all,participating}`,
+    labels_url: `${api}/labels{/name}`,
+    releases_url: `${api}/releases{/id}`,
+    deployments_url: `${api}/deployments`,
+    created_at: isoSeconds(repository.createdAt),
+    updated_at: isoSeconds(repository.updatedAt),
+    pushed_at: isoSeconds(repository.pushedAt),
+    git_url: `git://${host}/${repository.fullName}.git`,
+    ssh_url: `git@${host}:${repository.fullName}.git`,
+    clone_url: `${html}.git`,
+    svn_url: html,
+    homepage: null,
+    size: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    language: null,
+    has_issues: true,
+    has_projects: false,
+    has_downloads: true,
+    has_wiki: false,
+    has_pages: false,
+    has_discussions: false,
+    forks_count: 0,
+    mirror_url: null,
+    archived: false,
+    disabled: false,
+    open_issues_count: options.openIssues,
+    license: null,
+    allow_forking: false,
+    is_template: false,
+    web_commit_signoff_required: false,
+    topics: [],
+    visibility: repository.isPrivate ? 'private' : 'public',
+    forks: 0,
+    open_issues: options.openIssues,
+    watchers: 0,
+    default_branch: repository.defaultBranch,
+    permissions: {
+      admin: false,
+      maintain: false,
+      push: options.viewerCanPush,
+      triage: options.viewerCanPush,
+      pull: true,
+    },
+    allow_squash_merge: repository.allowSquashMerge,
+    allow_merge_commit: repository.allowMergeCommit,
+    allow_rebase_merge: repository.allowRebaseMerge,
+    allow_auto_merge: false,
+    delete_branch_on_merge: repository.deleteBranchOnMerge,
+    allow_update_branch: false,
+    use_squash_pr_title_as_default: false,
+    squash_merge_commit_message: 'COMMIT_MESSAGES',
+    squash_merge_commit_title: 'COMMIT_OR_PR_TITLE',
+    merge_commit_message: 'PR_TITLE',
+    merge_commit_title: 'MERGE_MESSAGE',
+    network_count: 0,
+    subscribers_count: 0,
+  };
+}

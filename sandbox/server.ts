@@ -1,0 +1,445 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxContext } from './context.js';
+import { etagFor, matchesIfNoneMatch } from './etag.js';
+import type { ActiveFault, Faults } from './faults.js';
+import { gitServiceOf, parseGitPath, serveGit } from './git-http.js';
+import type { Repository } from './repositories.js';
+import type { RefUpdate, RequestLog, RequestLogEntry } from './request-log.js';
+import type { RestResponse } from './rest.js';
+import { errorBody, GitHubError, parseJsonBody } from './rest.js';
+import { matchRoute } from './router.js';
+import type { RouteDefinition } from './route-types.js';
+import { ROUTES } from './routes.js';
+import type { RateWindow, Token } from './tokens.js';
+import { tokenFromAuthorization } from './tokens.js';
+
+const API_PREFIX = '/api/v3';
+const REST_DOCS = 'https://docs.github.com/rest';
+// https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api
+const RATE_LIMIT_DOCS =
+  'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+
+/** A handler for `/_sandbox/…` control requests (the standalone server's remote control). */
+export type ControlHandler = (
+  request: IncomingMessage,
+  body: string,
+  url: URL,
+) => Promise<{ status: number; body: unknown }>;
+
+/** One REST answer, for tests that check every body against GitHub's OpenAPI description. */
+export interface RestObservation {
+  operationId: string | null;
+  route: string;
+  status: number;
+  body: unknown;
+}
+
+export interface ServerDependencies {
+  context: SandboxContext;
+  log: RequestLog;
+  faults: Faults;
+  control?: ControlHandler;
+  observe?: (observation: RestObservation) => void;
+}
+
+type Outcome = Pick<RequestLogEntry, 'status' | 'fault' | 'countedAgainstRateLimit'> & {
+  refUpdates?: RefUpdate[];
+};
+
+interface Classified {
+  kind: RequestLogEntry['kind'];
+  route: string;
+  repository: string | null;
+  gitService: RequestLogEntry['gitService'];
+  write: boolean;
+  tokenId: string | null;
+}
+
+/** The sandbox's HTTP server: REST below /api/v3, git smart HTTP at /<owner>/<repo>.git. */
+export function createSandboxServer(dependencies: ServerDependencies): Server {
+  const server = createServer((request, response) => {
+    void handle(dependencies, request, response).catch((error: unknown) => {
+      console.error('sandbox: request failed', error);
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        response.end(JSON.stringify({ message: 'Server Error' }));
+      } else {
+        response.destroy();
+      }
+    });
+  });
+  // Keep-alive sockets would hold `close()` up; tests stop the server promptly.
+  server.keepAliveTimeout = 1000;
+  return server;
+}
+
+async function handle(
+  dependencies: ServerDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const { context, log } = dependencies;
+  const started = Date.now();
+  const seq = log.nextSeq();
+  const time = context.clock.now().toISOString();
+  const method = request.method ?? 'GET';
+  const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
+  const classified: Classified = {
+    kind: 'other',
+    route: `${method} ${url.pathname}`,
+    repository: null,
+    gitService: null,
+    write: false,
+    tokenId: null,
+  };
+  const record = (outcome: Outcome): void => {
+    log.add({
+      seq,
+      time,
+      ...classified,
+      method,
+      path: `${url.pathname}${url.search}`,
+      status: outcome.status,
+      refUpdates: outcome.refUpdates ?? [],
+      fault: outcome.fault,
+      countedAgainstRateLimit: outcome.countedAgainstRateLimit,
+      durationMs: Date.now() - started,
+    });
+  };
+
+  if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
+    classified.kind = 'rest';
+    record(await handleRest(dependencies, request, response, url, classified));
+    return;
+  }
+  const gitPath = parseGitPath(method, url.pathname);
+  if (gitPath !== null) {
+    classified.kind = 'git';
+    record(await handleGit(dependencies, request, response, url, gitPath, classified));
+    return;
+  }
+  if (url.pathname.startsWith('/_sandbox/') && dependencies.control !== undefined) {
+    classified.kind = 'control';
+    const body = await readBody(request);
+    const answer = await dependencies
+      .control(request, body.toString('utf8'), url)
+      .catch((error: unknown) => ({ status: 400, body: { message: String(error) } }));
+    sendJson(response, answer.status, answer.body, {});
+    record({ status: answer.status, fault: null, countedAgainstRateLimit: false });
+    return;
+  }
+  sendJson(response, 404, { message: 'Not Found' }, {});
+  record({ status: 404, fault: null, countedAgainstRateLimit: false });
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    ...(text === '' ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+    ...headers,
+  });
+  response.end(text);
+}
+
+function rateHeaders(window: RateWindow): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(window.limit),
+    'x-ratelimit-remaining': String(Math.max(window.limit - window.used, 0)),
+    'x-ratelimit-used': String(window.used),
+    'x-ratelimit-reset': String(Math.floor(window.resetAt.getTime() / 1000)),
+    'x-ratelimit-resource': 'core',
+  };
+}
+
+const anonymousWindows = new WeakMap<SandboxContext, RateWindow>();
+
+/** Unauthenticated requests share one window of 60 an hour, like GitHub's per-IP limit. */
+function anonymousWindow(context: SandboxContext): RateWindow {
+  const now = context.clock.now();
+  let window = anonymousWindows.get(context);
+  if (window === undefined || now.getTime() >= window.resetAt.getTime()) {
+    window = { limit: 60, used: 0, resetAt: new Date(now.getTime() + 60 * 60 * 1000) };
+    anonymousWindows.set(context, window);
+  }
+  return window;
+}
+
+/** `/repositories/{id}/…` — the form GitHub's Link headers use — as `/repos/{owner}/{repo}/…`. */
+function canonicalApiPath(context: SandboxContext, path: string): string {
+  const match = /^\/repositories\/(\d+)(\/.*)?$/.exec(path);
+  if (match === null) return path;
+  const repository = context.repositories.byId(Number(match[1]));
+  return repository === undefined ? path : `/repos/${repository.fullName}${match[2] ?? ''}`;
+}
+
+async function applyDelay(fault: ActiveFault | null): Promise<void> {
+  if (fault?.kind === 'delay') await sleep(fault.delayMs);
+}
+
+async function handleRest(
+  dependencies: ServerDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  classified: Classified,
+): Promise<Outcome> {
+  const { context, faults } = dependencies;
+  const method = request.method ?? 'GET';
+  const apiPath = canonicalApiPath(context, url.pathname.slice(API_PREFIX.length) || '/');
+  const match = matchRoute(ROUTES, method, apiPath);
+  const route: RouteDefinition | null = match?.route ?? null;
+  const params = match?.params ?? {};
+  classified.route = route === null ? `${method} ${apiPath}` : `${method} ${route.template}`;
+  classified.write = method !== 'GET' && method !== 'HEAD';
+  const owner = params['owner'];
+  const repo = params['repo'];
+  const repository: Repository | undefined =
+    owner !== undefined && repo !== undefined ? context.repositories.find(owner, repo) : undefined;
+  classified.repository =
+    repository?.fullName ?? (owner !== undefined ? `${owner}/${repo ?? ''}` : null);
+  const tokenValue = tokenFromAuthorization(request.headers.authorization);
+  const token: Token | undefined =
+    tokenValue === null ? undefined : context.tokens.find(tokenValue);
+  classified.tokenId = token?.id ?? null;
+  const documentationUrl = route?.docs ?? REST_DOCS;
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const baseHeaders: Record<string, string> = {
+    'x-github-media-type': 'github.v3; format=json',
+    'x-github-api-version-selected': '2022-11-28',
+    'x-github-request-id': requestId,
+    vary: 'Accept, Authorization, Cookie, X-GitHub-OTP',
+  };
+
+  const fault = faults.take({
+    route: classified.route,
+    gitService: null,
+    gitServiceCall: false,
+    repository: classified.repository,
+  });
+  if (fault?.kind === 'reset') {
+    request.socket.destroy();
+    return { status: 0, fault: 'reset', countedAgainstRateLimit: false };
+  }
+  await applyDelay(fault);
+  const window = token === undefined ? anonymousWindow(context) : context.tokens.window(token);
+  const faultName = fault?.kind ?? null;
+
+  const answer = (result: RestResponse, counted: boolean): Outcome => {
+    if (counted) window.used++;
+    const headers = { ...baseHeaders, ...rateHeaders(window), ...result.headers };
+    if (result.status !== 304) {
+      dependencies.observe?.({
+        operationId: route?.operationId ?? null,
+        route: classified.route,
+        status: result.status,
+        body: result.body,
+      });
+    }
+    if (faultName === 'lost') {
+      request.socket.destroy();
+    } else {
+      sendJson(response, result.status, result.body, headers);
+    }
+    return {
+      status: result.status,
+      fault: faultName,
+      countedAgainstRateLimit: counted,
+      refUpdates: result.refUpdates ?? [],
+    };
+  };
+  const error = (
+    status: number,
+    message: string,
+    extra: Record<string, string> = {},
+  ): RestResponse => ({
+    status,
+    body: errorBody(status, message, documentationUrl),
+    headers: extra,
+  });
+
+  if (fault?.kind === 'status') {
+    const message = fault.status >= 500 ? 'Server Error' : `HTTP ${fault.status}`;
+    return answer(error(fault.status, message), false);
+  }
+  if (fault?.kind === 'secondary-rate-limit') {
+    // The message GitHub sends (and @octokit/plugin-throttling matches with /\bsecondary rate\b/i).
+    return answer(
+      {
+        status: 403,
+        body: errorBody(
+          403,
+          `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+          RATE_LIMIT_DOCS,
+        ),
+        headers: { 'retry-after': String(fault.retryAfter) },
+      },
+      false,
+    );
+  }
+
+  if (tokenValue !== null && token === undefined)
+    return answer(error(401, 'Bad credentials'), false);
+  const free = route?.free === true;
+  if (!free && window.used >= window.limit) {
+    const who =
+      token === undefined ? '127.0.0.1' : `user ID ${context.accounts.get(token.login).id}`;
+    return answer(error(403, `API rate limit exceeded for ${who}.`), false);
+  }
+  if (route === null) return answer(error(404, 'Not Found'), !free);
+  if (token === undefined) {
+    // Anonymous callers cannot see private repositories: GitHub answers 404, not 401, for them.
+    return answer(
+      route.scope === 'global' && route.template === '/user'
+        ? error(401, 'Requires authentication')
+        : error(404, 'Not Found'),
+      true,
+    );
+  }
+  if (route.scope === 'repository' && repository === undefined)
+    return answer(error(404, 'Not Found'), true);
+  if (classified.write && token.readOnly) {
+    return answer(error(403, 'Resource not accessible by integration'), true);
+  }
+
+  const rawBody = (await readBody(request)).toString('utf8');
+  let result: RestResponse;
+  try {
+    const body = parseJsonBody(rawBody, documentationUrl);
+    const query = url.searchParams;
+    result =
+      route.scope === 'repository'
+        ? await route.handler({
+            context,
+            params,
+            query,
+            body,
+            token,
+            repository: repository as Repository,
+          })
+        : await route.handler({ context, params, query, body, token });
+  } catch (thrown) {
+    if (!(thrown instanceof GitHubError)) throw thrown;
+    result = { status: thrown.status, body: thrown.body, headers: thrown.headers };
+  }
+
+  if (method === 'GET' && result.status === 200) {
+    const etag = etagFor(JSON.stringify(result.body));
+    result.headers = {
+      ...result.headers,
+      etag,
+      'cache-control': 'private, max-age=60, s-maxage=60',
+    };
+    // "Making a conditional request does not count against your primary rate limit if a 304
+    // response is returned": https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
+    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
+      return answer({ status: 304, headers: result.headers }, false);
+    }
+  }
+  return answer(result, !free);
+}
+
+async function handleGit(
+  dependencies: ServerDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  path: NonNullable<ReturnType<typeof parseGitPath>>,
+  classified: Classified,
+): Promise<Outcome> {
+  const { context, faults } = dependencies;
+  const service = gitServiceOf(path, url.searchParams);
+  const isServiceCall = path.action !== 'info/refs';
+  const repository = context.repositories.find(path.owner, path.repo);
+  classified.route = path.route;
+  classified.gitService = service;
+  classified.repository = repository?.fullName ?? `${path.owner}/${path.repo}`;
+  classified.write = isServiceCall && service === 'git-receive-pack';
+  const tokenValue = tokenFromAuthorization(request.headers.authorization);
+  const token = tokenValue === null ? undefined : context.tokens.find(tokenValue);
+  classified.tokenId = token?.id ?? null;
+  const plain = (status: number, text: string, headers: Record<string, string> = {}): Outcome => {
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    response.end(text);
+    return { status, fault: null, countedAgainstRateLimit: false };
+  };
+
+  const fault = faults.take({
+    route: path.route,
+    gitService: service,
+    gitServiceCall: isServiceCall,
+    repository: classified.repository,
+  });
+  if (fault?.kind === 'reset') {
+    request.socket.destroy();
+    return { status: 0, fault: 'reset', countedAgainstRateLimit: false };
+  }
+  await applyDelay(fault);
+  const faultName = fault?.kind ?? null;
+  if (fault?.kind === 'status')
+    return { ...plain(fault.status, 'Server Error\n'), fault: faultName };
+  if (fault?.kind === 'secondary-rate-limit') {
+    return {
+      ...plain(403, 'You have exceeded a secondary rate limit.\n', {
+        'retry-after': String(fault.retryAfter),
+      }),
+      fault: faultName,
+    };
+  }
+
+  // git asks for credentials only after a 401 with a challenge.
+  if (token === undefined) {
+    return {
+      ...plain(401, 'Invalid username or token.\n', { 'www-authenticate': 'Basic realm="GitHub"' }),
+      fault: faultName,
+    };
+  }
+  if (repository === undefined)
+    return { ...plain(404, 'Repository not found.\n'), fault: faultName };
+  if (service === 'git-receive-pack' && token.readOnly) {
+    return {
+      ...plain(403, `Permission to ${repository.fullName}.git denied to ${token.login}.\n`),
+      fault: faultName,
+    };
+  }
+  if (service === null) return { ...plain(403, 'Service not enabled.\n'), fault: faultName };
+
+  const streamIt = faultName !== 'lost';
+  const served = await serveGit({
+    context,
+    request,
+    repository,
+    path,
+    query: url.searchParams,
+    token,
+    stream: streamIt ? response : undefined,
+  });
+  if (faultName === 'lost') {
+    request.socket.destroy();
+  } else if (!response.headersSent) {
+    response.writeHead(served.response.status, served.response.headers);
+    response.end(served.response.body);
+  }
+  return {
+    status: served.response.status,
+    fault: faultName,
+    countedAgainstRateLimit: false,
+    refUpdates: served.refUpdates,
+  };
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+
+export interface TokenOptions {
+  /** The account the token acts as (default `release-bot`). */
+  login?: string;
+  /** Reads only: REST writes get 403 and pushes are refused, like a token without write scope. */
+  readOnly?: boolean;
+  /** Primary rate limit per hour (GitHub's is 5000 for a token). */
+  rateLimit?: number;
+}
+
+export interface Token {
+  /** What the request log shows instead of the secret. */
+  id: string;
+  value: string;
+  login: string;
+  readOnly: boolean;
+  rate: RateWindow;
+}
+
+export interface RateWindow {
+  limit: number;
+  used: number;
+  resetAt: Date;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+/** The tokens the sandbox accepts and each one's primary rate-limit window. */
+export class Tokens {
+  private readonly byValue = new Map<string, Token>();
+  private count = 0;
+
+  constructor(private readonly now: () => Date) {}
+
+  add(options: TokenOptions = {}): Token {
+    this.count++;
+    const token: Token = {
+      id: `token-${this.count}`,
+      value: `ghs_sandbox${randomBytes(16).toString('hex')}`,
+      login: options.login ?? 'release-bot',
+      readOnly: options.readOnly ?? false,
+      rate: {
+        limit: options.rateLimit ?? 5000,
+        used: 0,
+        resetAt: new Date(this.now().getTime() + HOUR),
+      },
+    };
+    this.byValue.set(token.value, token);
+    return token;
+  }
+
+  find(value: string): Token | undefined {
+    return this.byValue.get(value);
+  }
+
+  revoke(value: string): void {
+    this.byValue.delete(value);
+  }
+
+  all(): Token[] {
+    return [...this.byValue.values()];
+  }
+
+  /** The token's window, rolled over when its hour is up. */
+  window(token: Token): RateWindow {
+    const now = this.now();
+    if (now.getTime() >= token.rate.resetAt.getTime()) {
+      token.rate.used = 0;
+      token.rate.resetAt = new Date(now.getTime() + HOUR);
+    }
+    return token.rate;
+  }
+}
+
+/** The token carried by an `Authorization` header (`token X`, `Bearer X` or Basic with X as password). */
+export function tokenFromAuthorization(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = /^(\S+)\s+(.+)$/.exec(header.trim());
+  if (match === null) return null;
+  const scheme = (match[1] ?? '').toLowerCase();
+  const credentials = (match[2] ?? '').trim();
+  if (scheme === 'token' || scheme === 'bearer') return credentials;
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1) return decoded;
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    // git sends `x-access-token:<token>`; the token as username with an empty or
+    // `x-oauth-basic` password also works on GitHub.
+    if (password === '' || password === 'x-oauth-basic') return user;
+    return password;
+  }
+  return null;
+}

@@ -1,0 +1,333 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startSandbox } from '../../sandbox/index.js';
+import type { Client } from './support.js';
+import { authedGit, BUNDLE, cleanTemp, client, git, mustGit, OWNER, tempDir } from './support.js';
+
+let sandbox: Sandbox;
+let octokit: Client;
+let counter = 0;
+
+async function freshRepo(): Promise<string> {
+  const repo = `git-${++counter}`;
+  await sandbox.createRepository({
+    owner: OWNER,
+    repo,
+    bundle: BUNDLE,
+    protectedBranches: ['main'],
+  });
+  return repo;
+}
+
+/** A working clone of `repo` made with the token as a bearer header. */
+async function cloneOf(repo: string, token = sandbox.token): Promise<string> {
+  const dir = join(tempDir(), 'clone');
+  const result = await authedGit(token, ['clone', '--quiet', sandbox.gitUrl(OWNER, repo), dir]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return dir;
+}
+
+async function commitFile(dir: string, file: string, content: string): Promise<string> {
+  writeFileSync(join(dir, file), content);
+  await mustGit(['add', file], { cwd: dir });
+  await mustGit(['commit', '--quiet', '-m', `add ${file}`], { cwd: dir });
+  return mustGit(['rev-parse', 'HEAD'], { cwd: dir });
+}
+
+function bareSha(repo: string, ref: string): Promise<string> {
+  return mustGit(['--git-dir', sandbox.bareRepoPath(OWNER, repo), 'rev-parse', ref]);
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  octokit = client(sandbox);
+});
+afterAll(async () => {
+  await sandbox.stop();
+  cleanTemp();
+});
+
+describe('authentication', () => {
+  test('a bearer header and Basic x-access-token both clone', async () => {
+    const repo = await freshRepo();
+    const dir = await cloneOf(repo);
+    expect(await mustGit(['rev-parse', 'HEAD'], { cwd: dir })).toBe(await bareSha(repo, 'main'));
+    const url = new URL(sandbox.gitUrl(OWNER, repo));
+    url.username = 'x-access-token';
+    url.password = sandbox.token;
+    const basic = await git(['ls-remote', url.toString(), 'refs/heads/main']);
+    expect(basic.code).toBe(0);
+    expect(basic.stdout).toContain(await bareSha(repo, 'main'));
+  });
+
+  test('401 with a Basic challenge without credentials; git fails instead of prompting', async () => {
+    const repo = await freshRepo();
+    const response = await fetch(
+      `${sandbox.gitUrl(OWNER, repo)}/info/refs?service=git-upload-pack`,
+    );
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Basic realm="GitHub"');
+    const anonymous = await git(['ls-remote', sandbox.gitUrl(OWNER, repo)]);
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/could not read Username|Authentication failed/);
+    const wrong = await authedGit('ghs_not-a-token', ['ls-remote', sandbox.gitUrl(OWNER, repo)]);
+    expect(wrong.code).not.toBe(0);
+  });
+
+  test('a read-only token fetches but cannot push (403)', async () => {
+    const repo = await freshRepo();
+    const readOnly = sandbox.addToken({ readOnly: true });
+    const dir = await cloneOf(repo, readOnly);
+    await mustGit(['checkout', '--quiet', '-b', 'topic'], { cwd: dir });
+    await commitFile(dir, 'a.txt', 'a\n');
+    const push = await authedGit(readOnly, ['push', 'origin', 'topic'], { cwd: dir });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('403');
+    await expect(bareSha(repo, 'refs/heads/topic')).rejects.toThrow();
+    const entry = sandbox
+      .log()
+      .findLast((item) => item.repository === `${OWNER}/${repo}` && item.status === 403);
+    expect(entry).toMatchObject({
+      kind: 'git',
+      gitService: 'git-receive-pack',
+      tokenId: expect.any(String),
+    });
+  });
+});
+
+describe('pushes', () => {
+  test('the protected base branch refuses pushes like GitHub (GH006)', async () => {
+    const repo = await freshRepo();
+    const before = await bareSha(repo, 'main');
+    const dir = await cloneOf(repo);
+    await commitFile(dir, 'b.txt', 'b\n');
+    sandbox.clearLog();
+    const push = await authedGit(sandbox.token, ['push', 'origin', 'main'], { cwd: dir });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain(
+      'remote: error: GH006: Protected branch update failed for refs/heads/main.',
+    );
+    expect(push.stderr).toContain('[remote rejected] main -> main');
+    expect(await bareSha(repo, 'main')).toBe(before);
+    const pushes = sandbox
+      .log()
+      .filter((entry) => entry.route === 'POST /{owner}/{repo}.git/git-receive-pack');
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatchObject({ write: true, refUpdates: [] });
+  });
+
+  test('deleting the default branch is refused', async () => {
+    const repo = await freshRepo();
+    sandbox.setProtectedBranches(OWNER, repo, []);
+    const dir = await cloneOf(repo);
+    const push = await authedGit(sandbox.token, ['push', 'origin', ':main'], { cwd: dir });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('refusing to delete the current branch: refs/heads/main');
+  });
+
+  test('every push is logged with its ref updates (created, forced, deleted)', async () => {
+    const repo = await freshRepo();
+    const dir = await cloneOf(repo);
+    await mustGit(['checkout', '--quiet', '-b', 'topic'], { cwd: dir });
+    const first = await commitFile(dir, 'c.txt', 'c\n');
+    sandbox.clearLog();
+    expect((await authedGit(sandbox.token, ['push', 'origin', 'topic'], { cwd: dir })).code).toBe(
+      0,
+    );
+    const second = await commitFile(dir, 'd.txt', 'd\n');
+    await mustGit(['reset', '--quiet', '--hard', 'HEAD~2'], { cwd: dir });
+    const rewritten = await commitFile(dir, 'e.txt', 'e\n');
+    expect(
+      (await authedGit(sandbox.token, ['push', '--force', 'origin', 'topic'], { cwd: dir })).code,
+    ).toBe(0);
+    expect((await authedGit(sandbox.token, ['push', 'origin', ':topic'], { cwd: dir })).code).toBe(
+      0,
+    );
+    const updates = sandbox
+      .log()
+      .filter((entry) => entry.gitService === 'git-receive-pack' && entry.method === 'POST')
+      .map((entry) => entry.refUpdates);
+    expect(second).not.toBe(rewritten);
+    expect(updates).toEqual([
+      [
+        {
+          ref: 'refs/heads/topic',
+          oldSha: null,
+          newSha: first,
+          forced: false,
+          created: true,
+          deleted: false,
+        },
+      ],
+      [
+        {
+          ref: 'refs/heads/topic',
+          oldSha: first,
+          newSha: rewritten,
+          forced: true,
+          created: false,
+          deleted: false,
+        },
+      ],
+      [
+        {
+          ref: 'refs/heads/topic',
+          oldSha: rewritten,
+          newSha: null,
+          forced: false,
+          created: false,
+          deleted: true,
+        },
+      ],
+    ]);
+  });
+
+  test('a push to a pull request’s head is visible through REST as soon as the push returns', async () => {
+    const repo = await freshRepo();
+    const number = await sandbox.createPull(OWNER, repo, {
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    const dir = await cloneOf(repo);
+    await mustGit(['checkout', '--quiet', 'cut-a'], { cwd: dir });
+    const sha = await commitFile(dir, 'f.txt', 'f\n');
+    expect((await authedGit(sandbox.token, ['push', 'origin', 'cut-a'], { cwd: dir })).code).toBe(
+      0,
+    );
+    const { data } = await octokit.rest.pulls.get({ owner: OWNER, repo, pull_number: number });
+    expect(data.head.sha).toBe(sha);
+  });
+});
+
+describe('leases', () => {
+  test('two concurrent pushes with the same lease: exactly one wins', async () => {
+    const repo = await freshRepo();
+    const old = await bareSha(repo, 'cut-a');
+    const [one, two] = [await cloneOf(repo), await cloneOf(repo)];
+    const shas: string[] = [];
+    for (const [dir, name] of [
+      [one, 'one'],
+      [two, 'two'],
+    ] as const) {
+      await mustGit(['checkout', '--quiet', 'cut-a'], { cwd: dir });
+      shas.push(await commitFile(dir, `${name}.txt`, `${name}\n`));
+    }
+    const results = await Promise.all(
+      [one, two].map((dir) =>
+        authedGit(
+          sandbox.token,
+          ['push', `--force-with-lease=refs/heads/cut-a:${old}`, 'origin', 'HEAD:refs/heads/cut-a'],
+          {
+            cwd: dir,
+          },
+        ),
+      ),
+    );
+    const winners = results.filter((result) => result.code === 0);
+    expect(winners).toHaveLength(1);
+    const winner = results[0]?.code === 0 ? shas[0] : shas[1];
+    expect(await bareSha(repo, 'cut-a')).toBe(winner);
+    const loser = results.find((result) => result.code !== 0);
+    expect(loser?.stderr).toMatch(/stale info|failed to update ref|cannot lock ref|rejected/);
+  });
+
+  test('two concurrent create-only pushes (empty lease): exactly one creates the branch', async () => {
+    const repo = await freshRepo();
+    const dirs = [await cloneOf(repo), await cloneOf(repo)];
+    const shas: string[] = [];
+    for (const [index, dir] of dirs.entries())
+      shas.push(await commitFile(dir, `lock-${index}.txt`, `${index}\n`));
+    const results = await Promise.all(
+      dirs.map((dir) =>
+        authedGit(
+          sandbox.token,
+          ['push', '--force-with-lease=refs/heads/lock:', 'origin', 'HEAD:refs/heads/lock'],
+          {
+            cwd: dir,
+          },
+        ),
+      ),
+    );
+    expect(results.filter((result) => result.code === 0)).toHaveLength(1);
+    expect(shas).toContain(await bareSha(repo, 'refs/heads/lock'));
+    // Afterwards a create-only lease fails for good: the branch exists.
+    await commitFile(dirs[0] ?? '', 'later.txt', 'later\n');
+    const again = await authedGit(
+      sandbox.token,
+      ['push', '--force-with-lease=refs/heads/lock:', 'origin', 'HEAD:refs/heads/lock'],
+      {
+        cwd: dirs[0] ?? '',
+      },
+    );
+    expect(again.code).not.toBe(0);
+  });
+});
+
+describe('fetching only the metadata', () => {
+  test('a blobless, sparse, shallow fetch of any reachable commit (protocol v2)', async () => {
+    const repo = await freshRepo();
+    const target = await bareSha(repo, 'cut-b');
+    const dir = tempDir();
+    await mustGit(['init', '--quiet', dir]);
+    await mustGit(['remote', 'add', 'origin', sandbox.gitUrl(OWNER, repo)], { cwd: dir });
+    await mustGit(['sparse-checkout', 'set', 'releases', '.final_builds', 'config'], { cwd: dir });
+    const fetched = await git(
+      [
+        '-c',
+        `http.extraHeader=Authorization: Bearer ${sandbox.token}`,
+        '-c',
+        'protocol.version=2',
+        'fetch',
+        '--quiet',
+        '--depth',
+        '1',
+        '--filter=blob:none',
+        'origin',
+        target,
+      ],
+      { cwd: dir, env: { GIT_TRACE_PACKET: '1' } },
+    );
+    expect(fetched.code).toBe(0);
+    expect(fetched.stderr).toContain('version 2');
+    const checkout = await git(
+      [
+        '-c',
+        `http.extraHeader=Authorization: Bearer ${sandbox.token}`,
+        'checkout',
+        '--quiet',
+        target,
+      ],
+      { cwd: dir },
+    );
+    expect(checkout.code).toBe(0);
+    expect(readFileSync(join(dir, 'releases/example/example-3.yml'), 'utf8')).toContain(
+      'version: "3"',
+    );
+    expect(existsSync(join(dir, 'src/app/main.rb'))).toBe(false);
+    // Only the sparse paths' blobs were fetched: the source blob is missing locally.
+    const missing = await mustGit(['rev-list', '--objects', '--missing=print', target], {
+      cwd: dir,
+    });
+    expect(missing).toMatch(/^\?[0-9a-f]{40}/m);
+  });
+
+  test('refs/pull/N/head is advertised but cannot be pushed', async () => {
+    const repo = await freshRepo();
+    await sandbox.createPull(OWNER, repo, { head: 'cut-a', base: 'main', title: 't' });
+    const listed = await authedGit(sandbox.token, [
+      'ls-remote',
+      sandbox.gitUrl(OWNER, repo),
+      'refs/pull/*',
+    ]);
+    expect(listed.stdout).toContain(`${await bareSha(repo, 'cut-a')}\trefs/pull/1/head`);
+    const dir = await cloneOf(repo);
+    const push = await authedGit(sandbox.token, ['push', 'origin', 'HEAD:refs/pull/1/head'], {
+      cwd: dir,
+    });
+    expect(push.code).not.toBe(0);
+  });
+});

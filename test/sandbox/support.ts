@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import type { GitResult } from '../../sandbox/git.js';
+import { runGit } from '../../sandbox/git.js';
+import type { Sandbox } from '../../sandbox/index.js';
+
+export const BUNDLE = resolve('test/fixtures/example-release/example-release.bundle');
+export const OWNER = 'acme';
+export const REPO = 'example-release';
+
+const Client = Octokit.plugin(retry, throttling);
+export type Client = InstanceType<typeof Client>;
+
+/**
+ * The project's real client stack (Octokit + retry + throttling) against the sandbox, with the
+ * plugins' waits set to zero so that retries and throttling cost no wall time in tests.
+ */
+export function client(
+  sandbox: Sandbox,
+  options: {
+    token?: string | null;
+    retries?: number;
+    onSecondaryRateLimit?: (retryCount: number) => boolean;
+  } = {},
+): Client {
+  const zero = (): Bottleneck.Group => new Bottleneck.Group({ maxConcurrent: 10, minTime: 0 });
+  return new Client({
+    baseUrl: sandbox.apiUrl,
+    ...(options.token === null ? {} : { auth: options.token ?? sandbox.token }),
+    retry: { retryAfterBaseValue: 0, retries: options.retries ?? 0 },
+    request: { retries: options.retries ?? 0 },
+    throttle: {
+      retryAfterBaseValue: 0,
+      write: zero(),
+      notifications: zero(),
+      search: zero(),
+      onRateLimit: () => false,
+      onSecondaryRateLimit: (_retryAfter, _options, _octokit, retryCount) =>
+        options.onSecondaryRateLimit?.(retryCount) ?? false,
+    },
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
+  });
+}
+
+/** Every temporary directory a test made, removed by `cleanTemp()` in afterAll. */
+const temps: string[] = [];
+
+export function tempDir(prefix = 'sandbox-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+export function cleanTemp(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_AUTHOR_DATE: '1700000000 +0000',
+  GIT_COMMITTER_NAME: 'Test Author',
+  GIT_COMMITTER_EMAIL: 'author@example.com',
+  GIT_COMMITTER_DATE: '1700000000 +0000',
+};
+
+/** The real git CLI, with a pinned identity and no prompts; never throws. */
+export function git(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<GitResult> {
+  return runGit(args, {
+    cwd: options.cwd,
+    env: { ...IDENTITY, ...options.env },
+    allowFailure: true,
+  });
+}
+
+/** git with the token as a command-scoped bearer header, like the resource sends it. */
+export function authedGit(
+  token: string,
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<GitResult> {
+  return git(['-c', `http.extraHeader=Authorization: Bearer ${token}`, ...args], options);
+}
+
+export async function mustGit(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<string> {
+  const result = await git(args, options);
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** The standard fixture repository: the example release bundle as acme/example-release. */
+export async function createExampleRepository(
+  sandbox: Sandbox,
+  options: {
+    deleteBranchOnMerge?: boolean;
+    repo?: string;
+    collaborators?: string[];
+    teams?: string[];
+  } = {},
+): Promise<void> {
+  await sandbox.createRepository({
+    owner: OWNER,
+    repo: options.repo ?? REPO,
+    bundle: BUNDLE,
+    defaultBranch: 'main',
+    protectedBranches: ['main'],
+    deleteBranchOnMerge: options.deleteBranchOnMerge ?? false,
+    collaborators: options.collaborators ?? ['alice', 'bob'],
+    teams: options.teams ?? ['release-managers'],
+  });
+}
+
+/** The error an Octokit call rejected with (status and data), failing if it resolved. */
+export async function failure(promise: Promise<unknown>): Promise<{
+  status: number;
+  data: unknown;
+  message: string;
+  headers: Record<string, string | undefined>;
+}> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as {
+      status?: number;
+      response?: { data?: unknown; headers?: Record<string, string | undefined> };
+      message?: string;
+    };
+    return {
+      status: e.status ?? -1,
+      data: e.response?.data,
+      message: e.message ?? '',
+      headers: e.response?.headers ?? {},
+    };
+  }
+  throw new Error('expected the call to fail');
+}
