@@ -158,6 +158,14 @@ describe('.final_builds index', () => {
     expect(() => parseBuildIndex(text, PATH)).toThrow(PATH);
   });
 
+  it('reads an index without builds the same through both readers', () => {
+    for (const text of ['builds:\nformat-version: "2"\n', 'builds: {}\nformat-version: "2"\n']) {
+      expect(parseBuildIndex(text, PATH).builds.size).toBe(0);
+      expect(parseBuildIndex(`# x\n${text}`, PATH).builds.size).toBe(0);
+    }
+    expect(writeBuildIndex({ builds: new Map() })).toBe('builds: {}\nformat-version: "2"\n');
+  });
+
   it('notices every truncation of a real index (or reads the same data)', () => {
     const path = 'bpm-release@7b8ec7a8/.final_builds/packages/tini/index.yml';
     const text = real(path);
