@@ -247,6 +247,13 @@ describe('refusing what a release PR must not carry', () => {
     expect(refusal.message).toMatch(message);
   });
 
+  it('ignores a tarball that git ignores (releases/**/*.tgz in .gitignore)', () => {
+    const checkout = example.checkoutOf('cut-a', { 'releases/example/example-3.tgz': 'tarball' });
+    expect(checkout.changedPaths).not.toContain('releases/example/example-3.tgz');
+    expect(checkout.files.has('releases/example/example-3.tgz')).toBe(true);
+    expect(detectRelease(detectionOf(checkout)).version).toBe('3');
+  });
+
   it('is told by git about untracked files that are not ignored', () => {
     const checkout = example.checkoutOf('cut-a', { 'notes.txt': 'x', 'dev_releases/x.yml': 'x' });
     expect(checkout.changedPaths).toContain('notes.txt');
