@@ -32,11 +32,9 @@ export function parseBuildIndex(text: string, path: string): BuildIndex {
   if (fast !== undefined) {
     const builds = new Map<string, BuildEntry>();
     for (const [key, [version, blobstoreId, sha1]] of fast) {
-      if (version === undefined || sha1 === undefined) return parseSlowly(text, path);
-      builds.set(
-        key,
-        blobstoreId === undefined ? { version, sha1 } : { version, blobstoreId, sha1 },
-      );
+      // Empty required fields: the YAML reader names the problem.
+      if (!version || !sha1) return parseSlowly(text, path);
+      builds.set(key, blobstoreId ? { version, blobstoreId, sha1 } : { version, sha1 });
     }
     return { builds };
   }

@@ -59,6 +59,7 @@ function codePointRank(unit: number): number {
 /** The style yaml.v2 gives a string written as a block mapping key or value. */
 export function scalarStyle(value: string): ScalarStyle {
   if (resolvesAsNonString(value) || isBase60Float(value)) return 'double-quoted';
+  if (isPlainSafe(value)) return 'plain';
   const analysis = analyzeScalar(value);
   if (analysis.special) return 'double-quoted';
   if (analysis.blockIndicator || analysis.leadingOrTrailingSpace) return 'single-quoted';
@@ -104,6 +105,14 @@ const RESOLVE_MAP = new Set([
   ...['-.inf', '-.Inf', '-.INF'],
 ]);
 
+// Hex digests, UUIDs, versions, "sha256:<hex>": no indicator, space or special character can
+// make them need quotes (a ':' only matters before a space or at the end).
+const PLAIN_SAFE = /^[0-9A-Za-z_./;=+~][0-9A-Za-z_./;=+~-]*(?::[0-9A-Za-z_./;=+~-]+)*$/;
+
+function isPlainSafe(value: string): boolean {
+  return PLAIN_SAFE.test(value) && !value.startsWith('...');
+}
+
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE_60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
@@ -115,8 +124,12 @@ function isBase60Float(value: string): boolean {
 const INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
+// The syntax strconv.ParseInt and ParseUint accept with base 0 (after yaml.v2 drops '_').
+const GO_INT_SYNTAX = /^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
+
 // strconv.ParseInt(s, 0, 64) or strconv.ParseUint(s, 0, 64) succeeds (s has no underscores).
 function isGoInt(text: string): boolean {
+  if (!GO_INT_SYNTAX.test(text)) return false;
   let sign = '';
   let digits = text;
   if (digits.startsWith('+') || digits.startsWith('-')) {
@@ -263,28 +276,40 @@ function isBreak(char: string): boolean {
 }
 
 class Output {
-  private readonly chunks: string[] = [];
-  private line: string[] = [];
+  // V8 appends to a string without copying (a rope), flattened once when the text is used.
+  private buffer = '';
+  private readonly indents: string[] = [];
   column = 0;
 
   write(text: string): void {
-    this.line.push(text);
+    this.append(text);
+    // Columns count characters, as the emitter does; a surrogate pair is one.
+    this.column += /[\ud800-\udfff]/.test(text) ? Array.from(text).length : text.length;
+  }
+
+  writeAscii(text: string): void {
+    this.append(text);
     this.column += text.length;
   }
 
   writeChar(char: string): void {
-    this.line.push(char);
+    this.append(char);
     this.column += 1;
   }
 
   newline(indent: number): void {
-    this.chunks.push(this.line.join(''), '\n');
-    this.line = [' '.repeat(indent)];
+    let prefix = this.indents[indent];
+    if (prefix === undefined) this.indents[indent] = prefix = `\n${' '.repeat(indent)}`;
+    this.append(prefix);
     this.column = indent;
   }
 
   text(): string {
-    return this.chunks.join('') + this.line.join('');
+    return this.buffer;
+  }
+
+  private append(text: string): void {
+    this.buffer += text;
   }
 }
 
@@ -296,7 +321,7 @@ function writeMappingPairs(
 ): void {
   mapping.pairs.forEach(([key, value], index) => {
     if (index > 0 || !firstOnCurrentLine) out.newline(indent);
-    if (Buffer.byteLength(key) > MAX_SIMPLE_KEY_BYTES) {
+    if (key.length * 3 > MAX_SIMPLE_KEY_BYTES && Buffer.byteLength(key) > MAX_SIMPLE_KEY_BYTES) {
       writeComplexPair(out, key, value, indent);
       return;
     }
@@ -305,7 +330,7 @@ function writeMappingPairs(
       allowBreaks: false,
       leadingSpace: false,
     });
-    out.write(':');
+    out.writeAscii(':');
     writeValue(out, value, indent);
   });
 }
@@ -315,13 +340,13 @@ function writeComplexPair(out: Output, key: string, value: YamlValue, indent: nu
   out.write('?');
   writeScalar(out, key, { indent: indent + BEST_INDENT, allowBreaks: true, leadingSpace: true });
   out.newline(indent);
-  out.write(':');
+  out.writeAscii(':');
   if (typeof value === 'string' || typeof value === 'boolean') {
     writeScalarOrBool(out, value, indent + BEST_INDENT);
   } else if (isSequence(value)) {
     throw new Error('cannot write a sequence as the value of a long mapping key');
   } else if (value.pairs.length === 0) {
-    out.write(' {}');
+    out.writeAscii(' {}');
   } else {
     out.write(' ');
     writeMappingPairs(out, value, indent + BEST_INDENT, true);
@@ -333,10 +358,10 @@ function writeValue(out: Output, value: YamlValue, indent: number): void {
   if (typeof value === 'string' || typeof value === 'boolean') {
     writeScalarOrBool(out, value, indent + BEST_INDENT);
   } else if (isSequence(value)) {
-    if (value.length === 0) out.write(' []');
+    if (value.length === 0) out.writeAscii(' []');
     else writeSequenceItems(out, value, indent);
   } else if (value.pairs.length === 0) {
-    out.write(' {}');
+    out.writeAscii(' {}');
   } else {
     writeMappingPairs(out, value, indent + BEST_INDENT, false);
   }
@@ -345,16 +370,16 @@ function writeValue(out: Output, value: YamlValue, indent: number): void {
 function writeSequenceItems(out: Output, items: readonly YamlValue[], indent: number): void {
   for (const item of items) {
     out.newline(indent);
-    out.write('-');
+    out.writeAscii('-');
     if (typeof item === 'string' || typeof item === 'boolean') {
       writeScalarOrBool(out, item, indent + BEST_INDENT);
     } else if (isSequence(item)) {
       if (item.length > 0) throw new Error('cannot write a sequence nested in a sequence');
-      out.write(' []');
+      out.writeAscii(' []');
     } else if (item.pairs.length === 0) {
-      out.write(' {}');
+      out.writeAscii(' {}');
     } else {
-      out.write(' ');
+      out.writeAscii(' ');
       writeMappingPairs(out, item, indent + BEST_INDENT, true);
     }
   }
@@ -365,7 +390,7 @@ function isSequence(value: YamlValue): value is readonly YamlValue[] {
 }
 
 function writeScalarOrBool(out: Output, value: string | boolean, indent: number): void {
-  if (typeof value === 'boolean') out.write(value ? ' true' : ' false');
+  if (typeof value === 'boolean') out.writeAscii(value ? ' true' : ' false');
   else writeScalar(out, value, { indent, allowBreaks: true, leadingSpace: true });
 }
 
@@ -380,11 +405,20 @@ interface ScalarPlacement {
 
 // emitterc.go yaml_emitter_write_{plain,single_quoted,double_quoted}_scalar.
 function writeScalar(out: Output, value: string, placement: ScalarPlacement): void {
+  // Most scalars (digests, IDs, versions) are ASCII, unquoted and too short to fold.
+  if (isPlainSafe(value) && !resolvesAsNonString(value) && !isBase60Float(value)) {
+    out.writeAscii(placement.leadingSpace ? ` ${value}` : value);
+    return;
+  }
   if (/[\r\n\u0085\u2028\u2029]/.test(value)) {
     throw new Error('cannot write a scalar that contains a line break');
   }
   const style = scalarStyle(value);
   if (placement.leadingSpace) out.write(' ');
+  if (style === 'plain' && !value.includes(' ')) {
+    out.write(value);
+    return;
+  }
   const chars = Array.from(value);
   const last = chars.length - 1;
   const canFold = (index: number): boolean =>

@@ -26,6 +26,7 @@ export function readIndexFile(text: string, path: string): IndexFileEntry[] {
     );
   }
   const builds = root.optionalMapping('builds');
+  if (builds === undefined && root.has('builds')) return [];
   if (builds === undefined) {
     throw new UserError(
       `${path}: builds is missing: the file may be truncated; restore it from git`,
@@ -51,38 +52,47 @@ export function tryReadCanonicalIndexFile(
   fieldNames: readonly string[],
   optionalFields: ReadonlySet<string>,
 ): Array<[string, Array<string | undefined>]> | undefined {
-  const lines = text.split('\n');
-  if (lines[0] !== 'builds:' || lines.pop() !== '' || lines.pop() !== 'format-version: "2"') {
-    return undefined;
-  }
+  const start = 'builds:\n';
+  const end = 'format-version: "2"\n';
+  if (!text.startsWith(start) || !text.endsWith(end)) return undefined;
+  const entry = entryPattern(fieldNames, optionalFields);
+  const stop = text.length - end.length;
   const entries: Array<[string, Array<string | undefined>]> = [];
   const seen = new Set<string>();
-  let index = 1;
-  while (index < lines.length) {
-    const keyLine = lines[index++];
-    if (keyLine === undefined || !keyLine.startsWith('  ') || !keyLine.endsWith(':')) {
-      return undefined;
-    }
-    const key = keyLine.slice(2, -1);
+  entry.lastIndex = start.length;
+  while (entry.lastIndex < stop) {
+    const match = entry.exec(text);
+    if (match === null) return undefined;
+    const [, key = '', ...raw] = match;
     if (!SIMPLE_KEY.test(key) || seen.has(key)) return undefined;
     seen.add(key);
     const values: Array<string | undefined> = [];
-    for (const field of fieldNames) {
-      const line = lines[index];
-      const prefix = `    ${field}: `;
-      if (line === undefined || !line.startsWith(prefix)) {
-        if (!optionalFields.has(field)) return undefined;
-        values.push(undefined);
-        continue;
-      }
-      const value = readSimpleScalar(line.slice(prefix.length));
-      if (value === undefined) return undefined;
-      values.push(value);
-      index++;
+    for (const value of raw) {
+      const read = value === undefined ? undefined : readSimpleScalar(value);
+      if (value !== undefined && read === undefined) return undefined;
+      values.push(read);
     }
     entries.push([key, values]);
   }
-  return entries;
+  return entry.lastIndex === stop ? entries : undefined;
+}
+
+const patterns = new Map<string, RegExp>();
+
+// One sticky pattern per entry: "  key:" then each field on its own line, in order.
+function entryPattern(fieldNames: readonly string[], optionalFields: ReadonlySet<string>): RegExp {
+  const id = `${fieldNames.join(',')}|${[...optionalFields].join(',')}`;
+  let pattern = patterns.get(id);
+  if (pattern === undefined) {
+    const fields = fieldNames.map((field) => {
+      const line = ` {4}${field}: ([^\\n]*)\\n`;
+      return optionalFields.has(field) ? `(?:${line})?` : line;
+    });
+    pattern = new RegExp(` {2}([^\\n]*):\\n${fields.join('')}`, 'y');
+    patterns.set(id, pattern);
+  }
+  pattern.lastIndex = 0;
+  return pattern;
 }
 
 // What a plain scalar in these files looks like: hex, UUIDs, versions, "sha256:<hex>", "a;b".

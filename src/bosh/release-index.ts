@@ -18,7 +18,7 @@ const NO_OPTIONAL_FIELDS = new Set<string>();
 export function parseReleaseIndex(text: string, path: string): ReleaseIndex {
   const fast = tryReadCanonicalIndexFile(text, FIELDS, NO_OPTIONAL_FIELDS);
   const builds = new Map<string, string>();
-  if (fast !== undefined && fast.every(([, [version]]) => version !== undefined)) {
+  if (fast !== undefined && fast.every(([, [version]]) => !!version)) {
     for (const [id, [version]] of fast) builds.set(id, version ?? '');
     return { builds };
   }

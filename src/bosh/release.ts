@@ -225,6 +225,8 @@ function checkReleaseFiles(
 ): void {
   for (const path of unionOfPaths(base, checkout)) {
     if (!path.startsWith(`${RELEASES_DIR}/`) || expected.includes(path)) continue;
+    // Tarballs are refused only when they would be committed (checkChangedPaths).
+    if (TARBALL.test(path)) continue;
     if (base.get(path) === checkout.get(path)) continue;
     if (!path.startsWith(`${RELEASES_DIR}/${releaseName}/`)) {
       throw new ReleaseRefusal(
@@ -242,7 +244,7 @@ function checkReleaseFiles(
 function newFinalBuilds(base: MetadataFiles, checkout: MetadataFiles): NewBuild[] {
   const builds: NewBuild[] = [];
   for (const path of unionOfPaths(base, checkout)) {
-    if (!path.startsWith(`${FINAL_BUILDS_DIR}/`)) continue;
+    if (!path.startsWith(`${FINAL_BUILDS_DIR}/`) || TARBALL.test(path)) continue;
     const baseText = base.get(path);
     const checkoutText = checkout.get(path);
     if (baseText === checkoutText) continue;

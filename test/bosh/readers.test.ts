@@ -158,6 +158,26 @@ describe('.final_builds index', () => {
     expect(() => parseBuildIndex(text, PATH)).toThrow(PATH);
   });
 
+  it('reads empty strings the same through both readers', () => {
+    const empty = `builds:\n  ${FP40}:\n    version: ${FP40}\n    blobstore_id: ""\n    sha1: x\nformat-version: "2"\n`;
+    expect(parseBuildIndex(empty, PATH).builds.get(FP40)).toEqual({ version: FP40, sha1: 'x' });
+    expect(parseBuildIndex(`# x\n${empty}`, PATH)).toEqual(parseBuildIndex(empty, PATH));
+    const noDigest = `builds:\n  ${FP40}:\n    version: ${FP40}\n    sha1: ""\nformat-version: "2"\n`;
+    expect(() => parseBuildIndex(noDigest, PATH)).toThrow(/sha1 is missing or empty/);
+    const noVersion = 'builds:\n  a:\n    version: ""\nformat-version: "2"\n';
+    expect(() => parseReleaseIndex(noVersion, 'releases/x/index.yml')).toThrow(
+      /version is missing/,
+    );
+  });
+
+  it('reads an index without builds the same through both readers', () => {
+    for (const text of ['builds:\nformat-version: "2"\n', 'builds: {}\nformat-version: "2"\n']) {
+      expect(parseBuildIndex(text, PATH).builds.size).toBe(0);
+      expect(parseBuildIndex(`# x\n${text}`, PATH).builds.size).toBe(0);
+    }
+    expect(writeBuildIndex({ builds: new Map() })).toBe('builds: {}\nformat-version: "2"\n');
+  });
+
   it('notices every truncation of a real index (or reads the same data)', () => {
     const path = 'bpm-release@7b8ec7a8/.final_builds/packages/tini/index.yml';
     const text = real(path);

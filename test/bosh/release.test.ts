@@ -111,6 +111,36 @@ describe('detecting the release in a checkout', () => {
   });
 });
 
+describe('every final release commit of the bundle', () => {
+  it('is detected against its parent and rebuilt byte for byte by the rebase', () => {
+    const commits = git(example.dir, 'log', '--all', '--format=%H %s', '--grep=^Final release')
+      .split('\n')
+      .filter(Boolean);
+    expect(commits).toHaveLength(5);
+    for (const line of commits) {
+      const [commit = '', ...subject] = line.split(' ');
+      const parent = `${commit}^`;
+      const changedPaths = git(example.dir, 'diff', '--name-only', parent, commit)
+        .split('\n')
+        .filter(Boolean);
+      const base = example.metadataAt(parent);
+      const release = detectRelease({
+        base,
+        checkout: example.metadataAt(commit),
+        releaseName: NAME,
+        changedPaths,
+        allowUncommitted: false,
+      });
+      expect(subject.join(' ')).toContain(`Final release ${release.version}`);
+      expect(release.sourceCommit).toBe(git(example.dir, 'rev-parse', '--short=7', parent).trim());
+      expect([commit, rebaseRelease(release, base).files]).toEqual([
+        commit,
+        changedFiles(parent, commit),
+      ]);
+    }
+  });
+});
+
 describe('applying onto the base branch', () => {
   it('cut-a onto main: exactly the files of cut-a', () => {
     const release = detectCut('cut-a');
@@ -245,6 +275,13 @@ describe('refusing what a release PR must not carry', () => {
     const refusal = refusalOf(() => detectRelease({ ...detectionOf(checkout), changedPaths }));
     expect(refusal.reason).toBe(reason);
     expect(refusal.message).toMatch(message);
+  });
+
+  it('ignores a tarball that git ignores (releases/**/*.tgz in .gitignore)', () => {
+    const checkout = example.checkoutOf('cut-a', { 'releases/example/example-3.tgz': 'tarball' });
+    expect(checkout.changedPaths).not.toContain('releases/example/example-3.tgz');
+    expect(checkout.files.has('releases/example/example-3.tgz')).toBe(true);
+    expect(detectRelease(detectionOf(checkout)).version).toBe('3');
   });
 
   it('is told by git about untracked files that are not ignored', () => {
