@@ -54,7 +54,7 @@ export interface Release {
   readonly newBuilds: readonly NewBuild[];
   /** The manifest's `commit_hash`: the (short) commit the release was cut from. */
   readonly sourceCommit: string;
-  /** sha256 of name, version and manifest bytes: the same release gives the same key. */
+  /** sha256 of name, version, release index ID and manifest bytes: one key per cut. */
   readonly releaseKey: string;
 }
 
@@ -117,15 +117,25 @@ export function detectRelease(options: DetectReleaseOptions): Release {
     releaseIndexEntry: entry,
     newBuilds,
     sourceCommit: manifest.commitHash,
-    releaseKey: releaseKey(releaseName, entry.version, manifestText),
+    releaseKey: releaseKey({ name: releaseName, ...entry, manifestText }),
   };
 }
 
-/** The key that identifies a release: sha256 over its name, version and manifest bytes. */
-export function releaseKey(name: string, version: string, manifestText: string): string {
+/**
+ * The key that identifies one cut of a release: sha256 over its name, version, release index ID
+ * and manifest bytes. The CLI picks a random index ID per cut, so two independent cuts of the
+ * same version differ even when their manifests are byte-identical (cut-a and cut-b), while a
+ * re-run of a put with the same checkout, or its rebase onto a moved base, keeps the key.
+ */
+export function releaseKey(cut: {
+  name: string;
+  version: string;
+  id: string;
+  manifestText: string;
+}): string {
   return createHash('sha256')
-    .update(`bosh-release\0${name}\0${version}\0`)
-    .update(manifestText)
+    .update(`bosh-release\0${cut.name}\0${cut.version}\0${cut.id}\0`)
+    .update(cut.manifestText)
     .digest('hex');
 }
 

@@ -1,0 +1,70 @@
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from './errors.js';
+
+/** Where BOSH keeps final-release metadata in a release directory (BOSH.md). */
+const METADATA_ROOTS = ['.final_builds', 'releases'];
+const FINAL_CONFIG = 'config/final.yml';
+// Real index files are a few hundred KB at most; a bigger "YAML" file is not metadata.
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads the metadata YAML files of a release directory (`config/final.yml`, `.final_builds/**`,
+ * `releases/**`) into a map of relative path → text. Symbolic links are refused: a link could
+ * make the release read, or `in` write, outside the directory.
+ */
+export async function readMetadataDir(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const finalConfig = await regularFile(dir, FINAL_CONFIG);
+  if (finalConfig) files.set(FINAL_CONFIG, await readFile(join(dir, FINAL_CONFIG), 'utf8'));
+  for (const root of METADATA_ROOTS) await walk(dir, root, files);
+  return files;
+}
+
+async function walk(dir: string, relative: string, files: Map<string, string>): Promise<void> {
+  let entries;
+  try {
+    if ((await lstat(join(dir, relative))).isSymbolicLink()) throw symlinkError(dir, relative);
+    entries = await readdir(join(dir, relative), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new UserError(`${relative} must be a directory in ${dir}`);
+    }
+    throw error;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = `${relative}/${entry.name}`;
+    if (entry.isSymbolicLink()) throw symlinkError(dir, path);
+    if (entry.isDirectory()) await walk(dir, path, files);
+    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
+      const { size } = await lstat(join(dir, path));
+      if (size > MAX_FILE_BYTES)
+        throw new UserError(`${path} is ${size} bytes: too large for release metadata`);
+      files.set(path, await readFile(join(dir, path), 'utf8'));
+    }
+  }
+}
+
+async function regularFile(dir: string, path: string): Promise<boolean> {
+  // Every directory on the way is checked too: config/ itself could be a link.
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const partial = parts.slice(0, i).join('/');
+    let stats;
+    try {
+      stats = await lstat(join(dir, partial));
+    } catch {
+      return false;
+    }
+    if (stats.isSymbolicLink()) throw symlinkError(dir, partial);
+    if (i === parts.length) return stats.isFile();
+  }
+  return false;
+}
+
+function symlinkError(dir: string, path: string): UserError {
+  return new UserError(
+    `${path} in ${dir} is a symbolic link: release metadata must be regular files (replace the link with the file)`,
+  );
+}

@@ -1,0 +1,124 @@
+import {
+  detectRelease,
+  highestFinalVersion,
+  rebaseRelease,
+  readFinalConfig,
+  releaseManifestPath,
+  parseReleaseManifest,
+  type MetadataFiles,
+  type Release,
+} from './bosh/index.js';
+import { UserError } from './errors.js';
+import type { Git } from './git.js';
+import type { ReleaseSummary } from './pr-body.js';
+
+/** The checkout's new release and the full sha of the commit it was cut from. */
+export interface DetectedRelease {
+  name: string;
+  version: string;
+  release: Release;
+  sourceSha: string;
+}
+
+/** The release applied onto the base as it is now: the exact files of the PR commit. */
+export interface PlannedRelease {
+  name: string;
+  version: string;
+  key: string;
+  source: string;
+  files: ReadonlyMap<string, string>;
+  summary: ReleaseSummary;
+}
+
+/**
+ * Finds the one new final release in the checkout a put was given. The release is judged
+ * against the commit it was cut from: HEAD when `bosh create-release --final` left its files
+ * uncommitted (the usual case), or the manifest's `commit_hash` when a task committed them.
+ */
+export async function detectCheckoutRelease(options: {
+  checkout: string;
+  files: MetadataFiles;
+  git: Git;
+  releaseName: string | undefined;
+}): Promise<DetectedRelease> {
+  const { checkout, files, git } = options;
+  const name = options.releaseName ?? readFinalConfig(files).name;
+  const head = await git.resolveCommit(checkout, 'HEAD');
+  if (head === undefined)
+    throw new UserError(`${checkout} has no commit: give the checkout of the release repository`);
+
+  const uncommitted = (await git.changedPaths(checkout, head)).some((path) =>
+    path.startsWith(`releases/${name}/`),
+  );
+  const sourceSha = uncommitted ? head : await committedReleaseSource(checkout, files, name, git);
+  const release = detectRelease({
+    base: await git.readCommitFiles(checkout, sourceSha),
+    checkout: files,
+    releaseName: name,
+    changedPaths: await git.changedPaths(checkout, sourceSha),
+    allowUncommitted: false,
+  });
+  if (release.sourceCommit !== '' && !sourceSha.startsWith(release.sourceCommit)) {
+    throw new UserError(
+      `${release.manifestPath} says it was cut from ${release.sourceCommit}, but the checkout is at ${sourceSha.slice(0, 7)}: give the put the checkout in which bosh create-release --final ran`,
+    );
+  }
+  return { name, version: release.version, release, sourceSha };
+}
+
+// A task that committed the release: its manifest names the commit it was cut from.
+async function committedReleaseSource(
+  checkout: string,
+  files: MetadataFiles,
+  name: string,
+  git: Git,
+): Promise<string> {
+  const highest = highestFinalVersion(files, name);
+  const manifestText =
+    highest === undefined ? undefined : files.get(releaseManifestPath(name, highest.version));
+  if (highest === undefined || manifestText === undefined) {
+    throw new UserError(
+      `releases/${name}/ has no new final release: run bosh create-release --final before the put`,
+    );
+  }
+  const manifestPath = releaseManifestPath(name, highest.version);
+  const { commitHash } = parseReleaseManifest(manifestText, manifestPath);
+  const source = commitHash === '' ? undefined : await git.resolveCommit(checkout, commitHash);
+  if (source === undefined) {
+    throw new UserError(
+      `releases/${name}/ has no uncommitted release, and the newest manifest ${manifestPath} names commit ${commitHash || '(none)'}, which the checkout does not have: run bosh create-release --final before the put`,
+    );
+  }
+  return source;
+}
+
+/** Applies the detected release onto the base's current metadata (refusing what is unsafe). */
+export function rebaseOnto(
+  detected: DetectedRelease,
+  baseFiles: MetadataFiles,
+  options: { track: 'both' | 'final_builds' },
+): PlannedRelease {
+  const { release } = detected;
+  const rebased = rebaseRelease(release, baseFiles, { track: options.track });
+  return {
+    name: release.name,
+    version: release.version,
+    key: release.releaseKey,
+    source: detected.sourceSha,
+    files: rebased.files,
+    summary: {
+      name: release.name,
+      version: release.version,
+      key: release.releaseKey,
+      source: detected.sourceSha,
+      newBuilds: rebased.addedBuilds.map((build) => ({
+        kind: build.kind,
+        name: build.name,
+        fingerprint: build.fingerprint,
+        sha1: build.entry.sha1,
+      })),
+      jobs: release.manifest.jobs.length,
+      packages: release.manifest.packages.length,
+    },
+  };
+}
