@@ -30,6 +30,8 @@ export interface Git {
   fetchMetadata(options: { remote: GitRemote; ref: string; dir: string }): Promise<string>;
   /** The full sha of a commit-ish in a local repository, or undefined when it is not there. */
   resolveCommit(dir: string, commitish: string): Promise<string | undefined>;
+  /** The metadata files (see METADATA_SPARSE_PATTERNS) of a commit in a local repository. */
+  readCommitFiles(dir: string, commit: string): Promise<Map<string, string>>;
   /** Paths the work tree changes against `since` (tracked changes and untracked, not ignored). */
   changedPaths(dir: string, since: string): Promise<string[]>;
   /** Writes a commit of `files` on top of `parent` without touching any work tree. */
@@ -53,6 +55,7 @@ export interface Git {
 }
 
 /** The metadata paths of a BOSH release repository: all a step ever needs to read. */
+const METADATA_PATHS = ['.final_builds', 'releases', 'config/final.yml'];
 export const METADATA_SPARSE_PATTERNS = ['/.final_builds/', '/releases/', '/config/final.yml'];
 
 // Variables passed to git on purpose. simple-git strips or refuses every other GIT_* variable
@@ -164,6 +167,36 @@ export function createGit(options: GitOptions): Git {
       }
     },
 
+    async readCommitFiles(dir, commit) {
+      const listing = await git(dir).raw([
+        'ls-tree',
+        '-r',
+        '-z',
+        '--full-tree',
+        commit,
+        '--',
+        ...METADATA_PATHS,
+      ]);
+      const blobs: Array<{ sha: string; path: string }> = [];
+      for (const line of listing.split('\0')) {
+        const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+        if (match === null) continue;
+        const [, mode, type, sha = '', path = ''] = match;
+        if (mode === '120000') {
+          throw new UserError(
+            `${path} is a symbolic link at ${commit.slice(0, 7)}: release metadata must be regular files`,
+          );
+        }
+        if (type === 'blob' && /\.ya?ml$/.test(path)) blobs.push({ sha, path });
+      }
+      const contents = await catBlobs(
+        dir,
+        blobs.map((blob) => blob.sha),
+        baseEnv,
+      );
+      return new Map(blobs.map((blob, i) => [blob.path, contents[i] ?? '']));
+    },
+
     async changedPaths(dir, since) {
       const tracked = await git(dir).raw([
         'diff',
@@ -200,7 +233,8 @@ export function createGit(options: GitOptions): Git {
           const blob = await hashObject(dir, content, baseEnv);
           await repo.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`]);
         }
-        const tree = (await repo.raw(['write-tree'])).trim();
+        // --missing-ok: the blobs of untouched paths are not here (blobless fetch), and need not be.
+        const tree = (await repo.raw(['write-tree', '--missing-ok'])).trim();
         return (await repo.raw(['commit-tree', tree, '-p', parent, '-m', message])).trim();
       } finally {
         await rm(indexDir, { recursive: true, force: true });
@@ -247,6 +281,33 @@ export function createGit(options: GitOptions): Git {
       }
     },
   };
+}
+
+// One `git cat-file --batch` for all blobs: output is `<sha> blob <size>\n<content>\n` per blob.
+function catBlobs(dir: string, shas: string[], env: Record<string, string>): Promise<string[]> {
+  if (shas.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, env: { ...env } });
+    const chunks: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file failed: ${err.trim()}`));
+      const out = Buffer.concat(chunks);
+      const contents: string[] = [];
+      let offset = 0;
+      for (let i = 0; i < shas.length; i++) {
+        const headerEnd = out.indexOf(10, offset);
+        const size = Number(out.subarray(offset, headerEnd).toString().split(' ')[2]);
+        contents.push(out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+        offset = headerEnd + 1 + size + 1;
+      }
+      resolve(contents);
+    });
+    child.stdin.end(`${shas.join('\n')}\n`);
+  });
 }
 
 async function hashObject(
