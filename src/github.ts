@@ -22,9 +22,15 @@ export interface PullRequest {
   draft: boolean;
 }
 
+export interface RepositoryInfo {
+  defaultBranch: string;
+  deleteBranchOnMerge: boolean;
+}
+
 export interface CommitInfo {
   sha: string;
   message: string;
+  parents: string[];
   /** Committer date, ISO 8601. */
   date: string;
 }
@@ -47,7 +53,11 @@ export type Conditional<T> =
 export interface GitHub {
   readonly owner: string;
   readonly repo: string;
-  getRepository(): Promise<{ defaultBranch: string; deleteBranchOnMerge: boolean }>;
+  getRepository(): Promise<RepositoryInfo>;
+  /** The repository, conditionally (check polls it). */
+  getRepositoryConditional(etag: string | undefined): Promise<Conditional<RepositoryInfo>>;
+  /** The newest commit on `ref` that touched `path`, or undefined. */
+  lastCommitTouching(path: string, ref: string): Promise<CommitInfo | undefined>;
   /** The sha a branch points at, or undefined when there is no such branch. */
   getBranchSha(branch: string): Promise<string | undefined>;
   getCommit(sha: string): Promise<CommitInfo>;
@@ -223,6 +233,42 @@ export function createGitHub(options: GitHubOptions): GitHub {
       };
     },
 
+    async getRepositoryConditional(etag) {
+      try {
+        const response = await octokit.rest.repos.get({
+          owner,
+          repo,
+          headers: etag === undefined ? {} : { 'if-none-match': etag },
+        });
+        const { data } = response;
+        return {
+          modified: true,
+          value: {
+            defaultBranch: data.default_branch,
+            deleteBranchOnMerge: data.delete_branch_on_merge ?? false,
+          },
+          etag: response.headers.etag,
+        };
+      } catch (error) {
+        if (statusOf(error) === 304) return { modified: false };
+        throw wrap('reading the repository', error);
+      }
+    },
+
+    async lastCommitTouching(path, ref) {
+      const { data } = await call(`reading the history of ${path}`, () =>
+        octokit.rest.repos.listCommits({ owner, repo, sha: ref, path, per_page: 1 }),
+      );
+      const [commit] = data;
+      if (commit === undefined) return undefined;
+      return {
+        sha: commit.sha,
+        message: commit.commit.message,
+        parents: commit.parents.map((parent) => parent.sha),
+        date: commit.commit.committer?.date ?? '',
+      };
+    },
+
     async getBranchSha(branch) {
       try {
         const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
@@ -240,7 +286,12 @@ export function createGitHub(options: GitHubOptions): GitHub {
       const { data } = await call(`reading commit ${sha}`, () =>
         octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }),
       );
-      return { sha: data.sha, message: data.message, date: data.committer.date };
+      return {
+        sha: data.sha,
+        message: data.message,
+        parents: data.parents.map((parent) => parent.sha),
+        date: data.committer.date,
+      };
     },
 
     async listPulls(filter) {

@@ -17,6 +17,7 @@ export interface MergedRelease {
   version: Version;
   mergedAt: string;
   number: number;
+  url: string;
 }
 
 /** The lock branch of a release on a base: `<prefix><base>/<release>` (DESIGN §5). */
@@ -55,7 +56,12 @@ export async function readMergedReleases(options: HistoryOptions): Promise<Merge
       if (!isMergedRelease(pull, target)) continue;
       const version = await versionOf(pull, options);
       if (version !== undefined)
-        found.set(pull.number, { version, mergedAt: pull.mergedAt ?? '', number: pull.number });
+        found.set(pull.number, {
+          version,
+          mergedAt: pull.mergedAt ?? '',
+          number: pull.number,
+          url: pull.htmlUrl,
+        });
     }
     const oldestUpdate = pulls.at(-1)?.updatedAt;
     if (!hasNextPage || oldestUpdate === undefined) break;

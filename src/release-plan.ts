@@ -6,6 +6,7 @@ import {
   releaseManifestPath,
   parseReleaseManifest,
   type MetadataFiles,
+  type NewBuild,
   type Release,
 } from './bosh/index.js';
 import { UserError } from './errors.js';
@@ -92,6 +93,28 @@ async function committedReleaseSource(
   return source;
 }
 
+/** The PR body's facts about a release, with every build of the cut as new. */
+export function summarize(
+  detected: DetectedRelease,
+  builds: readonly NewBuild[] = detected.release.newBuilds,
+): ReleaseSummary {
+  const { release } = detected;
+  return {
+    name: release.name,
+    version: release.version,
+    key: release.releaseKey,
+    source: detected.sourceSha,
+    newBuilds: builds.map((build) => ({
+      kind: build.kind,
+      name: build.name,
+      fingerprint: build.fingerprint,
+      sha1: build.entry.sha1,
+    })),
+    jobs: release.manifest.jobs.length,
+    packages: release.manifest.packages.length,
+  };
+}
+
 /** Applies the detected release onto the base's current metadata (refusing what is unsafe). */
 export function rebaseOnto(
   detected: DetectedRelease,
@@ -106,19 +129,6 @@ export function rebaseOnto(
     key: release.releaseKey,
     source: detected.sourceSha,
     files: rebased.files,
-    summary: {
-      name: release.name,
-      version: release.version,
-      key: release.releaseKey,
-      source: detected.sourceSha,
-      newBuilds: rebased.addedBuilds.map((build) => ({
-        kind: build.kind,
-        name: build.name,
-        fingerprint: build.fingerprint,
-        sha1: build.entry.sha1,
-      })),
-      jobs: release.manifest.jobs.length,
-      packages: release.manifest.packages.length,
-    },
+    summary: summarize(detected, rebased.addedBuilds),
   };
 }

@@ -37,7 +37,7 @@ function observe(key: string, pulls: PullRequest[], minutesOld = 5): LockObserva
   });
   return {
     branchSha: SHA,
-    commit: { sha: SHA, message, date },
+    commit: { sha: SHA, message, date, parents: [OLD] },
     pulls,
     key,
     now,

@@ -1,15 +1,270 @@
-import type { InOutResponse } from '../contract.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReleaseRefusal } from '../bosh/index.js';
+import { buildInfo } from '../build-info.js';
+import type { InOutResponse, MetadataField, Version } from '../contract.js';
+import { noEtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
+import type { Git, GitRemote } from '../git.js';
+import type { GitHub, PullRequest } from '../github.js';
+import type { Logger } from '../log.js';
+import { readMetadataDir } from '../metadata-reader.js';
+import { formatCommitMessage } from '../release-commit.js';
+import { readMergedReleases, type ReleaseTarget } from '../release-history.js';
+import {
+  detectCheckoutRelease,
+  rebaseOnto,
+  summarize,
+  type DetectedRelease,
+  type PlannedRelease,
+} from '../release-plan.js';
+import { resolveTarget } from '../release-target.js';
 import type { OutInput } from '../settings.js';
-import type { StepContext } from '../step.js';
+import { startingVersion } from '../starting-version.js';
+import { renderTemplate } from '../template.js';
+import { checkoutDir, expectVersion } from './checkout.js';
+import {
+  describeReclaim,
+  heldMessage,
+  readLock,
+  reclaimRefusal,
+  waitForRelease,
+} from './lock-policy.js';
+import { openPull, type PullOptions } from './pull-request.js';
 
-/** The out step. */
-export async function putOut(input: OutInput, context: StepContext): Promise<InOutResponse> {
-  context.log.debug(
-    { repository: `${input.source.owner}/${input.source.repo}` },
-    'request accepted',
+export interface OutDeps {
+  github: GitHub;
+  git: Git;
+  remote: GitRemote;
+  log: Logger;
+  /** `out`'s argument: the build's directory holding the artifacts. */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** How often `on_open_pr: wait` asks GitHub again. */
+  pollIntervalMs?: number;
+  /** Pauses between the brief retries of labels, reviewers and assignees. */
+  decorateRetryDelaysMs?: readonly number[];
+}
+
+export type Operation = 'created' | 'adopted' | 'delivered';
+
+interface Delivery {
+  operation: Operation;
+  pull: PullRequest;
+  name: string;
+  version: string;
+  /** The base commit the PR's commit was built on. */
+  baseSha: string;
+  target: ReleaseTarget;
+}
+
+// Lease failures mean another put moved the lock between our read and our push: read again.
+const MAX_LOCK_ROUNDS = 6;
+
+/** Opens (or adopts) the release PR of the checkout's new final release, under the lock. */
+export async function putOut(input: OutInput, deps: OutDeps): Promise<InOutResponse> {
+  const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-out-'));
+  try {
+    const delivery = await deliver(input, deps, work);
+    const version = await currentVersion(deps, delivery);
+    deps.log.info(
+      `${delivery.operation} ${delivery.pull.htmlUrl} (${delivery.name} ${delivery.version})`,
+    );
+    return { version, metadata: metadata(delivery) };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<Delivery> {
+  const { source, params } = input;
+  const { github, git, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  const sources = deps.args[0] ?? '.';
+
+  const checkout = await checkoutDir(deps.args, params.repository, git);
+  const files = await readMetadataDir(checkout);
+  const detected = await detectCheckoutRelease({
+    checkout,
+    files,
+    git,
+    releaseName: source.releaseName,
+  });
+  await expectVersion(params.version, detected.version, sources);
+  const target = await resolveTarget({
+    github,
+    cache: noEtagCache,
+    source,
+    releaseName: detected.name,
+  });
+  log.info(
+    `release ${detected.name} ${detected.version} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );
-  throw new UserError(
-    'out is not available yet in this build of bosh-release-pr: the request is valid, but the step has not landed',
+
+  const pulls: PullOptions = {
+    github,
+    log,
+    source,
+    params,
+    target,
+    sources,
+    env: deps.env,
+    sleep,
+    decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
+  };
+  const settled = { name: detected.name, version: detected.version, target };
+  let waitStarted: number | undefined;
+
+  for (let round = 1; round <= MAX_LOCK_ROUNDS; round++) {
+    const { state, parent } = await readLock(github, target, {
+      key: detected.release.releaseKey,
+      now: now(),
+      staleLockAfterMs: params.staleLockAfterMs,
+    });
+    log.debug({ state: state.kind }, 'lock state');
+
+    switch (state.kind) {
+      case 'ours': {
+        if (state.pull !== undefined) {
+          log.info(`the lock already holds this release: adopting ${state.pull.htmlUrl}`);
+          return { ...settled, operation: 'adopted', pull: state.pull, baseSha: parent };
+        }
+        const pull = await openPull(pulls, summarize(detected), state.sha);
+        return { ...settled, operation: 'created', pull, baseSha: parent };
+      }
+      case 'delivered':
+        log.info(`this release was already merged by ${state.pull.htmlUrl}`);
+        return { ...settled, operation: 'delivered', pull: state.pull, baseSha: parent };
+      case 'held':
+        if (params.onOpenPr === 'fail') throw new UserError(heldMessage(state, target, now()));
+        waitStarted ??= now().getTime();
+        await waitForRelease(state.pull, {
+          github,
+          log,
+          now,
+          sleep,
+          pollIntervalMs: deps.pollIntervalMs ?? 30_000,
+          deadline: waitStarted + params.waitTimeoutMs,
+          target,
+        });
+        round = 0; // the lock changed hands: start over (rounds count lease races, not waits)
+        break;
+      case 'free':
+      case 'merged':
+      case 'abandoned':
+      case 'orphan': {
+        if (state.kind !== 'free') {
+          const refusal = reclaimRefusal(state, params, target);
+          if (refusal !== undefined) throw new UserError(refusal);
+          log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
+        }
+        // The PR commit is built on the base as it is now, not on the commit the release was cut from.
+        const baseDir = join(work, `base-${round}`);
+        const baseSha = await git.fetchMetadata({
+          remote: deps.remote,
+          ref: target.base,
+          dir: baseDir,
+        });
+        const plan = await planOnBase(detected, baseDir, { deps, target, track: source.track });
+        const sha = await git.commitFiles({
+          dir: baseDir,
+          parent: baseSha,
+          files: plan.files,
+          message: commitMessage(input, plan, deps.env),
+          author: source.gitAuthor,
+        });
+        const lease =
+          state.kind === 'free'
+            ? ({ kind: 'absent' } as const)
+            : ({ kind: 'at', sha: state.sha } as const);
+        const pushed = await git.push({
+          dir: baseDir,
+          remote: deps.remote,
+          sha,
+          branch: target.lockBranch,
+          lease,
+        });
+        if (pushed === 'lease-rejected') {
+          log.info(
+            `${target.lockBranch} changed while this put was taking it: reading the lock again`,
+          );
+          break;
+        }
+        const pull = await openPull(pulls, plan.summary, sha);
+        return { ...settled, operation: 'created', pull, baseSha };
+      }
+    }
+  }
+  throw new Error(
+    `the lock ${target.lockBranch} kept changing hands: gave up after ${MAX_LOCK_ROUNDS} rounds`,
   );
+}
+
+// A duplicate version is the refusal users meet most: name the base and the PR that released it.
+async function planOnBase(
+  detected: DetectedRelease,
+  baseDir: string,
+  options: { deps: OutDeps; target: ReleaseTarget; track: 'both' | 'final_builds' },
+): Promise<PlannedRelease> {
+  const { deps, target } = options;
+  try {
+    return rebaseOnto(detected, await readMetadataDir(baseDir), { track: options.track });
+  } catch (error) {
+    if (!(error instanceof ReleaseRefusal) || error.reason !== 'duplicate-version') throw error;
+    const merged = await readMergedReleases({
+      github: deps.github,
+      cache: noEtagCache,
+      log: deps.log,
+      target,
+    });
+    const by = merged.find((release) => release.version.version === detected.version);
+    const pull = by === undefined ? '' : ` (PR #${by.number} ${by.url})`;
+    throw new ReleaseRefusal(
+      'duplicate-version',
+      `version ${detected.version} is already on ${target.base}${pull}: re-run bosh create-release --final on the current ${target.base}`,
+    );
+  }
+}
+
+function commitMessage(input: OutInput, plan: PlannedRelease, env: NodeJS.ProcessEnv): string {
+  const build = buildInfo(env);
+  const values = { release_name: plan.name, version: plan.version, build_url: build.url ?? '' };
+  const template = input.params.commitMessage ?? 'Final release {{version}}';
+  return formatCommitMessage(renderTemplate(template, values, 'params.commit_message'), {
+    version: plan.version,
+    source: plan.source,
+    key: plan.key,
+    build: build.url,
+  });
+}
+
+// DESIGN §4: a put returns the newest version check would report — an existing one — so that it
+// triggers nothing; only a base without any final release gets a new, empty version.
+async function currentVersion(deps: OutDeps, delivery: Delivery): Promise<Version> {
+  const history = {
+    github: deps.github,
+    cache: noEtagCache,
+    log: deps.log,
+    target: delivery.target,
+  };
+  const newest = (await readMergedReleases(history)).at(-1)?.version;
+  if (newest !== undefined) return newest;
+  const start = await startingVersion(history);
+  return start ?? { version: '', pr: '', ref: delivery.baseSha };
+}
+
+function metadata(delivery: Delivery): MetadataField[] {
+  return [
+    { name: 'pr', value: String(delivery.pull.number) },
+    { name: 'pr_url', value: delivery.pull.htmlUrl },
+    { name: 'operation', value: delivery.operation },
+    { name: 'release', value: delivery.name },
+    { name: 'version', value: delivery.version },
+    { name: 'lock_branch', value: delivery.target.lockBranch },
+    { name: 'base_sha', value: delivery.baseSha },
+  ];
 }

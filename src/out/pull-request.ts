@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { buildInfo } from '../build-info.js';
+import { UserError } from '../errors.js';
+import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../github.js';
+import type { Logger } from '../log.js';
+import { renderPullBody, type ReleaseSummary } from '../pr-body.js';
+import type { ReleaseTarget } from '../release-history.js';
+import type { OutSettings, SourceSettings } from '../settings.js';
+import { renderTemplate } from '../template.js';
+
+export interface PullOptions {
+  github: GitHub;
+  log: Logger;
+  source: SourceSettings;
+  params: OutSettings;
+  target: ReleaseTarget;
+  /** The build directory (`out`'s argument), where body_file lives. */
+  sources: string;
+  env: NodeJS.ProcessEnv;
+  sleep: (ms: number) => Promise<void>;
+  /** Pauses between the brief retries of labels, reviewers and assignees. */
+  decorateRetryDelaysMs: readonly number[];
+}
+
+/** Opens the release PR for the lock branch's commit `sha`, or finds the one that exists. */
+export async function openPull(
+  options: PullOptions,
+  release: ReleaseSummary,
+  sha: string,
+): Promise<PullRequest> {
+  const { params, source, target } = options;
+  const build = buildInfo(options.env);
+  const values = {
+    release_name: release.name,
+    version: release.version,
+    build_url: build.url ?? '',
+  };
+  const intro = await userBody(params, options.sources);
+  const request = {
+    head: target.lockBranch,
+    base: target.base,
+    title: renderTemplate(params.title ?? 'Final release {{version}}', values, 'params.title'),
+    body: renderPullBody({
+      release,
+      repositoryUrl: source.webUrl,
+      base: target.base,
+      buildUrl: build.url,
+      buildLabel: build.label,
+      track: source.track,
+      intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
+    }),
+    draft: params.draft,
+  };
+  const pull = await createOrFind(options, request, sha);
+  await decorate(options, pull);
+  return pull;
+}
+
+async function userBody(
+  params: OutSettings,
+  sources: string,
+): Promise<{ text: string; field: string } | undefined> {
+  if (params.body !== undefined) return { text: params.body, field: 'params.body' };
+  if (params.bodyFile === undefined) return undefined;
+  const text = await readFile(resolve(sources, params.bodyFile), 'utf8').catch(() => undefined);
+  if (text === undefined)
+    throw new UserError(`params.body_file: ${params.bodyFile} cannot be read in the build`);
+  return { text, field: 'params.body_file' };
+}
+
+const CREATE_ATTEMPTS = 3;
+
+// POST /pulls is never re-sent blindly: an answer lost on the way may hide a PR that exists. Read
+// the state instead; GitHub's one-open-PR-per-head rule makes a second POST safe after that, even
+// though the pulls list may lag behind a PR just created.
+async function createOrFind(
+  options: PullOptions,
+  request: { head: string; base: string; title: string; body: string; draft: boolean },
+  sha: string,
+): Promise<PullRequest> {
+  const { github, target } = options;
+  for (let attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+    try {
+      return await github.createPull(request);
+    } catch (error) {
+      const failure = classifyFailure(error);
+      const status = statusOf(error);
+      if (failure === 'no-commits') {
+        throw new UserError(
+          `the release commit adds nothing to ${target.base}: the release is already there`,
+        );
+      }
+      if (status === 401 || status === 403) {
+        throw new UserError(
+          `GitHub refused to open the release PR (${status}): the token needs read and write access to pull requests`,
+        );
+      }
+      const [existing] = await github.listPulls({
+        head: `${github.owner}:${target.lockBranch}`,
+        base: target.base,
+        state: 'open',
+      });
+      if (existing !== undefined) {
+        if (existing.headSha === sha) return existing;
+        throw new UserError(
+          `release PR #${existing.number} (${existing.htmlUrl}) was opened from ${target.lockBranch} by someone else meanwhile: re-run to queue behind it`,
+        );
+      }
+      if (failure !== 'pull-exists' && status !== undefined && status < 500) {
+        throw new Error(`opening the release PR from ${target.lockBranch}`, { cause: error });
+      }
+      options.log.warn(
+        `opening the PR failed (${status ?? 'no answer'}) and no PR from ${target.lockBranch} is listed yet: trying again`,
+      );
+      await options.sleep(attempt * 1000);
+    }
+  }
+  throw new UserError(
+    `GitHub did not confirm the release PR from ${target.lockBranch}: re-run the build (the lock branch is this release's and will be adopted)`,
+  );
+}
+
+// Labels, reviewers and assignees right after creation sometimes fail while GitHub settles the
+// new PR: retried briefly, then only warned about, since the PR itself exists.
+async function decorate(options: PullOptions, pull: PullRequest): Promise<void> {
+  const { github, params } = options;
+  const steps: Array<[string, () => Promise<void>]> = [
+    ['labels', () => github.addLabels(pull.number, params.labels)],
+    [
+      'reviewers',
+      () => github.requestReviewers(pull.number, params.reviewers, params.teamReviewers),
+    ],
+    ['assignees', () => github.addAssignees(pull.number, params.assignees)],
+  ];
+  for (const [what, action] of steps) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await action();
+        break;
+      } catch (error) {
+        const delay = options.decorateRetryDelaysMs[attempt];
+        if (delay === undefined) {
+          options.log.warn(
+            `could not set the ${what} of PR #${pull.number}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          break;
+        }
+        await options.sleep(delay);
+      }
+    }
+  }
+}

@@ -1,0 +1,285 @@
+// A GitHub sandbox with the example release repository, and the resource's steps run in-process
+// against it with their real dependencies (Octokit, git), as the entrypoints build them — only
+// the waits are shortened.
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { check, type CheckDeps } from '../../src/check/check.js';
+import type { InOutResponse, Version } from '../../src/contract.js';
+import { createEtagCache, credentialScope, type EtagCache } from '../../src/etag-cache.js';
+import { createGit } from '../../src/git.js';
+import { createGitHub, type GitHub } from '../../src/github.js';
+import { fetchIn } from '../../src/in/in.js';
+import { createLogger, SecretRegistry, type Logger } from '../../src/log.js';
+import { putOut, type OutDeps } from '../../src/out/out.js';
+import { parseCheckRequest, parseInRequest, parseOutRequest } from '../../src/settings.js';
+import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/index.js';
+import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir, TEST_GIT_ENV } from './repos.js';
+
+export const OWNER = 'acme';
+export const LOCK = 'bosh-release-pr/main/example';
+
+export const BUILD_ENV = {
+  ATC_EXTERNAL_URL: 'https://ci.example.com',
+  BUILD_TEAM_NAME: 'main',
+  BUILD_PIPELINE_NAME: 'example-release',
+  BUILD_JOB_NAME: 'cut-final-release',
+  BUILD_NAME: '7',
+  BUILD_ID: '1234',
+};
+
+export interface StepRun<T> {
+  result?: T;
+  error?: Error;
+  logs: string;
+}
+
+export class World {
+  private repoCount = 0;
+  readonly dirs: string[] = [];
+  /** Every log line and argument any step printed or ran, for the secret scan. */
+  readonly transcript: string[] = [];
+  private gitBin = '';
+
+  /** The sandbox's read-write token: a test fails if it ever shows up where it must not. */
+  get token(): string {
+    return this.sandbox.token;
+  }
+
+  private constructor(
+    readonly sandbox: Sandbox,
+    readonly root: string,
+  ) {}
+
+  static async start(): Promise<World> {
+    const sandbox = await startSandbox();
+    const world = new World(sandbox, await tempDir('brp-world-'));
+    await world.installGitRecorder();
+    return world;
+  }
+
+  async stop(): Promise<void> {
+    await this.sandbox.stop();
+    await removeDir(this.root);
+  }
+
+  /** A fresh copy of the example repository (main and moved; both protected). */
+  async repository(
+    options: { deleteBranchOnMerge?: boolean; branches?: string[] } = {},
+  ): Promise<string> {
+    const repo = `example-release-${++this.repoCount}`;
+    await this.sandbox.createRepository({
+      owner: OWNER,
+      repo,
+      bundle: EXAMPLE_BUNDLE,
+      branches: options.branches ?? ['main', 'moved'],
+      defaultBranch: 'main',
+      protectedBranches: ['main', 'moved'],
+      collaborators: ['alice', 'bob'],
+      teams: ['release-engineers'],
+      deleteBranchOnMerge: options.deleteBranchOnMerge ?? false,
+    });
+    return repo;
+  }
+
+  source(repo: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      repository: `${OWNER}/${repo}`,
+      access_token: this.token,
+      github_api_url: this.sandbox.apiUrl,
+      ...extra,
+    };
+  }
+
+  /** A build directory holding `release-repo`: the checkout after cutting `cut` on `base`. */
+  async buildDir(cut: string, base = 'main'): Promise<string> {
+    const dir = await tempDir('brp-build-');
+    this.dirs.push(dir);
+    await releaseCheckout(dir, cut, { base, name: 'release-repo' });
+    return dir;
+  }
+
+  log(): { logger: Logger; lines: string[] } {
+    const lines: string[] = [];
+    // As in the steps: the token registered for scrubbing, debug on (the most verbose case).
+    const secrets = new SecretRegistry();
+    secrets.add(this.token);
+    const logger = createLogger({
+      debug: true,
+      secrets,
+      write: (line) => {
+        lines.push(line);
+        this.transcript.push(line);
+      },
+    });
+    return { logger, lines };
+  }
+
+  github(repo: string, log: Logger): GitHub {
+    return createGitHub({
+      apiUrl: this.sandbox.apiUrl,
+      token: this.token,
+      owner: OWNER,
+      repo,
+      log,
+      retryAfterBaseValue: 1,
+      throttleWrites: false,
+    });
+  }
+
+  async put(
+    repo: string,
+    buildDir: string,
+    params: Record<string, unknown> = {},
+    options: { source?: Record<string, unknown>; deps?: Partial<OutDeps> } = {},
+  ): Promise<StepRun<InOutResponse>> {
+    const { logger, lines } = this.log();
+    const input = parseOutRequest({
+      source: this.source(repo, options.source),
+      params: { repository: 'release-repo', ...params },
+    });
+    const deps: OutDeps = {
+      github: this.github(repo, logger),
+      git: createGit({ log: logger, env: this.gitEnv(), retryDelayMs: 1 }),
+      remote: { url: this.sandbox.gitUrl(OWNER, repo), token: this.token },
+      log: logger,
+      args: [buildDir],
+      env: BUILD_ENV,
+      sleep: () => new Promise((done) => setTimeout(done, 5)),
+      pollIntervalMs: 20,
+      decorateRetryDelaysMs: [5, 5],
+      ...options.deps,
+    };
+    return settle(() => putOut(input, deps), lines);
+  }
+
+  async check(
+    repo: string,
+    version?: Partial<Version>,
+    options: { source?: Record<string, unknown>; cache?: EtagCache } = {},
+  ): Promise<StepRun<Version[]>> {
+    const { logger, lines } = this.log();
+    const input = parseCheckRequest({ source: this.source(repo, options.source), version });
+    const deps: CheckDeps = {
+      github: this.github(repo, logger),
+      cache:
+        options.cache ??
+        createEtagCache({
+          scope: credentialScope(this.sandbox.apiUrl, this.token),
+          dir: join(this.root, `cache-${repo}`),
+        }),
+      log: logger,
+    };
+    return settle(() => check(input, deps), lines);
+  }
+
+  async get(
+    repo: string,
+    version: Partial<Version>,
+    dest: string,
+    params: Record<string, unknown> = {},
+  ): Promise<StepRun<InOutResponse>> {
+    const { logger, lines } = this.log();
+    const input = parseInRequest({ source: this.source(repo), version, params });
+    return settle(
+      () =>
+        fetchIn(input, {
+          github: this.github(repo, logger),
+          git: createGit({ log: logger, env: this.gitEnv(), retryDelayMs: 1 }),
+          remote: { url: this.sandbox.gitUrl(OWNER, repo), token: this.token },
+          log: logger,
+          args: [dest],
+        }),
+      lines,
+    );
+  }
+
+  /** Requests to one repository since `since` (a log length), optionally writes only. */
+  requests(repo: string, since = 0, filter: { writes?: boolean } = {}): RequestLogEntry[] {
+    return this.sandbox
+      .log()
+      .slice(since)
+      .filter(
+        (entry) => entry.repository === `${OWNER}/${repo}` && (!filter.writes || entry.write),
+      );
+  }
+
+  /** Resolves once the sandbox has served `route` for the repository (polls its log). */
+  async until(repo: string, route: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.requests(repo).some((entry) => entry.route === route)) {
+      if (Date.now() > deadline) throw new Error(`the sandbox never saw ${route}`);
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  }
+
+  /** The sha a branch points at in the sandbox's bare repository, or undefined. */
+  async branchSha(repo: string, branch: string): Promise<string | undefined> {
+    try {
+      return (
+        await git(this.sandbox.bareRepoPath(OWNER, repo), [
+          'rev-parse',
+          '--verify',
+          `refs/heads/${branch}`,
+        ])
+      ).trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The metadata files a commit changes against another, with their contents. */
+  async metadataDiff(repo: string, from: string, to: string): Promise<Map<string, string>> {
+    const bare = this.sandbox.bareRepoPath(OWNER, repo);
+    const names = (
+      await git(bare, ['diff', '--name-only', from, to, '--', '.final_builds', 'releases'])
+    )
+      .split('\n')
+      .filter(Boolean);
+    const files = new Map<string, string>();
+    for (const name of names) files.set(name, await git(bare, ['show', `${to}:${name}`]));
+    return files;
+  }
+
+  /** The same as metadataDiff, read from the example bundle's own branches. */
+  async bundleDiff(from: string, to: string): Promise<Map<string, string>> {
+    const dir = join(this.root, 'bundle');
+    await git(this.root, ['clone', '--quiet', '--bare', EXAMPLE_BUNDLE, dir]).catch(
+      () => undefined,
+    );
+    const names = (
+      await git(dir, ['diff', '--name-only', from, to, '--', '.final_builds', 'releases'])
+    )
+      .split('\n')
+      .filter(Boolean);
+    const files = new Map<string, string>();
+    for (const name of names) files.set(name, await git(dir, ['show', `${to}:${name}`]));
+    return files;
+  }
+
+  /** git with argv recorded into the transcript (to prove the token is never an argument). */
+  gitEnv(): NodeJS.ProcessEnv {
+    return { ...TEST_GIT_ENV, PATH: `${this.gitBin}:${process.env.PATH ?? ''}` };
+  }
+
+  private async installGitRecorder(): Promise<void> {
+    this.gitBin = join(this.root, 'bin');
+    await mkdir(this.gitBin, { recursive: true });
+    const realGit = join((await git(this.root, ['--exec-path'])).trim(), 'git');
+    const script = `#!/bin/sh\nprintf '%s\\n' "git $*" >> "${join(this.root, 'argv.log')}"\nexec ${realGit} "$@"\n`;
+    await writeFile(join(this.gitBin, 'git'), script);
+    await chmod(join(this.gitBin, 'git'), 0o755);
+  }
+
+  argvLog(): string {
+    return join(this.root, 'argv.log');
+  }
+}
+
+async function settle<T>(action: () => Promise<T>, lines: string[]): Promise<StepRun<T>> {
+  try {
+    const result = await action();
+    return { result, logs: lines.join('') };
+  } catch (error) {
+    return { error: error as Error, logs: lines.join('') };
+  }
+}
