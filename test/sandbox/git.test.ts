@@ -2,9 +2,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
-import { authedGit, BUNDLE, cleanTemp, client, git, mustGit, OWNER, tempDir } from './support.js';
+import {
+  authedGit,
+  BUNDLE,
+  client,
+  git,
+  mustGit,
+  OWNER,
+  startTestSandbox,
+  stopTestSandbox,
+  tempDir,
+} from './support.js';
 
 let sandbox: Sandbox;
 let octokit: Client;
@@ -42,12 +51,11 @@ function bareSha(repo: string, ref: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startTestSandbox();
   octokit = client(sandbox);
 });
 afterAll(async () => {
-  await sandbox.stop();
-  cleanTemp();
+  await stopTestSandbox(sandbox);
 });
 
 describe('authentication', () => {

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
-import { BUNDLE, cleanTemp, client, failure, mustGit, OWNER } from './support.js';
+import {
+  BUNDLE,
+  client,
+  failure,
+  mustGit,
+  OWNER,
+  startTestSandbox,
+  stopTestSandbox,
+} from './support.js';
 
 let sandbox: Sandbox;
 let octokit: Client;
@@ -27,12 +34,11 @@ async function refSha(repo: string, ref: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startTestSandbox();
   octokit = client(sandbox);
 });
 afterAll(async () => {
-  await sandbox.stop();
-  cleanTemp();
+  await stopTestSandbox(sandbox);
 });
 
 describe('creating pull requests', () => {
