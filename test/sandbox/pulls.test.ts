@@ -71,11 +71,33 @@ describe('creating pull requests', () => {
       commits: 1,
       changed_files: 4,
       merged_at: null,
-      merge_commit_sha: null,
     });
     expect(pr.head.repo?.full_name).toBe(`${OWNER}/${repo}`);
     // GitHub keeps the head as refs/pull/N/head.
     expect(await refSha(repo, 'refs/pull/1/head')).toBe(pr.head.sha);
+  });
+
+  test('an open pull request’s merge_commit_sha is its test merge (refs/pull/N/merge), not a merge', async () => {
+    const repo = await freshRepo();
+    const { data: pr } = await octokit.rest.pulls.create({
+      owner: OWNER,
+      repo,
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    expect(pr.merged).toBe(false);
+    expect(pr.merge_commit_sha).toBe(await refSha(repo, 'refs/pull/1/merge'));
+    const parents = await mustGit([
+      '--git-dir',
+      sandbox.bareRepoPath(OWNER, repo),
+      'log',
+      '-1',
+      '--format=%P|%s',
+      pr.merge_commit_sha ?? '',
+    ]);
+    expect(parents).toBe(`${pr.base.sha} ${pr.head.sha}|Merge ${pr.head.sha} into ${pr.base.sha}`);
+    expect(await refSha(repo, 'main')).toBe(pr.base.sha);
   });
 
   test('refuses a second open pull request for the same head and base', async () => {
@@ -359,7 +381,12 @@ describe('merging pull requests', () => {
     const b = await sandbox.createPull(OWNER, repo, { head: 'cut-b', base: 'main', title: 'b' });
     await sandbox.mergePull(OWNER, repo, a);
     const { data: pr } = await octokit.rest.pulls.get({ owner: OWNER, repo, pull_number: b });
-    expect(pr).toMatchObject({ mergeable: false, mergeable_state: 'dirty' });
+    expect(pr).toMatchObject({
+      mergeable: false,
+      mergeable_state: 'dirty',
+      merge_commit_sha: null,
+    });
+    await expect(refSha(repo, `refs/pull/${b}/merge`)).rejects.toThrow();
     const conflict = await failure(
       octokit.rest.pulls.merge({ owner: OWNER, repo, pull_number: b }),
     );
