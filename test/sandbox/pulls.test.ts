@@ -520,6 +520,39 @@ describe('listing pull requests', () => {
     expect(await numbers({ state: 'all', head: 'someone-else:cut-b' })).toEqual([]);
   });
 
+  test('a sandbox started with headFilterMatchesDeletedBranches: false drops them', async () => {
+    const strict = await startTestSandbox({ headFilterMatchesDeletedBranches: false });
+    try {
+      await strict.createRepository({
+        owner: OWNER,
+        repo: 'strict',
+        bundle: BUNDLE,
+        deleteBranchOnMerge: true,
+      });
+      const number = await strict.createPull(OWNER, 'strict', {
+        head: 'cut-a',
+        base: 'main',
+        title: 't',
+      });
+      await strict.mergePull(OWNER, 'strict', number);
+      const listed = await client(strict).rest.pulls.list({
+        owner: OWNER,
+        repo: 'strict',
+        state: 'closed',
+        head: `${OWNER}:cut-a`,
+      });
+      expect(listed.data).toEqual([]);
+      const all = await client(strict).rest.pulls.list({
+        owner: OWNER,
+        repo: 'strict',
+        state: 'closed',
+      });
+      expect(all.data.map((pull) => pull.head.ref)).toEqual(['cut-a']);
+    } finally {
+      await stopTestSandbox(strict);
+    }
+  });
+
   test('head without the owner is ignored, as GitHub ignores it', async () => {
     expect(await numbers({ state: 'all', head: 'cut-b' })).toEqual([3, 2, 1]);
   });
