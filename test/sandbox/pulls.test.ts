@@ -406,6 +406,10 @@ describe('merging pull requests', () => {
     });
     const again = await failure(octokit.rest.pulls.merge({ owner: OWNER, repo, pull_number: a }));
     expect(again.status).toBe(405);
+    const notMerged = await failure(
+      octokit.rest.pulls.checkIfMerged({ owner: OWNER, repo, pull_number: b }),
+    );
+    expect(notMerged.status).toBe(404);
     expect(sandbox.pull(OWNER, repo, b).state).toBe('open');
   });
 
@@ -640,5 +644,14 @@ describe('pull requests follow their branches', () => {
       });
       expect(merged.data.map((pull) => pull.number)).toEqual([a]);
     }
+    const unknown = await failure(
+      octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+        owner: OWNER,
+        repo,
+        commit_sha: 'f'.repeat(40),
+      }),
+    );
+    expect(unknown.status).toBe(422);
+    expect(unknown.data).toMatchObject({ message: `No commit found for SHA: ${'f'.repeat(40)}` });
   });
 });
