@@ -52,7 +52,12 @@ export class Accounts {
   /** GitHub's `simple-user` object. */
   userJson(login: string): Record<string, unknown> {
     const account = this.get(login);
-    const url = `${this.urls.api}/users/${account.login}`;
+    // GitHub escapes the brackets of bot logins: /users/dependabot%5Bbot%5D, html /apps/dependabot.
+    const url = `${this.urls.api}/users/${encodeURIComponent(account.login)}`;
+    const html =
+      account.type === 'Bot'
+        ? `${this.urls.web}/apps/${account.login.replace(/\[bot\]$/, '')}`
+        : `${this.urls.web}/${account.login}`;
     return {
       login: account.login,
       id: account.id,
@@ -60,7 +65,7 @@ export class Accounts {
       avatar_url: `${this.urls.web}/avatars/u/${account.id}`,
       gravatar_id: '',
       url,
-      html_url: `${this.urls.web}/${account.login}`,
+      html_url: html,
       followers_url: `${url}/followers`,
       following_url: `${url}/following{/other_user}`,
       gists_url: `${url}/gists{/gist_id}`,

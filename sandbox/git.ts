@@ -122,6 +122,7 @@ function parseIdentity(line: string): GitIdentity {
 export class BareRepo {
   /** Commit ranges never change: `base..head` by object names, bounded. */
   private readonly rangeCache = new Map<string, string[]>();
+  private readonly testMerges = new Map<string, string | null>();
 
   constructor(readonly path: string) {}
 
@@ -257,6 +258,31 @@ export class BareRepo {
     if (result.code === 0) return result.stdout.split('\n')[0]?.trim() ?? null;
     if (result.code === 1) return null;
     throw new Error(`git merge-tree failed: ${result.stderr.trim()}`);
+  }
+
+  /**
+   * GitHub's test merge of a pull request (refs/pull/N/merge): the merge commit of `head` into
+   * `base` with the message `Merge <head> into <base>`, or null when they conflict. Cached:
+   * it depends on the two commits only.
+   */
+  async testMerge(base: string, head: string, committer: GitIdentity): Promise<string | null> {
+    const key = `${base}:${head}`;
+    const cached = this.testMerges.get(key);
+    if (cached !== undefined) return cached;
+    const tree = await this.mergeTrees(base, head);
+    const sha =
+      tree === null
+        ? null
+        : await this.commitTree({
+            tree,
+            parents: [base, head],
+            message: `Merge ${head} into ${base}\n`,
+            author: committer,
+            committer,
+          });
+    if (this.testMerges.size >= 1000) this.testMerges.clear();
+    this.testMerges.set(key, sha);
+    return sha;
   }
 
   async commitTree(options: {

@@ -46,6 +46,8 @@ export interface PullRequest {
   mergedAt: Date | null;
   mergedBy: string | null;
   mergeCommitSha: string | null;
+  /** The test merge (refs/pull/N/merge), null when head and base conflict. */
+  testMergeSha: string | null;
   headRef: string;
   headSha: string;
   baseRef: string;
@@ -177,7 +179,9 @@ export function pullSimpleJson(
     updated_at: isoSeconds(pull.updatedAt),
     closed_at: pull.closedAt === null ? null : isoSeconds(pull.closedAt),
     merged_at: pull.mergedAt === null ? null : isoSeconds(pull.mergedAt),
-    merge_commit_sha: pull.mergeCommitSha,
+    // "Before merging, this holds the SHA of the test merge commit": not a sign of a merge.
+    // https://docs.github.com/rest/pulls/pulls#get-a-pull-request
+    merge_commit_sha: pull.mergeCommitSha ?? pull.testMergeSha,
     assignee: assignees[0] ?? null,
     assignees,
     requested_reviewers: pull.requestedReviewers.map((login) => context.accounts.userJson(login)),
@@ -233,7 +237,7 @@ export async function pullJson(
   let mergeable: boolean | null = null;
   let mergeableState = 'unknown';
   if (pull.state === 'open') {
-    mergeable = (await repository.git.mergeTrees(pull.baseSha, pull.headSha)) !== null;
+    mergeable = pull.testMergeSha !== null;
     mergeableState = pull.draft ? 'draft' : mergeable ? 'clean' : 'dirty';
   }
   return {
@@ -336,6 +340,7 @@ export async function createPull(
     mergedAt: null,
     mergedBy: null,
     mergeCommitSha: null,
+    testMergeSha: null,
     headRef,
     headSha,
     baseRef: input.base,
@@ -349,9 +354,34 @@ export async function createPull(
     stats: null,
   };
   repository.pulls.set(number, pull);
-  // GitHub keeps every pull request's head as refs/pull/N/head, even after the branch is gone.
-  await repository.git.updateRef(`refs/pull/${number}/head`, headSha);
+  await refreshPullRefs(context, repository, pull);
   return pull;
+}
+
+/**
+ * GitHub keeps every pull request's head as refs/pull/N/head (even after the branch is gone)
+ * and, while it is open, its test merge as refs/pull/N/merge.
+ */
+async function refreshPullRefs(
+  context: SandboxContext,
+  repository: Repository,
+  pull: PullRequest,
+): Promise<void> {
+  const git = repository.git;
+  const commands = [`update refs/pull/${pull.number}/head ${pull.headSha}`];
+  if (pull.state === 'open') {
+    pull.testMergeSha = await git.testMerge(pull.baseSha, pull.headSha, {
+      name: GITHUB_COMMITTER_NAME,
+      email: GITHUB_COMMITTER_EMAIL,
+      date: context.clock.now(),
+    });
+    commands.push(
+      pull.testMergeSha === null
+        ? `delete refs/pull/${pull.number}/merge`
+        : `update refs/pull/${pull.number}/merge ${pull.testMergeSha}`,
+    );
+  }
+  await git.updateRefs(commands);
 }
 
 async function closeWithSnapshot(
@@ -414,6 +444,7 @@ export async function updatePull(
     pull.baseRef = input.base;
     pull.baseSha = baseSha;
     touch(context, pull);
+    await refreshPullRefs(context, repository, pull);
   }
   if (input.state === 'open' && pull.state === 'closed') {
     if (pull.mergedAt !== null)
@@ -449,6 +480,7 @@ export async function updatePull(
     pull.stats = null;
     pull.baseSha = (await repository.git.refSha(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha;
     touch(context, pull);
+    await refreshPullRefs(context, repository, pull);
   } else if (input.state === 'closed' && pull.state === 'open') {
     await closeWithSnapshot(context, repository, pull, by);
   }
@@ -621,11 +653,12 @@ export async function onRefsUpdated(
         }
         pull.headSha = update.newSha;
         touch(context, pull);
-        await repository.git.updateRef(`refs/pull/${pull.number}/head`, update.newSha);
         if (await repository.git.isAncestor(pull.headSha, pull.baseSha)) {
           await closeWithSnapshot(context, repository, pull, actor);
+          await refreshPullRefs(context, repository, pull);
           continue;
         }
+        await refreshPullRefs(context, repository, pull);
       }
       if (pull.baseRef === branch) {
         if (update.newSha === null) {
@@ -644,6 +677,7 @@ export async function onRefsUpdated(
           touch(context, pull);
         } else {
           pull.baseSha = update.newSha;
+          await refreshPullRefs(context, repository, pull);
         }
       }
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Accounts } from './accounts.js';
 import { nodeId } from './accounts.js';
@@ -133,19 +133,27 @@ export class Repositories {
     mkdirSync(join(this.root, owner.toLowerCase()), { recursive: true });
     await runGit(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, path]);
     const git = new BareRepo(path);
-    const settings: [string, string][] = [
-      // Blobless and sparse fetches of any reachable commit.
-      ['uploadpack.allowFilter', 'true'],
-      ['uploadpack.allowAnySHA1InWant', 'true'],
-      ['http.receivepack', 'true'],
-      // GitHub advertises refs/pull/* to fetches but refuses pushes to them.
-      ['receive.hideRefs', 'refs/pull/'],
-      ['core.hooksPath', this.hooksDir],
-      ['gc.auto', '0'],
-      ['receive.autogc', 'false'],
-    ];
-    for (const [key, value] of settings) await git.git(['config', key, value]);
-
+    // Written in one go rather than one `git config` process per key.
+    appendFileSync(
+      join(path, 'config'),
+      [
+        // Blobless and sparse fetches of any reachable commit.
+        '[uploadpack]',
+        '\tallowFilter = true',
+        '\tallowAnySHA1InWant = true',
+        '[http]',
+        '\treceivepack = true',
+        // GitHub advertises refs/pull/* to fetches but refuses pushes to them.
+        '[receive]',
+        '\thideRefs = refs/pull/',
+        '\tautogc = false',
+        '[core]',
+        `\thooksPath = ${this.hooksDir}`,
+        '[gc]',
+        '\tauto = 0',
+        '',
+      ].join('\n'),
+    );
     const date = this.now();
     if (options.bundle !== undefined) {
       await importBranches(git, resolve(options.bundle), options.branches);

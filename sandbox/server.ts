@@ -335,8 +335,13 @@ async function handleRest(
           })
         : await route.handler({ context, params, query, body, token });
   } catch (thrown) {
-    if (!(thrown instanceof GitHubError)) throw thrown;
-    result = { status: thrown.status, body: thrown.body, headers: thrown.headers };
+    if (thrown instanceof GitHubError) {
+      result = { status: thrown.status, body: thrown.body, headers: thrown.headers };
+    } else {
+      // A sandbox bug: say so loudly, and answer like GitHub's own 500.
+      console.error(`sandbox: ${classified.route} failed`, thrown);
+      result = error(500, 'Server Error');
+    }
   }
 
   if (method === 'GET' && result.status === 200) {

@@ -10,6 +10,36 @@ type JsonObject = { [key: string]: Json };
 const SPEC_FILE = fileURLToPath(new URL('./github-rest.json', import.meta.url));
 const ROOT_ID = 'github-rest';
 
+/**
+ * Where GitHub's description is known to disagree with what GitHub answers, the answer wins:
+ * each correction names its schema, the path inside it, and the report.
+ */
+export const SCHEMA_CORRECTIONS: {
+  schema: string;
+  path: string[];
+  nullable: true;
+  source: string;
+}[] = [
+  {
+    // A label without a description lists as `"description": null` in pulls lists too.
+    schema: 'pull-request-simple',
+    path: ['properties', 'labels', 'items', 'properties', 'description'],
+    nullable: true,
+    source: 'https://github.com/github/rest-api-description/issues/1812',
+  },
+];
+
+function applyCorrections(spec: JsonObject): void {
+  const components = spec['components'];
+  const schemas = isObject(components) ? components['schemas'] : undefined;
+  for (const correction of SCHEMA_CORRECTIONS) {
+    let node: Json | undefined = isObject(schemas) ? schemas[correction.schema] : undefined;
+    for (const key of correction.path) node = isObject(node) ? node[key] : undefined;
+    if (!isObject(node)) throw new Error(`schema correction target missing: ${correction.schema}`);
+    node['nullable'] = true;
+  }
+}
+
 function isObject(value: Json | undefined): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -57,6 +87,7 @@ export class OpenApiValidator {
   constructor() {
     addFormats.default(this.ajv);
     this.spec = JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as JsonObject;
+    applyCorrections(this.spec);
     this.ajv.addSchema({
       $id: ROOT_ID,
       components: toJsonSchema(this.spec['components'] ?? {}),

@@ -2,9 +2,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
-import { authedGit, BUNDLE, cleanTemp, client, git, mustGit, OWNER, tempDir } from './support.js';
+import {
+  authedGit,
+  BUNDLE,
+  client,
+  git,
+  mustGit,
+  OWNER,
+  startTestSandbox,
+  stopTestSandbox,
+  tempDir,
+} from './support.js';
 
 let sandbox: Sandbox;
 let octokit: Client;
@@ -42,12 +51,11 @@ function bareSha(repo: string, ref: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startTestSandbox();
   octokit = client(sandbox);
 });
 afterAll(async () => {
-  await sandbox.stop();
-  cleanTemp();
+  await stopTestSandbox(sandbox);
 });
 
 describe('authentication', () => {
@@ -292,7 +300,8 @@ describe('fetching only the metadata', () => {
       { cwd: dir, env: { GIT_TRACE_PACKET: '1' } },
     );
     expect(fetched.code).toBe(0);
-    expect(fetched.stderr).toContain('version 2');
+    // The server spoke protocol v2: it got the Git-Protocol header through the CGI.
+    expect(fetched.stderr).toMatch(/git< version 2/);
     const checkout = await git(
       [
         '-c',

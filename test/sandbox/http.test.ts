@@ -1,30 +1,29 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
 import { runGit } from '../../sandbox/git.js';
-import { startSandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
 import {
   BUNDLE,
-  cleanTemp,
   client,
   createExampleRepository,
   failure,
   mustGit,
   OWNER,
   REPO,
+  startTestSandbox,
+  stopTestSandbox,
 } from './support.js';
 
 let sandbox: Sandbox;
 let octokit: Client;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startTestSandbox();
   octokit = client(sandbox);
   await createExampleRepository(sandbox);
 });
 afterAll(async () => {
-  await sandbox.stop();
-  cleanTemp();
+  await stopTestSandbox(sandbox);
 });
 
 async function raw(

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { startSandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
-import { BUNDLE, cleanTemp, client, failure, mustGit, OWNER } from './support.js';
+import {
+  BUNDLE,
+  client,
+  failure,
+  mustGit,
+  OWNER,
+  startTestSandbox,
+  stopTestSandbox,
+} from './support.js';
 
 let sandbox: Sandbox;
 let octokit: Client;
@@ -27,12 +34,11 @@ async function refSha(repo: string, ref: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startTestSandbox();
   octokit = client(sandbox);
 });
 afterAll(async () => {
-  await sandbox.stop();
-  cleanTemp();
+  await stopTestSandbox(sandbox);
 });
 
 describe('creating pull requests', () => {
@@ -65,11 +71,33 @@ describe('creating pull requests', () => {
       commits: 1,
       changed_files: 4,
       merged_at: null,
-      merge_commit_sha: null,
     });
     expect(pr.head.repo?.full_name).toBe(`${OWNER}/${repo}`);
     // GitHub keeps the head as refs/pull/N/head.
     expect(await refSha(repo, 'refs/pull/1/head')).toBe(pr.head.sha);
+  });
+
+  test('an open pull request’s merge_commit_sha is its test merge (refs/pull/N/merge), not a merge', async () => {
+    const repo = await freshRepo();
+    const { data: pr } = await octokit.rest.pulls.create({
+      owner: OWNER,
+      repo,
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    expect(pr.merged).toBe(false);
+    expect(pr.merge_commit_sha).toBe(await refSha(repo, 'refs/pull/1/merge'));
+    const parents = await mustGit([
+      '--git-dir',
+      sandbox.bareRepoPath(OWNER, repo),
+      'log',
+      '-1',
+      '--format=%P|%s',
+      pr.merge_commit_sha ?? '',
+    ]);
+    expect(parents).toBe(`${pr.base.sha} ${pr.head.sha}|Merge ${pr.head.sha} into ${pr.base.sha}`);
+    expect(await refSha(repo, 'main')).toBe(pr.base.sha);
   });
 
   test('refuses a second open pull request for the same head and base', async () => {
@@ -353,7 +381,12 @@ describe('merging pull requests', () => {
     const b = await sandbox.createPull(OWNER, repo, { head: 'cut-b', base: 'main', title: 'b' });
     await sandbox.mergePull(OWNER, repo, a);
     const { data: pr } = await octokit.rest.pulls.get({ owner: OWNER, repo, pull_number: b });
-    expect(pr).toMatchObject({ mergeable: false, mergeable_state: 'dirty' });
+    expect(pr).toMatchObject({
+      mergeable: false,
+      mergeable_state: 'dirty',
+      merge_commit_sha: null,
+    });
+    await expect(refSha(repo, `refs/pull/${b}/merge`)).rejects.toThrow();
     const conflict = await failure(
       octokit.rest.pulls.merge({ owner: OWNER, repo, pull_number: b }),
     );
@@ -373,6 +406,10 @@ describe('merging pull requests', () => {
     });
     const again = await failure(octokit.rest.pulls.merge({ owner: OWNER, repo, pull_number: a }));
     expect(again.status).toBe(405);
+    const notMerged = await failure(
+      octokit.rest.pulls.checkIfMerged({ owner: OWNER, repo, pull_number: b }),
+    );
+    expect(notMerged.status).toBe(404);
     expect(sandbox.pull(OWNER, repo, b).state).toBe('open');
   });
 
@@ -487,6 +524,39 @@ describe('listing pull requests', () => {
     expect(await numbers({ state: 'all', head: 'someone-else:cut-b' })).toEqual([]);
   });
 
+  test('a sandbox started with headFilterMatchesDeletedBranches: false drops them', async () => {
+    const strict = await startTestSandbox({ headFilterMatchesDeletedBranches: false });
+    try {
+      await strict.createRepository({
+        owner: OWNER,
+        repo: 'strict',
+        bundle: BUNDLE,
+        deleteBranchOnMerge: true,
+      });
+      const number = await strict.createPull(OWNER, 'strict', {
+        head: 'cut-a',
+        base: 'main',
+        title: 't',
+      });
+      await strict.mergePull(OWNER, 'strict', number);
+      const listed = await client(strict).rest.pulls.list({
+        owner: OWNER,
+        repo: 'strict',
+        state: 'closed',
+        head: `${OWNER}:cut-a`,
+      });
+      expect(listed.data).toEqual([]);
+      const all = await client(strict).rest.pulls.list({
+        owner: OWNER,
+        repo: 'strict',
+        state: 'closed',
+      });
+      expect(all.data.map((pull) => pull.head.ref)).toEqual(['cut-a']);
+    } finally {
+      await stopTestSandbox(strict);
+    }
+  });
+
   test('head without the owner is ignored, as GitHub ignores it', async () => {
     expect(await numbers({ state: 'all', head: 'cut-b' })).toEqual([3, 2, 1]);
   });
@@ -574,5 +644,14 @@ describe('pull requests follow their branches', () => {
       });
       expect(merged.data.map((pull) => pull.number)).toEqual([a]);
     }
+    const unknown = await failure(
+      octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+        owner: OWNER,
+        repo,
+        commit_sha: 'f'.repeat(40),
+      }),
+    );
+    expect(unknown.status).toBe(422);
+    expect(unknown.data).toMatchObject({ message: `No commit found for SHA: ${'f'.repeat(40)}` });
   });
 });

@@ -7,7 +7,10 @@ import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { GitResult } from '../../sandbox/git.js';
 import { runGit } from '../../sandbox/git.js';
-import type { Sandbox } from '../../sandbox/index.js';
+import { expect } from '@jest/globals';
+import type { Sandbox, SandboxOptions } from '../../sandbox/index.js';
+import { startSandbox } from '../../sandbox/index.js';
+import { OpenApiValidator } from '../../sandbox/openapi/validator.js';
 
 export const BUNDLE = resolve('test/fixtures/example-release/example-release.bundle');
 export const OWNER = 'acme';
@@ -149,4 +152,36 @@ export async function failure(promise: Promise<unknown>): Promise<{
     };
   }
   throw new Error('expected the call to fail');
+}
+
+const conformance = new WeakMap<Sandbox, string[]>();
+
+/**
+ * A sandbox whose every REST answer is checked against GitHub's OpenAPI description while the
+ * tests run; `stopTestSandbox` fails the file if any answer did not match.
+ */
+export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const validator = new OpenApiValidator();
+  const problems: string[] = [];
+  const sandbox = await startSandbox({
+    ...options,
+    observe: (observation) => {
+      options.observe?.(observation);
+      if (observation.operationId === null) return;
+      const check = validator.check(observation.operationId, observation.status, observation.body);
+      if (check.errors.length > 0) {
+        problems.push(
+          `${observation.route} ${observation.status}: ${check.errors.slice(0, 3).join('; ')}`,
+        );
+      }
+    },
+  });
+  conformance.set(sandbox, problems);
+  return sandbox;
+}
+
+export async function stopTestSandbox(sandbox: Sandbox): Promise<void> {
+  await sandbox.stop();
+  cleanTemp();
+  expect(conformance.get(sandbox)).toEqual([]);
 }
