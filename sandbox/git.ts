@@ -331,7 +331,12 @@ export class BareRepo {
     else await this.git(['read-tree', parent], { env });
     for (const [path, content] of Object.entries(files)) {
       if (content === null) {
-        await this.git(['update-index', '--force-remove', '--', path], { env });
+        // --index-info with mode 0 removes the entry; --force-remove wants a work tree, and the
+        // repository is bare.
+        await this.git(['update-index', '--index-info'], {
+          env,
+          input: `0 ${'0'.repeat(40)}\t${path}\n`,
+        });
       } else {
         const blob = (await this.git(['hash-object', '-w', '--stdin'], { input: content })).stdout;
         await this.git(['update-index', '--add', '--cacheinfo', `100644,${blob.trim()},${path}`], {
