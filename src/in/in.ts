@@ -1,15 +1,162 @@
-import type { InOutResponse } from '../contract.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseFinalConfig,
+  releaseIndexPath,
+  releaseManifestPath,
+  verifyRelease,
+} from '../bosh/index.js';
+import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { UserError } from '../errors.js';
+import type { Git, GitRemote } from '../git.js';
+import { statusOf, type GitHub, type PullRequest } from '../github.js';
+import type { Logger } from '../log.js';
+import { readMetadataDir } from '../metadata-reader.js';
+import { parsePullBlock } from '../pr-body.js';
 import type { InInput } from '../settings.js';
-import type { StepContext } from '../step.js';
+import { writeInside } from './dest.js';
 
-/** The in step. */
-export async function fetchIn(input: InInput, context: StepContext): Promise<InOutResponse> {
-  context.log.debug(
-    { repository: `${input.source.owner}/${input.source.repo}` },
-    'request accepted',
+export interface InDeps {
+  github: GitHub;
+  git: Git;
+  remote: GitRemote;
+  log: Logger;
+  /** `in`'s argument: the directory to fill. */
+  args: string[];
+}
+
+const FINAL_CONFIG = 'config/final.yml';
+
+/** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
+export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutResponse> {
+  const dest = deps.args[0];
+  if (dest === undefined)
+    throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
+  const version = completeVersion(input.version);
+  const pull = version.pr === '' ? undefined : await mergedPull(deps.github, version);
+  const knownName =
+    input.source.releaseName ??
+    (pull === undefined ? undefined : parsePullBlock(pull.body)?.release);
+
+  const release = input.params.skipDownload
+    ? {
+        name: knownName ?? (await releaseNameAt(deps.github, version.ref)),
+        files: new Map<string, string>(),
+        commitHash: undefined,
+      }
+    : await downloadRelease(deps, version, knownName);
+
+  const small: Record<string, string> = {
+    name: release.name,
+    version: version.version,
+    tag: version.version === '' ? '' : `v${version.version}`,
+    ref: version.ref,
+    pr: version.pr,
+    url: pull?.htmlUrl ?? `${input.source.webUrl}/commit/${version.ref}`,
+    manifest_path: version.version === '' ? '' : releaseManifestPath(release.name, version.version),
+    ...(release.commitHash === undefined ? {} : { commit_hash: release.commitHash }),
+  };
+  // Everything was read and checked before the first write: a failure leaves DEST untouched.
+  await writeInside(dest, release.files);
+  await writeInside(
+    dest,
+    new Map([...Object.entries(small), ['metadata.json', `${JSON.stringify(small, null, 2)}\n`]]),
   );
-  throw new UserError(
-    'in is not available yet in this build of bosh-release-pr: the request is valid, but the step has not landed',
+  deps.log.info(
+    input.params.skipDownload
+      ? `${release.name} ${version.version}: wrote the small files only (skip_download)`
+      : `${release.name} ${version.version}: wrote ${release.files.size} metadata files at ${version.ref.slice(0, 7)}`,
   );
+  return { version, metadata: metadata(small) };
+}
+
+// A shallow, blobless, sparse fetch of the metadata paths at `ref` into a temporary directory
+// (never DEST: no .git, and so no remote or credential, ends up there), checked, then kept in memory.
+async function downloadRelease(
+  deps: InDeps,
+  version: Version,
+  knownName: string | undefined,
+): Promise<{ name: string; files: Map<string, string>; commitHash: string | undefined }> {
+  const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
+  try {
+    await deps.git.fetchMetadata({ remote: deps.remote, ref: version.ref, dir: work });
+    const tree = await readMetadataDir(work);
+    const finalConfig = tree.get(FINAL_CONFIG);
+    if (finalConfig === undefined) {
+      throw new UserError(
+        `${FINAL_CONFIG} is missing at ${version.ref}: the commit is not a BOSH release repository`,
+      );
+    }
+    const name =
+      knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG} at ${version.ref}`).name;
+    const files = new Map([[FINAL_CONFIG, finalConfig]]);
+    if (version.version === '') return { name, files, commitHash: undefined };
+
+    const release = verifyRelease(tree, { releaseName: name, version: version.version });
+    for (const [path, content] of tree)
+      if (path.startsWith('.final_builds/')) files.set(path, content);
+    for (const path of [releaseIndexPath(name), release.manifestPath])
+      files.set(path, tree.get(path) ?? '');
+    return { name, files, commitHash: release.manifest.commitHash };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function releaseNameAt(github: GitHub, ref: string): Promise<string> {
+  const answer = await github.getFileConditional(FINAL_CONFIG, ref, undefined);
+  if (!answer.modified || answer.value === undefined) {
+    throw new UserError(`${FINAL_CONFIG} is missing at ${ref}: set source.release_name`);
+  }
+  return parseFinalConfig(answer.value, `${FINAL_CONFIG} at ${ref}`).name;
+}
+
+function completeVersion(version: Partial<Version>): Version {
+  const { version: release, pr, ref } = version;
+  if (
+    release === undefined ||
+    pr === undefined ||
+    ref === undefined ||
+    !/^[0-9a-f]{40}$/.test(ref)
+  ) {
+    throw new UserError(
+      `version ${JSON.stringify(version)} is not one this resource reports: it needs version, pr and a 40-hex ref (pin with fly pin-resource --version version:<v>)`,
+    );
+  }
+  if (pr !== '' && !/^[1-9][0-9]*$/.test(pr)) {
+    throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
+  }
+  return { version: release, pr, ref };
+}
+
+async function mergedPull(github: GitHub, version: Version): Promise<PullRequest> {
+  let pull: PullRequest;
+  try {
+    pull = await github.getPull(Number(version.pr));
+  } catch (error) {
+    if (statusOf(error instanceof Error ? error.cause : undefined) === 404) {
+      throw new UserError(
+        `version ${version.version} is not available: PR #${version.pr} does not exist in this repository`,
+      );
+    }
+    throw error;
+  }
+  if (!pull.merged) {
+    throw new UserError(
+      `version ${version.version} is not available: PR #${version.pr} is ${pull.state} and not merged (${pull.htmlUrl})`,
+    );
+  }
+  if (pull.mergeCommitSha !== version.ref) {
+    throw new UserError(
+      `version ${version.version} is not available: PR #${version.pr} merged as ${pull.mergeCommitSha ?? 'nothing'}, not ${version.ref}`,
+    );
+  }
+  return pull;
+}
+
+function metadata(small: Record<string, string>): MetadataField[] {
+  return ['name', 'version', 'pr', 'url', 'ref', 'commit_hash']
+    .filter((name) => small[name] !== undefined && small[name] !== '')
+    .map((name) => ({ name, value: small[name] ?? '' }));
 }

@@ -1,6 +1,10 @@
+import { connect } from '../connect.js';
 import { parseInRequest } from '../settings.js';
 import { runStep } from '../step.js';
 import { fetchIn } from './in.js';
 
 // Concourse runs /opt/resource/in DEST with the request on stdin.
-process.exitCode = await runStep({ parse: parseInRequest, run: fetchIn });
+process.exitCode = await runStep({
+  parse: parseInRequest,
+  run: (input, context) => fetchIn(input, { ...connect(input.source, context), ...context }),
+});
