@@ -5,6 +5,7 @@ import {
   handleGetCommit,
   handleGetGitCommit,
 } from './commits.js';
+import { CONTENT_DOCS, handleGetContent } from './contents.js';
 import { isoSeconds } from './git.js';
 import {
   handleAddAssignees,
@@ -140,6 +141,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'repos/get-commit',
     docs: COMMIT_DOCS.get,
     handler: handleGetCommit,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/contents/{path}',
+    operationId: 'repos/get-content',
+    docs: CONTENT_DOCS.get,
+    handler: handleGetContent,
   },
   {
     scope: 'repository',
