@@ -4,6 +4,7 @@ import {
   handleGetBranch,
   handleGetCommit,
   handleGetGitCommit,
+  handleListCommits,
 } from './commits.js';
 import { CONTENT_DOCS, handleGetContent } from './contents.js';
 import { isoSeconds } from './git.js';
@@ -125,6 +126,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'repos/get-branch',
     docs: COMMIT_DOCS.branch,
     handler: handleGetBranch,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits',
+    operationId: 'repos/list-commits',
+    docs: COMMIT_DOCS.list,
+    handler: handleListCommits,
   },
   {
     scope: 'repository',
