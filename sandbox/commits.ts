@@ -10,6 +10,7 @@ import type { RouteRequest } from './route-types.js';
 
 export const COMMIT_DOCS = {
   get: docs('commits/commits#get-a-commit'),
+  list: docs('commits/commits#list-commits'),
   gitGet: docs('git/commits#get-a-commit-object'),
   pulls: docs('commits/commits#list-pull-requests-associated-with-a-commit'),
   branch: docs('branches/branches#get-a-branch'),
@@ -54,6 +55,36 @@ const UNSIGNED = {
   payload: null,
   verified_at: null,
 };
+
+/** GitHub's `commit` object without `stats` and `files`: an item of GET …/commits. */
+function commitItemJson(
+  context: SandboxContext,
+  repository: Repository,
+  commit: CommitInfo,
+): Record<string, unknown> {
+  const { sha } = commit;
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const html = `${context.urls.web}/${repository.fullName}`;
+  return {
+    sha,
+    node_id: nodeId('C', Number.parseInt(sha.slice(0, 8), 16)),
+    commit: {
+      author: gitUserJson(commit.author),
+      committer: gitUserJson(commit.committer),
+      message: messageJson(commit),
+      tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
+      url: `${api}/git/commits/${sha}`,
+      comment_count: 0,
+      verification: UNSIGNED,
+    },
+    url: `${api}/commits/${sha}`,
+    html_url: `${html}/commit/${sha}`,
+    comments_url: `${api}/commits/${sha}/comments`,
+    author: linkedAccount(context, commit.author),
+    committer: linkedAccount(context, commit.committer),
+    parents: parentsJson(context, repository, commit),
+  };
+}
 
 /** GitHub's `commit` object (GET /repos/{owner}/{repo}/commits/{ref}), with files and stats. */
 export async function commitJson(
@@ -104,26 +135,45 @@ export async function commitJson(
     });
   }
   return {
-    sha,
-    node_id: nodeId('C', Number.parseInt(sha.slice(0, 8), 16)),
-    url: `${api}/commits/${sha}`,
-    html_url: `${html}/commit/${sha}`,
-    comments_url: `${api}/commits/${sha}/comments`,
-    commit: {
-      url: `${api}/git/commits/${sha}`,
-      author: gitUserJson(commit.author),
-      committer: gitUserJson(commit.committer),
-      message: messageJson(commit),
-      tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
-      comment_count: 0,
-      verification: UNSIGNED,
-    },
-    author: linkedAccount(context, commit.author),
-    committer: linkedAccount(context, commit.committer),
-    parents: parentsJson(context, repository, commit),
+    ...commitItemJson(context, repository, commit),
     stats: { total: additions + deletions, additions, deletions },
     files,
   };
+}
+
+/**
+ * GET /repos/{owner}/{repo}/commits: the history from `sha` (a branch, tag or commit; default
+ * the default branch), newest first like `git log`, only the commits touching `path` when given
+ * (`git log -- path`), paginated with GitHub's Link header. `author`, `committer`, `since` and
+ * `until` are not modelled.
+ */
+export async function handleListCommits({
+  context,
+  repository,
+  query,
+}: RouteRequest): Promise<RestResponse> {
+  const git = repository.git;
+  const asked = query.get('sha');
+  const start = asked === null || asked === '' ? repository.defaultBranch : asked;
+  const tip = await git.resolveCommitish(start);
+  if (tip === null) {
+    // An empty repository: 409 "Git Repository is empty." (https://github.com/github/rest-api-description/issues/385).
+    if ((await git.listRefs('refs/heads/')).length === 0) {
+      fail(409, 'Git Repository is empty.', COMMIT_DOCS.list);
+    }
+    // The same words as GET /commits/{ref}'s 422, but list-commits documents a 404 for it and no
+    // 422 (repos/list-commits in GitHub's OpenAPI description).
+    fail(404, `No commit found for SHA: ${start}`, COMMIT_DOCS.list);
+  }
+  const rawPath = query.get('path');
+  const path = rawPath === null ? '' : rawPath.replace(/^\/+|\/+$/g, '');
+  const shas = await git.revList(tip, path === '' ? undefined : path);
+  const page = paginate(shas, query, `${context.urls.api}/repositories/${repository.id}/commits`);
+  const commits = await git.readCommits(page.items);
+  return listResponse({
+    ...page,
+    items: commits.map((commit) => commitItemJson(context, repository, commit)),
+  });
 }
 
 export async function handleGetCommit({

@@ -37,11 +37,18 @@ export function isolatedGitEnv(extra: Record<string, string> = {}): NodeJS.Proce
   };
 }
 
+export interface GitRawResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
 /**
  * Runs git asynchronously: the sandbox usually lives in the test's own process, where a
  * synchronous spawn would block the event loop that serves the very push git is making.
+ * The output stays bytes, for blobs and `cat-file --batch` sizes.
  */
-export function runGit(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+export function runGitRaw(args: string[], options: GitRunOptions = {}): Promise<GitRawResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.cwd,
@@ -56,7 +63,7 @@ export function runGit(args: string[], options: GitRunOptions = {}): Promise<Git
     child.on('close', (code) => {
       const result = {
         code: code ?? 1,
-        stdout: Buffer.concat(stdout).toString('utf8'),
+        stdout: Buffer.concat(stdout),
         stderr: Buffer.concat(stderr).toString('utf8'),
       };
       if (result.code !== 0 && options.allowFailure !== true) {
@@ -68,6 +75,12 @@ export function runGit(args: string[], options: GitRunOptions = {}): Promise<Git
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** `runGitRaw` with the output as text. */
+export async function runGit(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+  const result = await runGitRaw(args, options);
+  return { ...result, stdout: result.stdout.toString('utf8') };
 }
 
 export interface GitIdentity {
@@ -116,6 +129,58 @@ function parseIdentity(line: string): GitIdentity {
   const match = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
   if (match === null) throw new Error(`unparseable git identity: ${line}`);
   return { name: match[1] ?? '', email: match[2] ?? '', date: new Date(Number(match[3]) * 1000) };
+}
+
+function parseCommit(sha: string, raw: string): CommitInfo {
+  const split = raw.indexOf('\n\n');
+  const header = split === -1 ? raw : raw.slice(0, split);
+  const message = split === -1 ? '' : raw.slice(split + 2);
+  let tree = '';
+  const parents: string[] = [];
+  let author: GitIdentity | undefined;
+  let committer: GitIdentity | undefined;
+  for (const line of header.split('\n')) {
+    const space = line.indexOf(' ');
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === 'tree') tree = value;
+    else if (key === 'parent') parents.push(value);
+    else if (key === 'author') author = parseIdentity(value);
+    else if (key === 'committer') committer = parseIdentity(value);
+  }
+  if (author === undefined || committer === undefined) {
+    throw new Error(`commit ${sha} has no author or committer`);
+  }
+  return { sha, tree, parents, author, committer, message };
+}
+
+export interface TreeEntry {
+  /** `100644`, `100755`, `120000` (symlink), `040000` (tree), `160000` (submodule). */
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+  /** Bytes, for blobs. */
+  size: number | null;
+  /** As ls-tree prints it: the name, or the path when a path was asked for. */
+  path: string;
+}
+
+/** `ls-tree -z --long` output: `<mode> <type> <sha> <size>\t<path>\0` per entry. */
+function parseTreeEntries(output: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const record of output.toString('utf8').split('\0')) {
+    const match = /^(\d+) (blob|tree|commit) ([0-9a-f]+) +(\S+)\t(.*)$/s.exec(record);
+    if (match === null) continue;
+    const [, mode = '', type = 'blob', sha = '', size = '-', path = ''] = match;
+    entries.push({
+      mode,
+      type: type as TreeEntry['type'],
+      sha,
+      size: size === '-' ? null : Number(size),
+      path,
+    });
+  }
+  return entries;
 }
 
 /** Plumbing over one bare repository. */
@@ -188,27 +253,83 @@ export class BareRepo {
   }
 
   async readCommit(sha: string): Promise<CommitInfo> {
-    const raw = (await this.git(['cat-file', 'commit', sha])).stdout;
-    const split = raw.indexOf('\n\n');
-    const header = split === -1 ? raw : raw.slice(0, split);
-    const message = split === -1 ? '' : raw.slice(split + 2);
-    let tree = '';
-    const parents: string[] = [];
-    let author: GitIdentity | undefined;
-    let committer: GitIdentity | undefined;
-    for (const line of header.split('\n')) {
-      const space = line.indexOf(' ');
-      const key = line.slice(0, space);
-      const value = line.slice(space + 1);
-      if (key === 'tree') tree = value;
-      else if (key === 'parent') parents.push(value);
-      else if (key === 'author') author = parseIdentity(value);
-      else if (key === 'committer') committer = parseIdentity(value);
+    return parseCommit(sha, (await this.git(['cat-file', 'commit', sha])).stdout);
+  }
+
+  /** Several commits in one `cat-file --batch`, in the order asked. */
+  async readCommits(shas: string[]): Promise<CommitInfo[]> {
+    if (shas.length === 0) return [];
+    const output = (
+      await runGitRaw(['--git-dir', this.path, 'cat-file', '--batch'], {
+        input: `${shas.join('\n')}\n`,
+      })
+    ).stdout;
+    const commits: CommitInfo[] = [];
+    let offset = 0;
+    for (const sha of shas) {
+      const newline = output.indexOf(0x0a, offset);
+      const header = output.subarray(offset, newline).toString('utf8').split(' ');
+      if (header[1] !== 'commit') throw new Error(`${sha} is not a commit: ${header.join(' ')}`);
+      const size = Number(header[2]);
+      const body = output.subarray(newline + 1, newline + 1 + size).toString('utf8');
+      commits.push(parseCommit(header[0] ?? sha, body));
+      offset = newline + 1 + size + 1;
     }
-    if (author === undefined || committer === undefined) {
-      throw new Error(`commit ${sha} has no author or committer`);
+    return commits;
+  }
+
+  /**
+   * The commit a GitHub `ref`/`sha` parameter names: a branch, a tag, a full ref name or a
+   * commit sha (7 to 40 hex digits), in that order of preference; null when it names none.
+   * One `cat-file --batch-check` for all candidates, without git's revision syntax (`main~1`).
+   */
+  async resolveCommitish(name: string): Promise<string | null> {
+    // What git's check-ref-format refuses anywhere in a name (control characters and space,
+    // ~ ^ : ? * [ \, "..", "@{"); this also keeps the batch input one line per candidate.
+    const control = [...name].some((char) => char.charCodeAt(0) <= 0x20 || char === '\x7f');
+    if (name === '' || control || /[~^:?*[\\]|\.\.|@\{/.test(name)) return null;
+    const candidates = [`refs/heads/${name}`, `refs/tags/${name}`];
+    if (name.startsWith('refs/')) candidates.push(name);
+    if (/^[0-9a-fA-F]{7,40}$/.test(name)) candidates.push(name.toLowerCase());
+    const result = await this.git(['cat-file', '--batch-check'], {
+      input: candidates.map((candidate) => `${candidate}^{commit}\n`).join(''),
+    });
+    for (const line of result.stdout.split('\n')) {
+      const [sha = '', type = ''] = line.split(' ');
+      if (type === 'commit') return sha;
     }
-    return { sha, tree, parents, author, committer, message };
+    return null;
+  }
+
+  /** The tree entry at `path` (no leading or trailing slash) in a commit, or null. */
+  async treeEntry(commit: string, path: string): Promise<TreeEntry | null> {
+    const result = await runGitRaw(
+      ['--git-dir', this.path, 'ls-tree', '-z', '--long', commit, '--', path],
+      // A path, not a pattern: `*` or `[` in a file name match only themselves.
+      { env: { GIT_LITERAL_PATHSPECS: '1' } },
+    );
+    return parseTreeEntries(result.stdout).find((entry) => entry.path === path) ?? null;
+  }
+
+  /** The entries of a tree object, in git's order. */
+  async listTree(tree: string): Promise<TreeEntry[]> {
+    const result = await runGitRaw(['--git-dir', this.path, 'ls-tree', '-z', '--long', tree]);
+    return parseTreeEntries(result.stdout);
+  }
+
+  async readBlob(sha: string): Promise<Buffer> {
+    return (await runGitRaw(['--git-dir', this.path, 'cat-file', 'blob', sha])).stdout;
+  }
+
+  /**
+   * The commits reachable from `start`, newest first, as `git log` lists them; with `path`, only
+   * those that touch it, with git's default history simplification (`git log -- path`).
+   */
+  async revList(start: string, path?: string): Promise<string[]> {
+    const args = ['rev-list', start];
+    if (path !== undefined) args.push('--', path);
+    const result = await this.git(args, { env: { GIT_LITERAL_PATHSPECS: '1' } });
+    return result.stdout.split('\n').filter((line) => line !== '');
   }
 
   async listRefs(prefix = 'refs/'): Promise<RefEntry[]> {

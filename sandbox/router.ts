@@ -6,7 +6,10 @@ export interface RouteMatch {
 }
 
 /** Params that may span several path segments when a client does not encode their slashes. */
-const GREEDY = new Set(['ref', 'branch']);
+const GREEDY = new Set(['ref', 'branch', 'path']);
+
+/** Greedy params that may also be empty: `GET …/contents` and `…/contents/` list the root. */
+const MAY_BE_EMPTY = new Set(['path']);
 
 function segments(path: string): string[] {
   return path.split('/').filter((segment) => segment !== '');
@@ -29,7 +32,9 @@ function tryMatch(
   const last = template.length - 1;
   const lastName = /^\{(.+)\}$/.exec(template[last] ?? '')?.[1];
   const spans = greedy && lastName !== undefined && GREEDY.has(lastName);
-  if (spans ? path.length < template.length : path.length !== template.length) return null;
+  const shortest =
+    spans && MAY_BE_EMPTY.has(lastName ?? '') ? template.length - 1 : template.length;
+  if (spans ? path.length < shortest : path.length !== template.length) return null;
   for (let index = 0; index < template.length; index++) {
     const part = template[index] ?? '';
     const name = /^\{(.+)\}$/.exec(part)?.[1];

@@ -4,7 +4,9 @@ import {
   handleGetBranch,
   handleGetCommit,
   handleGetGitCommit,
+  handleListCommits,
 } from './commits.js';
+import { CONTENT_DOCS, handleGetContent } from './contents.js';
 import { isoSeconds } from './git.js';
 import {
   handleAddAssignees,
@@ -128,6 +130,14 @@ export const ROUTES: RouteDefinition[] = [
   {
     scope: 'repository',
     method: 'GET',
+    template: '/repos/{owner}/{repo}/commits',
+    operationId: 'repos/list-commits',
+    docs: COMMIT_DOCS.list,
+    handler: handleListCommits,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
     template: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls',
     operationId: 'repos/list-pull-requests-associated-with-commit',
     docs: COMMIT_DOCS.pulls,
@@ -140,6 +150,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'repos/get-commit',
     docs: COMMIT_DOCS.get,
     handler: handleGetCommit,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/contents/{path}',
+    operationId: 'repos/get-content',
+    docs: CONTENT_DOCS.get,
+    handler: handleGetContent,
   },
   {
     scope: 'repository',

@@ -15,6 +15,8 @@ export const OPERATIONS = [
   'repos/get',
   'repos/get-branch',
   'repos/get-commit',
+  'repos/list-commits',
+  'repos/get-content',
   'repos/list-pull-requests-associated-with-commit',
   'git/get-commit',
   'git/get-ref',

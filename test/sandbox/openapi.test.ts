@@ -37,6 +37,9 @@ beforeAll(async () => {
   await octokit.rest.repos.getBranch({ ...base, branch: 'main' });
   await octokit.rest.repos.getCommit({ ...base, ref: 'cut-a' });
   await octokit.rest.git.getCommit({ ...base, commit_sha: main });
+  await octokit.rest.repos.getContent({ ...base, path: 'releases/example/index.yml', ref: 'main' });
+  await octokit.rest.repos.getContent({ ...base, path: 'releases', ref: main });
+  await octokit.rest.repos.listCommits({ ...base, sha: 'cut-a', path: 'releases', per_page: 2 });
   await octokit.rest.git.getRef({ ...base, ref: 'heads/main' });
   await octokit.rest.git.listMatchingRefs({ ...base, ref: 'heads/' });
   await octokit.rest.git.createRef({ ...base, ref: 'refs/heads/topic', sha: main });
@@ -97,6 +100,9 @@ beforeAll(async () => {
   await call(octokit.rest.git.getRef({ ...base, ref: 'heads/none' }));
   await call(octokit.rest.repos.getBranch({ ...base, branch: 'none' }));
   await call(octokit.rest.repos.getCommit({ ...base, ref: 'none' }));
+  await call(octokit.rest.repos.getContent({ ...base, path: 'none.yml' }));
+  await call(octokit.rest.repos.getContent({ ...base, path: 'config/final.yml', ref: 'none' }));
+  await call(octokit.rest.repos.listCommits({ ...base, sha: 'none' }));
   await call(octokit.rest.repos.get({ owner: OWNER, repo: 'none' }));
   await call(client(sandbox, { token: 'ghs_bad' }).rest.repos.get(base));
   await call(
@@ -145,6 +151,25 @@ describe('conformance with GitHub’s OpenAPI description', () => {
     body.head.repo.owner.login = 'acme';
     body.merged_at = 'yesterday';
     expect(validator.check('pulls/get', 200, body).errors.join()).toContain('/merged_at');
+  });
+
+  test('a contents answer must be one of file, directory, symlink or submodule', () => {
+    const validator = new OpenApiValidator();
+    const file = observations.find(
+      (item) =>
+        item.operationId === 'repos/get-content' &&
+        item.status === 200 &&
+        !Array.isArray(item.body),
+    );
+    const body = { ...(file?.body as Record<string, unknown>) };
+    expect(validator.check('repos/get-content', 200, body).errors).toEqual([]);
+    delete body['content'];
+    expect(validator.check('repos/get-content', 200, body).errors.length).toBeGreaterThan(0);
+    const commits = observations.find((item) => item.operationId === 'repos/list-commits');
+    const [commit] = commits?.body as Record<string, unknown>[];
+    expect(
+      validator.check('repos/list-commits', 200, [{ ...commit, parents: 'x' }]).errors,
+    ).not.toEqual([]);
   });
 
   test('the scenario reached every route the sandbox serves, with successes and errors', () => {

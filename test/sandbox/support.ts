@@ -80,11 +80,12 @@ const IDENTITY = {
 /** The real git CLI, with a pinned identity and no prompts; never throws. */
 export function git(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
 ): Promise<GitResult> {
   return runGit(args, {
     cwd: options.cwd,
     env: { ...IDENTITY, ...options.env },
+    input: options.input,
     allowFailure: true,
   });
 }
@@ -100,7 +101,7 @@ export function authedGit(
 
 export async function mustGit(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
 ): Promise<string> {
   const result = await git(args, options);
   if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);

@@ -1,0 +1,188 @@
+import type { SandboxContext } from './context.js';
+import type { TreeEntry } from './git.js';
+import type { Repository } from './repositories.js';
+import type { RestResponse } from './rest.js';
+import { docs, fail, GitHubError, notFound } from './rest.js';
+import type { RouteRequest } from './route-types.js';
+
+export const CONTENT_DOCS = {
+  get: docs('repos/contents#get-repository-content'),
+};
+
+/** "This API supports files up to 1 megabyte in size" with the default media type. */
+const MAX_BLOB = 1024 * 1024;
+
+/** "This API has an upper limit of 1,000 files for a directory." */
+const MAX_DIRECTORY_ENTRIES = 1000;
+
+/** Ruby's `Base64.encode64`, which GitHub's `content` is: 60-character lines, each ending `\n`. */
+export function base64Lines(data: Buffer): string {
+  const flat = data.toString('base64');
+  let out = '';
+  for (let start = 0; start < flat.length; start += 60) out += `${flat.slice(start, start + 60)}\n`;
+  return out;
+}
+
+/** A repository path as GitHub takes it, or null when no tree entry can have it. */
+function normalizePath(raw: string): string | null {
+  const trimmed = raw.replace(/^\/+|\/+$/g, '');
+  if (trimmed === '') return '';
+  const parts = trimmed.split('/');
+  return parts.some((part) => part === '' || part === '.' || part === '..') ? null : trimmed;
+}
+
+function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+interface Place {
+  context: SandboxContext;
+  repository: Repository;
+  /** The ref as asked for (or the default branch): GitHub's URLs repeat it, not the commit. */
+  ref: string;
+}
+
+/**
+ * The fields every kind of content shares, in GitHub's order (`name` … `download_url`), and its
+ * `_links`, which GitHub puts last.
+ */
+function describe(
+  { context, repository, ref }: Place,
+  path: string,
+  entry: TreeEntry,
+): { head: Record<string, unknown>; links: Record<string, unknown> } {
+  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const web = `${context.urls.web}/${repository.fullName}`;
+  const self = `${api}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+  const git =
+    entry.type === 'commit'
+      ? null
+      : `${api}/git/${entry.type === 'tree' ? 'trees' : 'blobs'}/${entry.sha}`;
+  const html =
+    entry.type === 'commit'
+      ? null
+      : `${web}/${entry.type === 'tree' ? 'tree' : 'blob'}/${ref}/${encodePath(path)}`;
+  // GitHub Enterprise serves raw files at /<owner>/<repo>/raw/<ref>/<path> (github.com uses
+  // raw.githubusercontent.com); the sandbox does not serve them.
+  const download = entry.type === 'blob' ? `${web}/raw/${ref}/${encodePath(path)}` : null;
+  return {
+    head: {
+      name: baseName(path),
+      path,
+      sha: entry.sha,
+      size: entry.size ?? 0,
+      url: self,
+      html_url: html,
+      git_url: git,
+      download_url: download,
+    },
+    links: { _links: { self, git, html } },
+  };
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The `url` that the commit's .gitmodules gives the submodule at `path` ('' when none). */
+async function submoduleUrl(repository: Repository, commit: string, path: string): Promise<string> {
+  const result = await repository.git.git(['config', '--blob', `${commit}:.gitmodules`, '--list'], {
+    allowFailure: true,
+  });
+  const settings = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) settings.set(line.slice(0, equals), line.slice(equals + 1));
+  }
+  for (const [key, value] of settings) {
+    const name = /^submodule\.(.+)\.path$/.exec(key)?.[1];
+    if (name !== undefined && value === path) return settings.get(`submodule.${name}.url`) ?? '';
+  }
+  return '';
+}
+
+/** One entry of a directory listing. */
+function listingJson(place: Place, dir: string, entry: TreeEntry): Record<string, unknown> {
+  const { head, links } = describe(place, dir === '' ? entry.path : `${dir}/${entry.path}`, entry);
+  const type =
+    entry.type === 'tree'
+      ? 'dir'
+      : entry.mode === '120000'
+        ? 'symlink'
+        : // "When listing the contents of a directory, submodules have their "type" specified as
+          // "file"" (https://docs.github.com/rest/repos/contents#get-repository-content).
+          'file';
+  return { ...head, type, ...links };
+}
+
+/**
+ * GET /repos/{owner}/{repo}/contents/{path}?ref= — a file as a base64 object, a directory as
+ * an array, a symlink as its target (not followed), read from the bare repository with git.
+ */
+export async function handleGetContent({
+  context,
+  repository,
+  params,
+  query,
+}: RouteRequest): Promise<RestResponse> {
+  const git = repository.git;
+  const asked = query.get('ref');
+  const ref = asked === null || asked === '' ? repository.defaultBranch : asked;
+  const commit = await git.resolveCommitish(ref);
+  if (commit === null) {
+    if (asked === null || asked === '') {
+      // https://github.com/GSA/codeinventory-github/issues/1: "GET …/contents/: 404 - This
+      // repository is empty."
+      if ((await git.listRefs('refs/heads/')).length === 0) {
+        fail(404, 'This repository is empty.', CONTENT_DOCS.get);
+      }
+    }
+    // A ref that names no commit is a 404 with its own message, e.g. "No commit found for the
+    // ref master" for …/contents/package.json?ref=master:
+    // https://github.com/Bhacaz/checkout-files/issues/11
+    fail(404, `No commit found for the ref ${ref}`, CONTENT_DOCS.get);
+  }
+  const path = normalizePath(params['path'] ?? '');
+  if (path === null) notFound(CONTENT_DOCS.get);
+  const place: Place = { context, repository, ref };
+
+  let entry: TreeEntry | null;
+  if (path === '') {
+    const tree = (await git.git(['rev-parse', `${commit}^{tree}`])).stdout.trim();
+    entry = { mode: '040000', type: 'tree', sha: tree, size: null, path: '' };
+  } else {
+    entry = await git.treeEntry(commit, path);
+  }
+  if (entry === null) notFound(CONTENT_DOCS.get);
+
+  if (entry.type === 'tree') {
+    const entries = (await git.listTree(entry.sha)).slice(0, MAX_DIRECTORY_ENTRIES);
+    return { status: 200, body: entries.map((child) => listingJson(place, path, child)) };
+  }
+  const { head, links } = describe(place, path, entry);
+  if (entry.type === 'commit') {
+    const url = await submoduleUrl(repository, commit, path);
+    return { status: 200, body: { ...head, type: 'submodule', submodule_git_url: url, ...links } };
+  }
+  if ((entry.size ?? 0) > MAX_BLOB) {
+    // https://github.com/octokit/octokit.net/issues/3029, https://github.com/hub4j/github-api/issues/85
+    throw new GitHubError(403, {
+      message:
+        'This API returns blobs up to 1 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.',
+      errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
+      documentation_url: CONTENT_DOCS.get,
+      status: '403',
+    });
+  }
+  const data = await git.readBlob(entry.sha);
+  if (entry.mode === '120000') {
+    return {
+      status: 200,
+      body: { ...head, type: 'symlink', target: data.toString('utf8'), ...links },
+    };
+  }
+  return {
+    status: 200,
+    body: { ...head, type: 'file', content: base64Lines(data), encoding: 'base64', ...links },
+  };
+}
