@@ -161,8 +161,9 @@ export async function handleListCommits({
     if ((await git.listRefs('refs/heads/')).length === 0) {
       fail(409, 'Git Repository is empty.', COMMIT_DOCS.list);
     }
-    // The same words as GET /commits/{ref}'s 422, but list-commits documents a 404 for it and no
-    // 422 (repos/list-commits in GitHub's OpenAPI description).
+    // The same words as GET /commits/{ref}'s 422, but as a 404: list-commits documents a 404 and
+    // no 422 (repos/list-commits in GitHub's OpenAPI description). We found no first-party
+    // record of this answer's exact words.
     fail(404, `No commit found for SHA: ${start}`, COMMIT_DOCS.list);
   }
   const rawPath = query.get('path');
