@@ -35,6 +35,10 @@ export async function runStep<Input extends { source: SourceSettings }, Output>(
     registerSecrets(raw, secrets);
     const input = options.parse(raw);
     log = createLogger({ debug: input.source.debug, secrets });
+    log.debug(
+      { repository: `${input.source.owner}/${input.source.repo}`, api: input.source.apiUrl },
+      'request parsed',
+    );
     const output = await options.run(input, {
       log,
       secrets,

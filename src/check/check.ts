@@ -1,15 +1,36 @@
-import type { CheckResponse } from '../contract.js';
-import { UserError } from '../errors.js';
+import type { CheckResponse, Version } from '../contract.js';
+import type { EtagCache } from '../etag-cache.js';
+import type { GitHub } from '../github.js';
+import type { Logger } from '../log.js';
+import { placeCursor, readMergedReleases } from '../release-history.js';
+import { resolveTarget } from '../release-target.js';
 import type { CheckInput } from '../settings.js';
-import type { StepContext } from '../step.js';
+import { startingVersion } from '../starting-version.js';
 
-/** The check step. */
-export async function check(input: CheckInput, context: StepContext): Promise<CheckResponse> {
-  context.log.debug(
-    { repository: `${input.source.owner}/${input.source.repo}` },
-    'request accepted',
-  );
-  throw new UserError(
-    'check is not available yet in this build of bosh-release-pr: the request is valid, but the step has not landed',
-  );
+export interface CheckDeps {
+  github: GitHub;
+  cache: EtagCache;
+  log: Logger;
+}
+
+/** Reports merged release PRs as versions, oldest first (DESIGN §4, §7). */
+export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckResponse> {
+  const target = await resolveTarget({
+    github: deps.github,
+    cache: deps.cache,
+    source: input.source,
+  });
+  const merged = await readMergedReleases({ ...deps, target, cursor: input.version });
+  const versions = merged.map((release) => release.version);
+  if (versions.length === 0) {
+    const start = await startingVersion({ ...deps, target });
+    return start === undefined ? [] : [start];
+  }
+  const cursor = input.version;
+  // The base's starting release as the cursor: every merged release PR came after it.
+  if (cursor?.pr === '' && cursor.version && cursor.ref) {
+    const start: Version = { version: cursor.version, pr: '', ref: cursor.ref };
+    return [start, ...versions];
+  }
+  return placeCursor(versions, cursor);
 }

@@ -1,0 +1,195 @@
+// check against the sandbox: merged release PRs as versions, the cursor rules of Concourse, the
+// starting version, and what an idle poll costs (counted in the sandbox's request log).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Version } from '../src/contract.js';
+import { renderPullBody } from '../src/pr-body.js';
+import { git } from './support/repos.js';
+import { LOCK, OWNER, World } from './support/world.js';
+
+let world: World;
+
+beforeAll(async () => {
+  world = await World.start();
+});
+
+afterAll(async () => {
+  await world.stop();
+});
+
+function versions(run: { result?: Version[]; error?: Error }): Version[] {
+  if (run.error !== undefined) throw run.error;
+  return run.result ?? [];
+}
+
+/** Merges `count` release PRs from the lock branch, as out would open them, plus unrelated PRs. */
+async function mergeReleases(
+  repo: string,
+  count: number,
+  options: { method?: 'merge' | 'squash' | 'rebase'; unrelatedEvery?: number; first?: number } = {},
+): Promise<Version[]> {
+  const made: Version[] = [];
+  const { sandbox } = world;
+  for (let i = 0; i < count; i++) {
+    const n = (options.first ?? 0) + i;
+    const version = `3.0.${n}`;
+    const main = await world.branchSha(repo, 'main');
+    await sandbox.commitToBranch(OWNER, repo, LOCK, {
+      parent: main,
+      files: {
+        [`releases/example/example-${version}.yml`]: `name: example\nversion: ${version}\n`,
+      },
+      message: `Final release ${version}`,
+    });
+    const body = renderPullBody({
+      release: {
+        name: 'example',
+        version,
+        key: `key-${n}`,
+        source: 'a'.repeat(40),
+        newBuilds: [],
+        jobs: 2,
+        packages: 3,
+      },
+      repositoryUrl: `${sandbox.webUrl}/${OWNER}/${repo}`,
+      base: 'main',
+      buildUrl: undefined,
+      buildLabel: undefined,
+      track: 'both',
+      intro: undefined,
+    });
+    const number = await sandbox.createPull(OWNER, repo, {
+      head: LOCK,
+      base: 'main',
+      title: `Final release ${version}`,
+      body,
+    });
+    const ref = await sandbox.mergePull(OWNER, repo, number, { method: options.method ?? 'merge' });
+    made.push({ version, pr: String(number), ref });
+    if (options.unrelatedEvery !== undefined && i % options.unrelatedEvery === 0) {
+      const branch = `feature-${n}`;
+      await sandbox.commitToBranch(OWNER, repo, branch, {
+        parent: ref,
+        files: { [`docs/${n}.md`]: 'x\n' },
+        message: 'docs',
+      });
+      const other = await sandbox.createPull(OWNER, repo, {
+        head: branch,
+        base: 'main',
+        title: 'docs',
+      });
+      await sandbox.mergePull(OWNER, repo, other);
+    }
+  }
+  return made;
+}
+
+const named = { release_name: 'example', base_branch: 'main' };
+
+describe('versions', () => {
+  it('reports the base release as the starting version while no release PR has merged', async () => {
+    const repo = await world.repository();
+    const [start] = versions(await world.check(repo));
+    const bare = world.sandbox.bareRepoPath(OWNER, repo);
+    const added = await git(bare, [
+      'log',
+      '-1',
+      '--format=%H',
+      'main',
+      '--',
+      'releases/example/example-2.yml',
+    ]);
+    expect(start).toEqual({ version: '2', pr: '', ref: added.trim() });
+  });
+
+  it('reports nothing for a base without any final release', async () => {
+    const repo = await world.repository();
+    await world.sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: {
+        'releases/example/index.yml': null,
+        'releases/example/example-1.yml': null,
+        'releases/example/example-2.yml': null,
+      },
+      message: 'forget the releases',
+    });
+    expect(versions(await world.check(repo))).toEqual([]);
+  });
+
+  it('reports merged release PRs oldest first, for merge, squash and rebase merges', async () => {
+    const repo = await world.repository();
+    const made = [
+      ...(await mergeReleases(repo, 1, { method: 'merge', first: 1 })),
+      ...(await mergeReleases(repo, 1, { method: 'squash', first: 2 })),
+      ...(await mergeReleases(repo, 1, { method: 'rebase', first: 3, unrelatedEvery: 1 })),
+    ];
+    const main = await world.branchSha(repo, 'main');
+    expect(versions(await world.check(repo))).toEqual([made[2]]);
+    expect(versions(await world.check(repo, made[0]))).toEqual(made);
+    expect(made[1]?.ref).not.toBe(main);
+  });
+
+  it('places partial cursors from fly check-resource --from', async () => {
+    const repo = await world.repository();
+    const made = await mergeReleases(repo, 3);
+    expect(versions(await world.check(repo, { pr: made[1]?.pr }))).toEqual(made.slice(1));
+    expect(versions(await world.check(repo, { version: made[0]?.version }))).toEqual(made);
+    expect(versions(await world.check(repo, { pr: '999' }))).toEqual([made[2]]);
+    expect(
+      versions(await world.check(repo, { version: '1', pr: '', ref: 'f'.repeat(40) })),
+    ).toEqual([{ version: '1', pr: '', ref: 'f'.repeat(40) }, ...made]);
+  });
+
+  it('still finds merged PRs whose head branch was deleted', async () => {
+    const repo = await world.repository({ deleteBranchOnMerge: true });
+    const made = await mergeReleases(repo, 2);
+    expect(await world.branchSha(repo, LOCK)).toBeUndefined();
+    expect(versions(await world.check(repo, made[0]))).toEqual(made);
+  });
+});
+
+describe('cost of a poll', () => {
+  it('pages through 250 merged release PRs only as far as the cursor', async () => {
+    const repo = await world.repository();
+    const made = await mergeReleases(repo, 250, { unrelatedEvery: 10 });
+    const source = { source: named };
+
+    let since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, made[0], source))).toEqual(made);
+    expect(
+      world
+        .requests(repo, since)
+        .filter((entry) => entry.route === 'GET /repos/{owner}/{repo}/pulls'),
+    ).toHaveLength(3);
+
+    since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, made[248], source))).toEqual(made.slice(248));
+    expect(world.requests(repo, since)).toHaveLength(1);
+  });
+
+  it('answers an idle poll with one request, a 304 that costs no rate limit', async () => {
+    const repo = await world.repository();
+    const made = await mergeReleases(repo, 2);
+    const source = { source: named };
+    expect(versions(await world.check(repo, made[1], source))).toEqual([made[1]]);
+
+    const since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, made[1], source))).toEqual([made[1]]);
+    const requests = world.requests(repo, since);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ status: 304, countedAgainstRateLimit: false });
+
+    // A new merge changes the answer.
+    const [next] = await mergeReleases(repo, 1, { first: 9 });
+    expect(versions(await world.check(repo, made[1], source))).toEqual([made[1], next]);
+  });
+
+  it('without base_branch and release_name, an idle poll still asks only conditionally', async () => {
+    const repo = await world.repository();
+    const made = await mergeReleases(repo, 1);
+    versions(await world.check(repo, made[0]));
+    const since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, made[0]))).toEqual(made);
+    const requests = world.requests(repo, since);
+    expect(requests.every((entry) => entry.status === 304)).toBe(true);
+    expect(requests.length).toBeLessThanOrEqual(1);
+  });
+});
