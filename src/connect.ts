@@ -16,6 +16,11 @@ export interface Connections {
 /** Builds the real dependencies of a step from its source settings. */
 export function connect(source: SourceSettings, context: StepContext): Connections {
   const token = credential(source);
+  if (source.caCerts !== undefined || source.skipSslVerification) {
+    throw new UserError(
+      "source.ca_certs and source.skip_ssl_verification are not available yet in this build: the worker's system CA store is trusted",
+    );
+  }
   return {
     github: createGitHub({
       apiUrl: source.apiUrl,

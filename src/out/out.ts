@@ -86,6 +86,11 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const sources = deps.args[0] ?? '.';
 
+  if (params.import || source.track === 'final_builds') {
+    throw new UserError(
+      `${params.import ? 'params.import' : 'source.track: final_builds'} is not available yet in this build: open the first PR of the repository by hand`,
+    );
+  }
   const checkout = await checkoutDir(deps.args, params.repository, git);
   const files = await readMetadataDir(checkout);
   const detected = await detectCheckoutRelease({
