@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { EXAMPLE_BUNDLE } from '../support/repos.js';
 import { lastLine, PROJECT_ROOT, RESOURCE_NODE, runProcess } from '../support/run-bundle.js';
 
 let root: string;
@@ -29,31 +31,53 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const source = {
-  repository: 'acme/example-release',
-  access_token: 'ghp_imageLayoutToken0123456789abc',
-};
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  await sandbox.createRepository({
+    owner: 'acme',
+    repo: 'example-release',
+    bundle: EXAMPLE_BUNDLE,
+    branches: ['main'],
+  });
+});
+
+afterAll(async () => {
+  await sandbox.stop();
+});
 
 describe('the resource as installed in the image', () => {
+  it('/opt/resource/check runs its bundle with no node_modules in reach', async () => {
+    const source = {
+      repository: 'acme/example-release',
+      access_token: sandbox.token,
+      github_api_url: sandbox.apiUrl,
+    };
+    const result = await runProcess(join(resource, 'check'), JSON.stringify({ source }), {
+      cwd: root,
+      env: { PATH: pathWithNode, TMPDIR: root },
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ version: '2', pr: '' })]);
+  });
+
   it.each([
-    ['check', [], { source }],
-    ['in', ['/tmp/dest'], { source, version: { version: '1', pr: '1', ref: 'b'.repeat(40) } }],
-    ['out', ['/tmp/src'], { source, params: { repository: 'release-repo' } }],
-  ])(
-    '/opt/resource/%s runs its bundle with no node_modules in reach',
-    async (step, args, request) => {
-      const result = await runProcess(join(resource, step), JSON.stringify(request), {
-        args,
-        cwd: root,
-        env: { PATH: pathWithNode },
-      });
-      expect(result.stdout).toBe('');
-      expect(result.code).toBe(1);
-      expect(lastLine(result.stderr)).toBe(
-        `error: ${step} is not available yet in this build of bosh-release-pr: the request is valid, but the step has not landed`,
-      );
-    },
-  );
+    ['in', ['/tmp/dest'], { version: { version: '1', pr: '1', ref: 'b'.repeat(40) } }],
+    ['out', ['/tmp/src'], { params: { repository: 'release-repo' } }],
+  ])('/opt/resource/%s runs its bundle', async (step, args, request) => {
+    const source = { repository: 'acme/example-release', acces_token: 'x' };
+    const result = await runProcess(join(resource, step), JSON.stringify({ source, ...request }), {
+      args,
+      cwd: root,
+      env: { PATH: pathWithNode },
+    });
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toBe(
+      'error: source.acces_token: unknown field, did you mean access_token?',
+    );
+  });
 
   it('starts Node with the system CA store and the proxy variables turned on', async () => {
     const fakeBin = join(root, 'fake-bin');
