@@ -1,5 +1,6 @@
 // Jest 30 + ts-jest over native ESM (see ../shared/TOOLING.md): run with
-// NODE_OPTIONS=--experimental-vm-modules; types are checked by `tsc --noEmit`, not here.
+// NODE_OPTIONS=--experimental-vm-modules; isolatedModules comes from tsconfig.json (ts-jest then
+// transpiles file by file) and types are checked by `tsc --noEmit`, not here.
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -7,6 +8,6 @@ export default {
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testTimeout: 60_000,
 };
