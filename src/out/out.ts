@@ -6,7 +6,7 @@ import { buildInfo } from '../build-info.js';
 import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { noEtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
-import type { Git, GitRemote } from '../git.js';
+import type { Git, GitRemote, Lease, PushOutcome } from '../git.js';
 import type { GitHub, PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
@@ -186,13 +186,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
           state.kind === 'free'
             ? ({ kind: 'absent' } as const)
             : ({ kind: 'at', sha: state.sha } as const);
-        const pushed = await git.push({
-          dir: baseDir,
-          remote: deps.remote,
-          sha,
-          branch: target.lockBranch,
-          lease,
-        });
+        const pushed = await pushLock(deps, { dir: baseDir, sha, lease, target, sleep });
         if (pushed === 'lease-rejected') {
           log.info(
             `${target.lockBranch} changed while this put was taking it: reading the lock again`,
@@ -207,6 +201,60 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
   throw new Error(
     `the lock ${target.lockBranch} kept changing hands: gave up after ${MAX_LOCK_ROUNDS} rounds`,
   );
+}
+
+const PUSH_ATTEMPTS = 3;
+
+// A push that failed on the way may still have landed: read the branch before trying again, and
+// never push twice blindly. Only the lease's own expectation allows a retry.
+async function pushLock(
+  deps: OutDeps,
+  options: {
+    dir: string;
+    sha: string;
+    lease: Lease;
+    target: ReleaseTarget;
+    sleep: (ms: number) => Promise<void>;
+  },
+): Promise<PushOutcome> {
+  const { dir, sha, lease, target } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.git.push({
+        dir,
+        remote: deps.remote,
+        sha,
+        branch: target.lockBranch,
+        lease,
+      });
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      const now = await deps.github.getBranchSha(target.lockBranch);
+      if (now === sha) return 'pushed';
+      if (now !== (lease.kind === 'absent' ? undefined : lease.sha)) return 'lease-rejected';
+      const reason = gitFailure(error);
+      if (attempt >= PUSH_ATTEMPTS) {
+        throw new UserError(
+          `pushing the lock branch ${target.lockBranch} failed ${attempt} times (${reason}); nothing was changed: re-run the build`,
+        );
+      }
+      deps.log.warn(
+        `pushing ${target.lockBranch} failed (${reason}); the branch is unchanged, trying again`,
+      );
+      await options.sleep(attempt * 1000);
+    }
+  }
+}
+
+/** The line of a git failure that says what went wrong. */
+function gitFailure(error: unknown): string {
+  const text = [
+    error instanceof Error ? error.message : '',
+    String((error as Error | undefined)?.cause ?? ''),
+  ].join('\n');
+  const line =
+    text.split('\n').find((l) => /^(fatal|error):/.test(l.trim())) ?? text.split('\n')[0] ?? '';
+  return line.trim().replace(/^(fatal|error):\s*/, '');
 }
 
 // A duplicate version is the refusal users meet most: name the base and the PR that released it.
