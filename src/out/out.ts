@@ -168,7 +168,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
           log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
         }
         // The PR commit is built on the base as it is now, not on the commit the release was cut from.
-        const baseDir = join(work, `base-${round}`);
+        const baseDir = await mkdtemp(join(work, 'base-'));
         const baseSha = await git.fetchMetadata({
           remote: deps.remote,
           ref: target.base,
