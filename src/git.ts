@@ -264,6 +264,11 @@ export function createGit(options: GitOptions): Git {
         ) {
           return 'lease-rejected';
         }
+        if (/returned error: 40[13]|HTTP 40[13]|Authentication failed/.test(message)) {
+          throw new UserError(
+            `pushing ${ref} was refused: the token needs write access to the repository's contents`,
+          );
+        }
         if (/GH006|protected branch/i.test(message)) {
           throw new UserError(
             `pushing ${ref} was refused as a protected branch: choose a branch_prefix outside the protected branches`,

@@ -83,6 +83,13 @@ async function committedReleaseSource(
     );
   }
   const manifestPath = releaseManifestPath(name, highest.version);
+  // A task that committed the release made it HEAD: an older manifest is a delivered release.
+  const parent = await git.resolveCommit(checkout, 'HEAD^');
+  if (parent === undefined || (await git.readCommitFiles(checkout, parent)).has(manifestPath)) {
+    throw new UserError(
+      `releases/${name}/ has no new final release: run bosh create-release --final before the put`,
+    );
+  }
   const { commitHash } = parseReleaseManifest(manifestText, manifestPath);
   const source = commitHash === '' ? undefined : await git.resolveCommit(checkout, commitHash);
   if (source === undefined) {

@@ -141,6 +141,30 @@ describe('FREE', () => {
   });
 });
 
+describe('a release a task committed', () => {
+  it('finds the source in the manifest and delivers the same PR commit', async () => {
+    const repo = await world.repository();
+    const build = await world.buildDir('cut-a');
+    const checkout = `${build}/release-repo`;
+    await git(checkout, ['add', '.final_builds', 'releases']);
+    await git(checkout, ['commit', '--quiet', '-m', 'Final release 3']);
+    const response = succeeded(await world.put(repo, build));
+    expect(meta(response)).toMatchObject({ operation: 'created', version: '3' });
+    expect(await world.metadataDiff(repo, 'main', LOCK)).toEqual(
+      await world.bundleDiff('main', 'cut-a'),
+    );
+    const message = await git(world.sandbox.bareRepoPath(OWNER, repo), [
+      'log',
+      '-1',
+      '--format=%B',
+      LOCK,
+    ]);
+    expect(message).toContain(
+      `Bosh-Release-Source: ${(await git(checkout, ['rev-parse', 'HEAD^'])).trim()}`,
+    );
+  });
+});
+
 describe('OURS', () => {
   it('adopts its own PR on a re-run: same PR, no new commit, no write', async () => {
     const repo = await world.repository();

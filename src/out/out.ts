@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReleaseRefusal } from '../bosh/index.js';
-import { buildInfo } from '../build-info.js';
 import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { noEtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
@@ -22,7 +21,6 @@ import {
 import { resolveTarget } from '../release-target.js';
 import type { OutInput } from '../settings.js';
 import { startingVersion } from '../starting-version.js';
-import { renderTemplate } from '../template.js';
 import { checkoutDir, expectVersion } from './checkout.js';
 import {
   describeReclaim,
@@ -31,7 +29,7 @@ import {
   reclaimRefusal,
   waitForRelease,
 } from './lock-policy.js';
-import { openPull, type PullOptions } from './pull-request.js';
+import { openPull, renderPullText, type PullOptions } from './pull-request.js';
 
 export interface OutDeps {
   github: GitHub;
@@ -110,14 +108,20 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     `release ${detected.name} ${detected.version} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );
 
+  const text = await renderPullText({
+    params,
+    sources,
+    env: deps.env,
+    name: detected.name,
+    version: detected.version,
+  });
   const pulls: PullOptions = {
     github,
     log,
     source,
     params,
     target,
-    sources,
-    env: deps.env,
+    text,
     sleep,
     decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
   };
@@ -179,7 +183,12 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
           dir: baseDir,
           parent: baseSha,
           files: plan.files,
-          message: commitMessage(input, plan, deps.env),
+          message: formatCommitMessage(text.commitSubject, {
+            version: plan.version,
+            source: plan.source,
+            key: plan.key,
+            build: text.buildUrl,
+          }),
           author: source.gitAuthor,
         });
         const lease =
@@ -281,18 +290,6 @@ async function planOnBase(
       `version ${detected.version} is already on ${target.base}${pull}: re-run bosh create-release --final on the current ${target.base}`,
     );
   }
-}
-
-function commitMessage(input: OutInput, plan: PlannedRelease, env: NodeJS.ProcessEnv): string {
-  const build = buildInfo(env);
-  const values = { release_name: plan.name, version: plan.version, build_url: build.url ?? '' };
-  const template = input.params.commitMessage ?? 'Final release {{version}}';
-  return formatCommitMessage(renderTemplate(template, values, 'params.commit_message'), {
-    version: plan.version,
-    source: plan.source,
-    key: plan.key,
-    build: build.url,
-  });
 }
 
 // DESIGN §4: a put returns the newest version check would report — an existing one — so that it

@@ -9,15 +9,51 @@ import type { ReleaseTarget } from '../release-history.js';
 import type { OutSettings, SourceSettings } from '../settings.js';
 import { renderTemplate } from '../template.js';
 
+/** The texts of a release PR and its commit, rendered (and so checked) before any write. */
+export interface PullText {
+  title: string;
+  intro: string | undefined;
+  commitSubject: string;
+  buildUrl: string | undefined;
+  buildLabel: string | undefined;
+}
+
+/** Renders params.title, body/body_file and commit_message for a release. */
+export async function renderPullText(options: {
+  params: OutSettings;
+  sources: string;
+  env: NodeJS.ProcessEnv;
+  name: string;
+  version: string;
+}): Promise<PullText> {
+  const { params } = options;
+  const build = buildInfo(options.env);
+  const values = {
+    release_name: options.name,
+    version: options.version,
+    build_url: build.url ?? '',
+  };
+  const intro = await userBody(params, options.sources);
+  return {
+    title: renderTemplate(params.title ?? 'Final release {{version}}', values, 'params.title'),
+    intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
+    commitSubject: renderTemplate(
+      params.commitMessage ?? 'Final release {{version}}',
+      values,
+      'params.commit_message',
+    ),
+    buildUrl: build.url,
+    buildLabel: build.label,
+  };
+}
+
 export interface PullOptions {
   github: GitHub;
   log: Logger;
   source: SourceSettings;
   params: OutSettings;
   target: ReleaseTarget;
-  /** The build directory (`out`'s argument), where body_file lives. */
-  sources: string;
-  env: NodeJS.ProcessEnv;
+  text: PullText;
   sleep: (ms: number) => Promise<void>;
   /** Pauses between the brief retries of labels, reviewers and assignees. */
   decorateRetryDelaysMs: readonly number[];
@@ -29,28 +65,21 @@ export async function openPull(
   release: ReleaseSummary,
   sha: string,
 ): Promise<PullRequest> {
-  const { params, source, target } = options;
-  const build = buildInfo(options.env);
-  const values = {
-    release_name: release.name,
-    version: release.version,
-    build_url: build.url ?? '',
-  };
-  const intro = await userBody(params, options.sources);
+  const { source, target, text } = options;
   const request = {
     head: target.lockBranch,
     base: target.base,
-    title: renderTemplate(params.title ?? 'Final release {{version}}', values, 'params.title'),
+    title: text.title,
     body: renderPullBody({
       release,
       repositoryUrl: source.webUrl,
       base: target.base,
-      buildUrl: build.url,
-      buildLabel: build.label,
+      buildUrl: text.buildUrl,
+      buildLabel: text.buildLabel,
       track: source.track,
-      intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
+      intro: text.intro,
     }),
-    draft: params.draft,
+    draft: options.params.draft,
   };
   const pull = await createOrFind(options, request, sha);
   await decorate(options, pull);

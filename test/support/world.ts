@@ -11,7 +11,12 @@ import { createGitHub, type GitHub } from '../../src/github.js';
 import { fetchIn } from '../../src/in/in.js';
 import { createLogger, SecretRegistry, type Logger } from '../../src/log.js';
 import { putOut, type OutDeps } from '../../src/out/out.js';
-import { parseCheckRequest, parseInRequest, parseOutRequest } from '../../src/settings.js';
+import {
+  parseCheckRequest,
+  parseInRequest,
+  parseOutRequest,
+  type SourceSettings,
+} from '../../src/settings.js';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/index.js';
 import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir, TEST_GIT_ENV } from './repos.js';
 
@@ -191,6 +196,54 @@ export class World {
         }),
       lines,
     );
+  }
+
+  /**
+   * Runs a step on a raw request exactly as it would arrive on stdin (parsed inside, so that a
+   * parse failure is a result too), with the credentials and URLs the request names.
+   */
+  async runRaw(
+    step: 'check' | 'in' | 'out',
+    raw: unknown,
+    args: string[],
+  ): Promise<StepRun<unknown>> {
+    const { logger, lines } = this.log();
+    const connectTo = (source: SourceSettings) => {
+      const token = source.auth.kind === 'token' ? source.auth.token : '';
+      return {
+        github: createGitHub({
+          apiUrl: source.apiUrl,
+          token,
+          owner: source.owner,
+          repo: source.repo,
+          log: logger,
+          retryAfterBaseValue: 1,
+          throttleWrites: false,
+        }),
+        git: createGit({ log: logger, env: this.gitEnv(), retryDelayMs: 1 }),
+        remote: { url: source.gitUrl, token },
+        log: logger,
+        args,
+      };
+    };
+    return settle(async () => {
+      if (step === 'check') {
+        const input = parseCheckRequest(raw);
+        const cache = createEtagCache({ scope: 'raw', dir: join(this.root, 'cache-raw') });
+        return check(input, { ...connectTo(input.source), cache });
+      }
+      if (step === 'in') {
+        const input = parseInRequest(raw);
+        return fetchIn(input, connectTo(input.source));
+      }
+      const input = parseOutRequest(raw);
+      return putOut(input, {
+        ...connectTo(input.source),
+        env: BUILD_ENV,
+        sleep: async () => undefined,
+        decorateRetryDelaysMs: [],
+      });
+    }, lines);
   }
 
   /** Requests to one repository since `since` (a log length), optionally writes only. */
