@@ -1,10 +1,11 @@
 // in against the sandbox: the merged release's metadata written into DEST, compared file by file
 // with the tree at the merge commit; the small files; and clear failures for unavailable versions.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { InOutResponse, Version } from '../src/contract.js';
+import { writeInside } from '../src/in/dest.js';
 import { git, tempDir } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 
@@ -189,6 +190,36 @@ describe('in', () => {
     const run = await world.get(repo, version, dest);
     expect(run.error?.name).toBe('UserError');
     expect(run.error?.message).toMatch(pattern);
+    expect(await listFiles(dest)).toEqual([]);
+  });
+
+  it('never follows a symbolic link in the metadata at the commit', async () => {
+    const repo = await world.repository();
+    const work = await tempDir('brp-evil-');
+    const remote = world.sandbox.gitUrl(OWNER, repo);
+    const auth = ['-c', `http.extraHeader=Authorization: Bearer ${world.token}`];
+    await git(work, [...auth, 'clone', '--quiet', remote, 'clone']);
+    const clone = join(work, 'clone');
+    await symlink('/etc', join(clone, '.final_builds/packages/escape'));
+    await git(clone, ['add', '.final_builds/packages/escape']);
+    await git(clone, ['commit', '--quiet', '-m', 'a link out']);
+    await git(clone, [...auth, 'push', '--quiet', 'origin', 'HEAD:refs/heads/evil']);
+    const ref = (await git(clone, ['rev-parse', 'HEAD'])).trim();
+    const dest = await tempDir('brp-dest-');
+    const run = await world.get(repo, { version: '2', pr: '', ref }, dest);
+    expect(run.error?.message).toMatch(
+      /^\.final_builds\/packages\/escape in .* is a symbolic link: release metadata must be regular files/,
+    );
+    expect(await listFiles(dest)).toEqual([]);
+  });
+
+  it('refuses to write a path outside DEST', async () => {
+    const dest = await tempDir('brp-dest-');
+    for (const path of ['../outside', '/etc/outside', 'a/../../outside']) {
+      await expect(writeInside(dest, new Map([[path, 'x']]))).rejects.toThrow(
+        `refusing to write ${path}: it is outside the destination directory`,
+      );
+    }
     expect(await listFiles(dest)).toEqual([]);
   });
 
