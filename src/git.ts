@@ -288,31 +288,46 @@ export function createGit(options: GitOptions): Git {
   };
 }
 
-// One `git cat-file --batch` for all blobs: output is `<sha> blob <size>\n<content>\n` per blob.
-function catBlobs(dir: string, shas: string[], env: Record<string, string>): Promise<string[]> {
-  if (shas.length === 0) return Promise.resolve([]);
+// simple-git cannot feed stdin: the two local plumbing commands that need it run directly.
+function gitWithInput(
+  dir: string,
+  args: string[],
+  input: string,
+  env: Record<string, string>,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, env: { ...env } });
+    const child = spawn('git', args, { cwd: dir, env });
     const chunks: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`git cat-file failed: ${err.trim()}`));
-      const out = Buffer.concat(chunks);
-      const contents: string[] = [];
-      let offset = 0;
-      for (let i = 0; i < shas.length; i++) {
-        const headerEnd = out.indexOf(10, offset);
-        const size = Number(out.subarray(offset, headerEnd).toString().split(' ')[2]);
-        contents.push(out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
-        offset = headerEnd + 1 + size + 1;
-      }
-      resolve(contents);
-    });
-    child.stdin.end(`${shas.join('\n')}\n`);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(new Error(`git ${args[0]} failed: ${err.trim()}`)),
+    );
+    child.stdin.end(input);
   });
+}
+
+// One `git cat-file --batch` for all blobs: `<sha> blob <size>\n<content>\n` per blob.
+async function catBlobs(
+  dir: string,
+  shas: string[],
+  env: Record<string, string>,
+): Promise<string[]> {
+  if (shas.length === 0) return [];
+  const out = await gitWithInput(dir, ['cat-file', '--batch'], `${shas.join('\n')}\n`, env);
+  const contents: string[] = [];
+  let offset = 0;
+  for (let i = 0; i < shas.length; i++) {
+    const headerEnd = out.indexOf(10, offset);
+    const size = Number(out.subarray(offset, headerEnd).toString().split(' ')[2]);
+    contents.push(out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+    offset = headerEnd + 1 + size + 1;
+  }
+  return contents;
 }
 
 async function hashObject(
@@ -320,18 +335,9 @@ async function hashObject(
   content: string,
   env: Record<string, string>,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['hash-object', '-w', '--stdin'], { cwd: dir, env: { ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(`git hash-object failed: ${err.trim()}`)),
-    );
-    child.stdin.end(content);
-  });
+  return (await gitWithInput(dir, ['hash-object', '-w', '--stdin'], content, env))
+    .toString()
+    .trim();
 }
 
 /**

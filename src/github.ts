@@ -53,8 +53,7 @@ export type Conditional<T> =
 export interface GitHub {
   readonly owner: string;
   readonly repo: string;
-  getRepository(): Promise<RepositoryInfo>;
-  /** The repository, conditionally (check polls it). */
+  /** The repository (default branch), conditionally: check polls it. */
   getRepositoryConditional(etag: string | undefined): Promise<Conditional<RepositoryInfo>>;
   /** The newest commit on `ref` that touched `path`, or undefined. */
   lastCommitTouching(path: string, ref: string): Promise<CommitInfo | undefined>;
@@ -223,16 +222,6 @@ export function createGitHub(options: GitHubOptions): GitHub {
   return {
     owner,
     repo,
-    async getRepository() {
-      const { data } = await call('reading the repository', () =>
-        octokit.rest.repos.get({ owner, repo }),
-      );
-      return {
-        defaultBranch: data.default_branch,
-        deleteBranchOnMerge: data.delete_branch_on_merge ?? false,
-      };
-    },
-
     async getRepositoryConditional(etag) {
       try {
         const response = await octokit.rest.repos.get({
