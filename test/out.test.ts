@@ -210,11 +210,12 @@ describe('HELD', () => {
   it('waits for the open PR, then refuses the duplicate once it merged', async () => {
     const repo = await world.repository();
     const first = succeeded(await world.put(repo, await world.buildDir('cut-a')));
+    const logged = world.transcript.length;
     const waiting = world.put(repo, await world.buildDir('cut-b'), {
       on_open_pr: 'wait',
       wait_timeout: '1m',
     });
-    await new Promise((done) => setTimeout(done, 150));
+    await world.untilLogged(/waiting for release PR #1 on main/, logged);
     await world.sandbox.mergePull(OWNER, repo, Number(meta(first).pr));
     const run = await waiting;
     expect(failure(run)).toBe(
@@ -226,11 +227,12 @@ describe('HELD', () => {
   it('waits for the open PR, then opens its own when the versions differ', async () => {
     const repo = await world.repository();
     const first = succeeded(await world.put(repo, await world.buildDir('cut-a')));
+    const logged = world.transcript.length;
     const waiting = world.put(repo, await world.buildDir('cut-c', 'moved'), {
       on_open_pr: 'wait',
       wait_timeout: '1m',
     });
-    await new Promise((done) => setTimeout(done, 150));
+    await world.untilLogged(/waiting for release PR #1 on main/, logged);
     await world.sandbox.mergePull(OWNER, repo, Number(meta(first).pr), { method: 'squash' });
     const second = succeeded(await waiting);
     expect(meta(second)).toMatchObject({ operation: 'created', version: '3.1.0', pr: '2' });
