@@ -4,7 +4,7 @@ import { buildInfo } from '../build-info.js';
 import { UserError } from '../errors.js';
 import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
-import { renderPullBody, type ReleaseSummary } from '../pr-body.js';
+import { renderImportBody, renderPullBody, type PullContent } from '../pr-body.js';
 import type { ReleaseTarget } from '../release-history.js';
 import type { OutSettings, SourceSettings } from '../settings.js';
 import { renderTemplate } from '../template.js';
@@ -23,33 +23,39 @@ export interface PullOptions {
   decorateRetryDelaysMs: readonly number[];
 }
 
+/** The default title and commit subject of a PR (templates, see params.title). */
+export const DEFAULT_SUBJECT = {
+  release: 'Final release {{version}}',
+  import: 'Import the final releases of {{release_name}} up to {{version}}',
+} as const;
+
 /** Opens the release PR for the lock branch's commit `sha`, or finds the one that exists. */
 export async function openPull(
   options: PullOptions,
-  release: ReleaseSummary,
+  content: PullContent,
   sha: string,
 ): Promise<PullRequest> {
   const { params, source, target } = options;
   const build = buildInfo(options.env);
-  const values = {
-    release_name: release.name,
-    version: release.version,
-    build_url: build.url ?? '',
-  };
+  const { name, version } = content.kind === 'release' ? content.release : content.imported;
+  const values = { release_name: name, version, build_url: build.url ?? '' };
   const intro = await userBody(params, options.sources);
+  const common = {
+    repositoryUrl: source.webUrl,
+    base: target.base,
+    buildUrl: build.url,
+    buildLabel: build.label,
+    track: source.track,
+    intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
+  };
   const request = {
     head: target.lockBranch,
     base: target.base,
-    title: renderTemplate(params.title ?? 'Final release {{version}}', values, 'params.title'),
-    body: renderPullBody({
-      release,
-      repositoryUrl: source.webUrl,
-      base: target.base,
-      buildUrl: build.url,
-      buildLabel: build.label,
-      track: source.track,
-      intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
-    }),
+    title: renderTemplate(params.title ?? DEFAULT_SUBJECT[content.kind], values, 'params.title'),
+    body:
+      content.kind === 'release'
+        ? renderPullBody({ ...common, release: content.release })
+        : renderImportBody({ ...common, imported: content.imported }),
     draft: params.draft,
   };
   const pull = await createOrFind(options, request, sha);
