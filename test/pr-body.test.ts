@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildInfo } from '../src/build-info.js';
-import { parsePullBlock, renderPullBody, type ReleaseSummary } from '../src/pr-body.js';
+import {
+  parsePullBlock,
+  renderImportBody,
+  renderPullBody,
+  type ImportSummary,
+  type ReleaseSummary,
+} from '../src/pr-body.js';
 import { renderTemplate } from '../src/template.js';
 
 const release: ReleaseSummary = {
@@ -53,6 +59,86 @@ describe('renderPullBody', () => {
     ['a block without its end', '<!-- bosh-release-pr: {"format":1}'],
   ])('reads nothing from %s', (_what, text) => {
     expect(parsePullBlock(text)).toBeUndefined();
+  });
+});
+
+describe('renderImportBody', () => {
+  const imported: ImportSummary = {
+    name: 'example',
+    version: '2',
+    key: 'i'.repeat(64),
+    source: 'c0ffee1'.padEnd(40, '0'),
+    versions: ['1', '2'],
+    indexes: [
+      { path: '.final_builds/jobs/web/index.yml', builds: 2 },
+      { path: '.final_builds/packages/app/index.yml', builds: 2 },
+    ],
+    keptBuilds: 0,
+    rewritten: [],
+  };
+  const options = {
+    repositoryUrl: 'https://github.com/acme/example-release',
+    base: 'main',
+    buildUrl: undefined,
+    buildLabel: undefined,
+    intro: undefined,
+  };
+
+  it('lists the versions and the indexes, and carries the highest version in its block', () => {
+    const body = renderImportBody({ ...options, imported, track: 'both' });
+    expect(body).toContain(
+      'Imports the existing final-release metadata of **example** from the checkout at [`c0ffee1`](https://github.com/acme/example-release/commit/c0ffee1',
+    );
+    expect(body).toContain(': 2 final versions and 2 `.final_builds` indexes with 4 builds.');
+    expect(body).toContain('**Versions** (up to 2): 1, 2');
+    expect(body).toContain('| `.final_builds/packages/app/index.yml` | 2 |');
+    expect(body).not.toContain('Rewritten');
+    expect(parsePullBlock(body)).toEqual({
+      format: 1,
+      release: 'example',
+      version: '2',
+      key: imported.key,
+      source: imported.source,
+      track: 'both',
+      import: true,
+    });
+  });
+
+  it('says when only .final_builds is imported, what was rewritten and what the base had', () => {
+    const body = renderImportBody({
+      ...options,
+      imported: { ...imported, rewritten: ['.final_builds/jobs/web/index.yml'], keptBuilds: 1 },
+      track: 'final_builds',
+    });
+    expect(body).toContain('2 `.final_builds` indexes with 4 builds, covering 2 final versions.');
+    expect(body).toContain('`releases/` stays out of git (`source.track: final_builds`).');
+    expect(body).toContain(
+      "1 build is on `main` already, with the same digest: the base's entries are kept.",
+    );
+    expect(body).toContain(
+      "Rewritten in the bosh CLI's canonical format, with the same entries: `.final_builds/jobs/web/index.yml`.",
+    );
+    expect(parsePullBlock(body)?.track).toBe('final_builds');
+  });
+
+  it("stays under GitHub's 65,536-character body limit for 2,000 indexes and versions", () => {
+    const many = Array.from({ length: 2000 }, (_, i) => i);
+    const body = renderImportBody({
+      ...options,
+      imported: {
+        ...imported,
+        versions: many.map((i) => `1.${i}.0`),
+        indexes: many.map((i) => ({
+          path: `.final_builds/packages/package-${i}/index.yml`,
+          builds: 3,
+        })),
+        rewritten: many.map((i) => `.final_builds/packages/package-${i}/index.yml`),
+      },
+      track: 'both',
+    });
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toContain('| … and 1700 more | |');
+    expect(parsePullBlock(body)?.version).toBe('2');
   });
 });
 

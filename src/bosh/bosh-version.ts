@@ -88,6 +88,13 @@ export function boshVersionsEqual(a: BoshVersion | string, b: BoshVersion | stri
   return compareBoshVersions(a, b) === 0;
 }
 
+/** Whether two version texts name one version: BOSH-equal, or the same text when either is not a BOSH version. */
+export function sameBoshVersion(a: string, b: string): boolean {
+  const left = tryParseBoshVersion(a);
+  const right = tryParseBoshVersion(b);
+  return left === undefined || right === undefined ? a === b : boshVersionsEqual(left, right);
+}
+
 // A version without a pre-release sorts after one with it; without a post-release, before.
 function compareSuffix(
   a: readonly VersionComponent[],

@@ -9,6 +9,7 @@ export {
   highestBoshVersion,
   nextFinalVersion,
   parseBoshVersion,
+  sameBoshVersion,
   tryParseBoshVersion,
   type BoshVersion,
   type VersionComponent,
@@ -33,8 +34,19 @@ export {
 } from './canonical-yaml.js';
 export { parseFinalConfig, readFinalConfig, type FinalConfig } from './final-config.js';
 export {
+  applyImport,
+  importKey,
+  readImport,
+  type AppliedImport,
+  type DeliveredVersion,
+  type ImportedIndex,
+  type ImportOptions,
+  type MetadataImport,
+} from './import.js';
+export {
   highestFinalVersion,
   nextReleaseVersion,
+  verifyAllReleases,
   verifyRelease,
   type FinalVersion,
   type ReleaseDescription,

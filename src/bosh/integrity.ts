@@ -1,11 +1,13 @@
 import {
   boshVersionsEqual,
+  compareBoshVersions,
   highestBoshVersion,
   nextFinalVersion,
   parseBoshVersion,
   type BoshVersion,
 } from './bosh-version.js';
-import { buildIndexReader } from './build-index.js';
+import { buildIndexReader, type BuildIndex } from './build-index.js';
+import { compareBytewise } from './canonical-yaml.js';
 import { releaseIndexPath, releaseManifestPath, type MetadataFiles } from './metadata-files.js';
 import { ReleaseRefusal } from './refusal.js';
 import { readReleaseIndex } from './release-index.js';
@@ -71,6 +73,51 @@ export function verifyRelease(
       `${indexPath} lists version ${version} ${matches.length} times (${matches.map(([id, listed]) => `${listed} as ${id}`).join(', ')}): the release was merged twice; remove the extra entry in a PR`,
     );
   }
+  return verifiedRelease(files, { releaseName, version, id: match[0] }, buildIndexReader(files));
+}
+
+/**
+ * Checks every release a release index lists, as {@link verifyRelease} checks one, and that no
+ * version is listed twice (exactly or BOSH-equal). Returns them in BOSH version order.
+ */
+export function verifyAllReleases(files: MetadataFiles, releaseName: string): ReleaseDescription[] {
+  const indexPath = releaseIndexPath(releaseName);
+  const listed = [...readReleaseIndex(files, releaseName).builds]
+    .map(([id, version]) => ({ id, version, parsed: parseBoshVersion(version, indexPath) }))
+    .sort((a, b) => compareBoshVersions(a.parsed, b.parsed) || compareBytewise(a.id, b.id));
+  // Sorted, BOSH-equal versions are neighbours: one run per version.
+  for (let start = 0; start < listed.length;) {
+    let end = start + 1;
+    while (end < listed.length && sameVersion(listed[start], listed[end])) end++;
+    if (end - start > 1) {
+      const run = listed.slice(start, end);
+      throw new ReleaseRefusal(
+        'duplicate-version',
+        `${indexPath} lists version ${run[0]?.version ?? ''} ${run.length} times (${run.map((entry) => `${entry.version} as ${entry.id}`).join(', ')}): remove the extra entry, then try again`,
+      );
+    }
+    start = end;
+  }
+  const readIndex = buildIndexReader(files);
+  return listed.map(({ id, version }) =>
+    verifiedRelease(files, { releaseName, version, id }, readIndex),
+  );
+}
+
+function sameVersion(
+  a: { parsed: BoshVersion } | undefined,
+  b: { parsed: BoshVersion } | undefined,
+): boolean {
+  return a !== undefined && b !== undefined && boshVersionsEqual(a.parsed, b.parsed);
+}
+
+function verifiedRelease(
+  files: MetadataFiles,
+  listed: { releaseName: string; version: string; id: string },
+  readIndex: (path: string) => BuildIndex,
+): ReleaseDescription {
+  const { releaseName, version } = listed;
+  const indexPath = releaseIndexPath(releaseName);
   const manifestPath = releaseManifestPath(releaseName, version);
   const manifestText = files.get(manifestPath);
   if (manifestText === undefined) {
@@ -82,7 +129,6 @@ export function verifyRelease(
   const manifest = parseReleaseManifest(manifestText, manifestPath);
   assertManifestIdentity(manifest, { name: releaseName, version }, manifestPath);
 
-  const readIndex = buildIndexReader(files);
   for (const reference of manifestBuildReferences(manifest)) {
     const entry = readIndex(reference.indexPath).builds.get(reference.fingerprint);
     const what = describeReference(reference);
@@ -102,7 +148,7 @@ export function verifyRelease(
   return {
     name: releaseName,
     version,
-    releaseIndexId: match[0],
+    releaseIndexId: listed.id,
     manifestPath,
     manifest,
     jobs: manifest.jobs.length,

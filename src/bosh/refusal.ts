@@ -31,7 +31,13 @@ export type RefusalReason =
   | 'base-changed-build'
   /** The base uses the release index ID for another version. */
   | 'release-id-conflict'
-  | 'version-not-found';
+  | 'version-not-found'
+  /** An index entry that is not what the CLI writes for a final build (no blobstore ID...). */
+  | 'malformed-entry'
+  /** An import finds no final version in the checkout. */
+  | 'nothing-to-import'
+  /** An import onto a base that already tracks what it would bring. */
+  | 'already-tracked';
 
 /** A release that must not be delivered: one line saying what is wrong and what to do. */
 export class ReleaseRefusal extends UserError {

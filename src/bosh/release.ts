@@ -7,6 +7,7 @@ import {
   type BuildEntry,
 } from './build-index.js';
 import { compareBytewise } from './canonical-yaml.js';
+import { highestFinalVersion } from './integrity.js';
 import {
   FINAL_BUILDS_DIR,
   parseBuildIndexPath,
@@ -18,7 +19,8 @@ import {
   type MetadataFiles,
 } from './metadata-files.js';
 import { ReleaseRefusal } from './refusal.js';
-import { parseReleaseIndex, type ReleaseIndex } from './release-index.js';
+import type { TrackedMetadata } from './rebase.js';
+import { parseReleaseIndex, writeReleaseIndex, type ReleaseIndex } from './release-index.js';
 import {
   assertManifestIdentity,
   describeReference,
@@ -72,12 +74,19 @@ export interface DetectReleaseOptions {
   readonly changedPaths: readonly string[];
   /** Accept a release cut from a dirty tree (`uncommitted_changes: true`). */
   readonly allowUncommitted: boolean;
+  /**
+   * `final_builds`: only `.final_builds` is tracked in git, and releases/ comes into the checkout
+   * from elsewhere (S3), untracked or ignored. The new release is then the highest version of the
+   * checkout's release index; `base` and `changedPaths` are not consulted about releases/.
+   */
+  readonly track?: TrackedMetadata;
 }
 
 /** Finds the one new final release in a checkout, or refuses with a ReleaseRefusal. */
 export function detectRelease(options: DetectReleaseOptions): Release {
-  const { base, checkout, releaseName } = options;
-  checkChangedPaths(options.changedPaths, releaseName);
+  const { base, checkout, releaseName, changedPaths } =
+    options.track === 'final_builds' ? withUntrackedReleases(options) : options;
+  checkChangedPaths(changedPaths, releaseName);
 
   const indexPath = releaseIndexPath(releaseName);
   const entry = newReleaseIndexEntry(base, checkout, releaseName);
@@ -140,6 +149,36 @@ export function releaseKey(cut: {
 }
 
 const TARBALL = /\.(tgz|tar\.gz)$/;
+
+// releases/ is not in git: what it held before the cut is the checkout's releases/ without the
+// highest version (`bosh create-release --final` picks highest + 1 over the synced index).
+function withUntrackedReleases(options: DetectReleaseOptions): DetectReleaseOptions {
+  const { checkout, releaseName } = options;
+  const indexPath = releaseIndexPath(releaseName);
+  const text = checkout.get(indexPath);
+  const newest = text === undefined ? undefined : highestFinalVersion(checkout, releaseName);
+  if (text === undefined || newest === undefined) {
+    throw new ReleaseRefusal(
+      'no-new-version',
+      `${indexPath} ${text === undefined ? 'is missing in' : 'lists no version in'} the checkout: with source.track: final_builds the version is read from ${RELEASES_DIR}/ (synced from S3); sync it, then run bosh create-release --final`,
+    );
+  }
+  const isReleases = (path: string): boolean =>
+    path.replace(/^\.\//, '').startsWith(`${RELEASES_DIR}/`);
+  const before = new Map(parseReleaseIndex(text, indexPath).builds);
+  before.delete(newest.id);
+  const base = new Map([...options.base].filter(([path]) => !isReleases(path)));
+  const newManifest = releaseManifestPath(releaseName, newest.version);
+  for (const [path, content] of checkout) {
+    if (isReleases(path) && path !== indexPath && path !== newManifest) base.set(path, content);
+  }
+  base.set(indexPath, writeReleaseIndex({ builds: before }));
+  return {
+    ...options,
+    base,
+    changedPaths: options.changedPaths.filter((path) => !isReleases(path)),
+  };
+}
 
 function checkChangedPaths(paths: readonly string[], releaseName: string): void {
   const releaseDir = `${RELEASES_DIR}/${releaseName}/`;

@@ -2,10 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  parseBuildIndex,
+  parseBuildIndexPath,
   parseFinalConfig,
   releaseIndexPath,
   releaseManifestPath,
   verifyRelease,
+  type TrackedMetadata,
 } from '../bosh/index.js';
 import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { UserError } from '../errors.js';
@@ -35,9 +38,11 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
     throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
   const version = completeVersion(input.version);
   const pull = version.pr === '' ? undefined : await mergedPull(deps.github, version);
-  const knownName =
-    input.source.releaseName ??
-    (pull === undefined ? undefined : parsePullBlock(pull.body)?.release);
+  const block = pull === undefined ? undefined : parsePullBlock(pull.body);
+  const knownName = input.source.releaseName ?? block?.release;
+  // What the release PR committed decides what is at its merge commit, even after source.track
+  // changed since; a starting version follows source.track.
+  const track = block?.track ?? input.source.track;
 
   const release = input.params.skipDownload
     ? {
@@ -45,7 +50,7 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
         files: new Map<string, string>(),
         commitHash: undefined,
       }
-    : await downloadRelease(deps, version, knownName);
+    : await downloadRelease(deps, { version, knownName, track });
 
   const small: Record<string, string> = {
     name: release.name,
@@ -54,7 +59,13 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
     ref: version.ref,
     pr: version.pr,
     url: pull?.htmlUrl ?? `${input.source.webUrl}/commit/${version.ref}`,
-    manifest_path: version.version === '' ? '' : releaseManifestPath(release.name, version.version),
+    // With only .final_builds in git there is no manifest to point at.
+    ...(track === 'final_builds'
+      ? {}
+      : {
+          manifest_path:
+            version.version === '' ? '' : releaseManifestPath(release.name, version.version),
+        }),
     ...(release.commitHash === undefined ? {} : { commit_hash: release.commitHash }),
   };
   // Everything was read and checked before the first write: a failure leaves DEST untouched.
@@ -66,7 +77,7 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   deps.log.info(
     input.params.skipDownload
       ? `${release.name} ${version.version}: wrote the small files only (skip_download)`
-      : `${release.name} ${version.version}: wrote ${release.files.size} metadata files at ${version.ref.slice(0, 7)}`,
+      : `${release.name} ${version.version}: wrote ${release.files.size} metadata files at ${version.ref.slice(0, 7)}${track === 'final_builds' ? ' (.final_builds only: source.track is final_builds)' : ''}`,
   );
   return { version, metadata: metadata(small) };
 }
@@ -75,9 +86,9 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
 // (never DEST: no .git, and so no remote or credential, ends up there), checked, then kept in memory.
 async function downloadRelease(
   deps: InDeps,
-  version: Version,
-  knownName: string | undefined,
+  options: { version: Version; knownName: string | undefined; track: TrackedMetadata },
 ): Promise<{ name: string; files: Map<string, string>; commitHash: string | undefined }> {
+  const { version, knownName } = options;
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
     await deps.git.fetchMetadata({ remote: deps.remote, ref: version.ref, dir: work });
@@ -92,6 +103,15 @@ async function downloadRelease(
       knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG} at ${version.ref}`).name;
     const files = new Map([[FINAL_CONFIG, finalConfig]]);
     if (version.version === '') return { name, files, commitHash: undefined };
+    if (options.track === 'final_builds') {
+      // No manifest says which builds the release needs: check at least that each index reads.
+      for (const [path, content] of tree) {
+        if (!path.startsWith('.final_builds/')) continue;
+        if (parseBuildIndexPath(path) !== undefined) parseBuildIndex(content, path);
+        files.set(path, content);
+      }
+      return { name, files, commitHash: undefined };
+    }
 
     const release = verifyRelease(tree, { releaseName: name, version: version.version });
     for (const [path, content] of tree)

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReleaseRefusal } from '../bosh/index.js';
 import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { noEtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
@@ -11,13 +10,6 @@ import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
 import { formatCommitMessage } from '../release-commit.js';
 import { readMergedReleases, type ReleaseTarget } from '../release-history.js';
-import {
-  detectCheckoutRelease,
-  rebaseOnto,
-  summarize,
-  type DetectedRelease,
-  type PlannedRelease,
-} from '../release-plan.js';
 import { resolveTarget } from '../release-target.js';
 import type { OutInput } from '../settings.js';
 import { startingVersion } from '../starting-version.js';
@@ -29,6 +21,7 @@ import {
   reclaimRefusal,
   waitForRelease,
 } from './lock-policy.js';
+import { importPayload, releasePayload, type Payload } from './payload.js';
 import { openPull, renderPullText, type PullOptions } from './pull-request.js';
 
 export interface OutDeps {
@@ -47,13 +40,13 @@ export interface OutDeps {
   decorateRetryDelaysMs?: readonly number[];
 }
 
-export type Operation = 'created' | 'adopted' | 'delivered';
+export type Operation = 'created' | 'adopted' | 'delivered' | 'nothing-to-commit';
 
 interface Delivery {
   operation: Operation;
-  pull: PullRequest;
-  name: string;
-  version: string;
+  /** Absent when there was nothing to commit. */
+  pull: PullRequest | undefined;
+  payload: Payload;
   /** The base commit the PR's commit was built on. */
   baseSha: string;
   target: ReleaseTarget;
@@ -68,8 +61,11 @@ export async function putOut(input: OutInput, deps: OutDeps): Promise<InOutRespo
   try {
     const delivery = await deliver(input, deps, work);
     const version = await currentVersion(deps, delivery);
+    const { pull, payload } = delivery;
     deps.log.info(
-      `${delivery.operation} ${delivery.pull.htmlUrl} (${delivery.name} ${delivery.version})`,
+      pull === undefined
+        ? `${delivery.operation}: ${payload.label} adds no .final_builds entry ${delivery.target.base} lacks, so no PR was opened (source.track: final_builds)`
+        : `${delivery.operation} ${pull.htmlUrl} (${payload.label})`,
     );
     return { version, metadata: metadata(delivery) };
   } finally {
@@ -84,36 +80,27 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const sources = deps.args[0] ?? '.';
 
-  if (params.import || source.track === 'final_builds') {
-    throw new UserError(
-      `${params.import ? 'params.import' : 'source.track: final_builds'} is not available yet in this build: open the first PR of the repository by hand`,
-    );
-  }
   const checkout = await checkoutDir(deps.args, params.repository, git);
-  const files = await readMetadataDir(checkout);
-  const detected = await detectCheckoutRelease({
-    checkout,
-    files,
-    git,
-    releaseName: source.releaseName,
-  });
-  await expectVersion(params.version, detected.version, sources);
+  const read = { checkout, files: await readMetadataDir(checkout), git, github, log, source };
+  const payload = params.import ? await importPayload(read) : await releasePayload(read);
+  await expectVersion(params.version, payload.version, sources);
   const target = await resolveTarget({
     github,
     cache: noEtagCache,
     source,
-    releaseName: detected.name,
+    releaseName: payload.name,
   });
   log.info(
-    `release ${detected.name} ${detected.version} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
+    `${payload.label} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );
 
   const text = await renderPullText({
     params,
     sources,
     env: deps.env,
-    name: detected.name,
-    version: detected.version,
+    name: payload.name,
+    version: payload.version,
+    kind: payload.kind,
   });
   const pulls: PullOptions = {
     github,
@@ -125,12 +112,12 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     sleep,
     decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
   };
-  const settled = { name: detected.name, version: detected.version, target };
+  const settled = { payload, target };
   let waitStarted: number | undefined;
 
   for (let round = 1; round <= MAX_LOCK_ROUNDS; round++) {
     const { state, parent } = await readLock(github, target, {
-      key: detected.release.releaseKey,
+      key: payload.key,
       now: now(),
       staleLockAfterMs: params.staleLockAfterMs,
     });
@@ -139,14 +126,14 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     switch (state.kind) {
       case 'ours': {
         if (state.pull !== undefined) {
-          log.info(`the lock already holds this release: adopting ${state.pull.htmlUrl}`);
+          log.info(`the lock already holds this ${payload.kind}: adopting ${state.pull.htmlUrl}`);
           return { ...settled, operation: 'adopted', pull: state.pull, baseSha: parent };
         }
-        const pull = await openPull(pulls, summarize(detected), state.sha);
+        const pull = await openPull(pulls, payload.content, state.sha);
         return { ...settled, operation: 'created', pull, baseSha: parent };
       }
       case 'delivered':
-        log.info(`this release was already merged by ${state.pull.htmlUrl}`);
+        log.info(`this ${payload.kind} was already merged by ${state.pull.htmlUrl}`);
         return { ...settled, operation: 'delivered', pull: state.pull, baseSha: parent };
       case 'held':
         if (params.onOpenPr === 'fail') throw new UserError(heldMessage(state, target, now()));
@@ -169,7 +156,6 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
         if (state.kind !== 'free') {
           const refusal = reclaimRefusal(state, params, target);
           if (refusal !== undefined) throw new UserError(refusal);
-          log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
         }
         // The PR commit is built on the base as it is now, not on the commit the release was cut from.
         const baseDir = await mkdtemp(join(work, 'base-'));
@@ -178,15 +164,21 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
           ref: target.base,
           dir: baseDir,
         });
-        const plan = await planOnBase(detected, baseDir, { deps, target, track: source.track });
+        const plan = await payload.onBase(await readMetadataDir(baseDir), target);
+        if (plan.files.size === 0) {
+          return { ...settled, operation: 'nothing-to-commit', pull: undefined, baseSha };
+        }
+        if (state.kind !== 'free') {
+          log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
+        }
         const sha = await git.commitFiles({
           dir: baseDir,
           parent: baseSha,
           files: plan.files,
           message: formatCommitMessage(text.commitSubject, {
-            version: plan.version,
-            source: plan.source,
-            key: plan.key,
+            version: payload.version,
+            source: payload.source,
+            key: payload.key,
             build: text.buildUrl,
           }),
           author: source.gitAuthor,
@@ -202,7 +194,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
           );
           break;
         }
-        const pull = await openPull(pulls, plan.summary, sha);
+        const pull = await openPull(pulls, plan.content, sha);
         return { ...settled, operation: 'created', pull, baseSha };
       }
     }
@@ -266,32 +258,6 @@ function gitFailure(error: unknown): string {
   return line.trim().replace(/^(fatal|error):\s*/, '');
 }
 
-// A duplicate version is the refusal users meet most: name the base and the PR that released it.
-async function planOnBase(
-  detected: DetectedRelease,
-  baseDir: string,
-  options: { deps: OutDeps; target: ReleaseTarget; track: 'both' | 'final_builds' },
-): Promise<PlannedRelease> {
-  const { deps, target } = options;
-  try {
-    return rebaseOnto(detected, await readMetadataDir(baseDir), { track: options.track });
-  } catch (error) {
-    if (!(error instanceof ReleaseRefusal) || error.reason !== 'duplicate-version') throw error;
-    const merged = await readMergedReleases({
-      github: deps.github,
-      cache: noEtagCache,
-      log: deps.log,
-      target,
-    });
-    const by = merged.find((release) => release.version.version === detected.version);
-    const pull = by === undefined ? '' : ` (PR #${by.number} ${by.url})`;
-    throw new ReleaseRefusal(
-      'duplicate-version',
-      `version ${detected.version} is already on ${target.base}${pull}: re-run bosh create-release --final on the current ${target.base}`,
-    );
-  }
-}
-
 // DESIGN §4: a put returns the newest version check would report — an existing one — so that it
 // triggers nothing; only a base without any final release gets a new, empty version.
 async function currentVersion(deps: OutDeps, delivery: Delivery): Promise<Version> {
@@ -308,12 +274,17 @@ async function currentVersion(deps: OutDeps, delivery: Delivery): Promise<Versio
 }
 
 function metadata(delivery: Delivery): MetadataField[] {
+  const { pull, payload } = delivery;
   return [
-    { name: 'pr', value: String(delivery.pull.number) },
-    { name: 'pr_url', value: delivery.pull.htmlUrl },
+    ...(pull === undefined
+      ? []
+      : [
+          { name: 'pr', value: String(pull.number) },
+          { name: 'pr_url', value: pull.htmlUrl },
+        ]),
     { name: 'operation', value: delivery.operation },
-    { name: 'release', value: delivery.name },
-    { name: 'version', value: delivery.version },
+    { name: 'release', value: payload.name },
+    { name: 'version', value: payload.version },
     { name: 'lock_branch', value: delivery.target.lockBranch },
     { name: 'base_sha', value: delivery.baseSha },
   ];

@@ -4,7 +4,7 @@ import { buildInfo } from '../build-info.js';
 import { UserError } from '../errors.js';
 import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
-import { renderPullBody, type ReleaseSummary } from '../pr-body.js';
+import { renderImportBody, renderPullBody, type PullContent } from '../pr-body.js';
 import type { ReleaseTarget } from '../release-history.js';
 import type { OutSettings, SourceSettings } from '../settings.js';
 import { renderTemplate } from '../template.js';
@@ -25,6 +25,7 @@ export async function renderPullText(options: {
   env: NodeJS.ProcessEnv;
   name: string;
   version: string;
+  kind: keyof typeof DEFAULT_SUBJECT;
 }): Promise<PullText> {
   const { params } = options;
   const build = buildInfo(options.env);
@@ -35,10 +36,10 @@ export async function renderPullText(options: {
   };
   const intro = await userBody(params, options.sources);
   return {
-    title: renderTemplate(params.title ?? 'Final release {{version}}', values, 'params.title'),
+    title: renderTemplate(params.title ?? DEFAULT_SUBJECT[options.kind], values, 'params.title'),
     intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
     commitSubject: renderTemplate(
-      params.commitMessage ?? 'Final release {{version}}',
+      params.commitMessage ?? DEFAULT_SUBJECT[options.kind],
       values,
       'params.commit_message',
     ),
@@ -59,26 +60,35 @@ export interface PullOptions {
   decorateRetryDelaysMs: readonly number[];
 }
 
+/** The default title and commit subject of a PR (templates, see params.title). */
+export const DEFAULT_SUBJECT = {
+  release: 'Final release {{version}}',
+  import: 'Import the final releases of {{release_name}} up to {{version}}',
+} as const;
+
 /** Opens the release PR for the lock branch's commit `sha`, or finds the one that exists. */
 export async function openPull(
   options: PullOptions,
-  release: ReleaseSummary,
+  content: PullContent,
   sha: string,
 ): Promise<PullRequest> {
   const { source, target, text } = options;
+  const common = {
+    repositoryUrl: source.webUrl,
+    base: target.base,
+    buildUrl: text.buildUrl,
+    buildLabel: text.buildLabel,
+    track: source.track,
+    intro: text.intro,
+  };
   const request = {
     head: target.lockBranch,
     base: target.base,
     title: text.title,
-    body: renderPullBody({
-      release,
-      repositoryUrl: source.webUrl,
-      base: target.base,
-      buildUrl: text.buildUrl,
-      buildLabel: text.buildLabel,
-      track: source.track,
-      intro: text.intro,
-    }),
+    body:
+      content.kind === 'release'
+        ? renderPullBody({ ...common, release: content.release })
+        : renderImportBody({ ...common, imported: content.imported }),
     draft: options.params.draft,
   };
   const pull = await createOrFind(options, request, sha);

@@ -431,3 +431,107 @@ describe('refusing an inconsistent release', () => {
     );
   });
 });
+
+describe('with only .final_builds tracked (source.track: final_builds)', () => {
+  /** The commit a cut was made from as git knows it then: releases/ lives in S3, not in git. */
+  function finalBuildsOnly(checkout: Checkout): DetectReleaseOptions {
+    const base = new Map(
+      [...example.metadataAt(checkout.from)].filter(([path]) => !path.startsWith('releases/')),
+    );
+    return {
+      ...detectionOf(checkout),
+      base,
+      // Untracked and not ignored: every releases/ file shows, tarballs too.
+      changedPaths: [
+        ...checkout.changedPaths,
+        'releases/example/example-1.yml',
+        'releases/example/example-2.yml',
+        'releases/example/example-2.tgz',
+      ].sort(),
+      track: 'final_builds',
+    };
+  }
+
+  it('finds cut-a as version 3 from the checkout releases/, with the same builds and key', () => {
+    const checkout = example.checkoutOf('cut-a');
+    const release = detectRelease(finalBuildsOnly(checkout));
+    const both = detectRelease(detectionOf(checkout));
+    expect(release).toEqual(both);
+    expect(
+      rebaseRelease(release, finalBuildsBase('origin/main'), { track: 'final_builds' }).files,
+    ).toEqual(
+      new Map(
+        [...changedFiles('origin/main', 'origin/cut-a')].filter(([path]) =>
+          path.startsWith('.final_builds/'),
+        ),
+      ),
+    );
+  });
+
+  it('finds cut-c (3.1.0) as the highest version, wherever its index entry sorts', () => {
+    const release = detectRelease(finalBuildsOnly(example.checkoutOf('cut-c')));
+    expect(release.version).toBe('3.1.0');
+    expect(release.newBuilds.map((build) => build.indexPath)).toEqual([
+      WORKER_INDEX,
+      APP_INDEX,
+      NGINX_INDEX,
+    ]);
+  });
+
+  it('finds a release without new builds: nothing for .final_builds to gain', () => {
+    const checkout = example.checkoutOf('cut-a');
+    const options = finalBuildsOnly(checkout);
+    const base = new Map([...options.base, ...finalBuildsBase('origin/cut-a')]);
+    const release = detectRelease({
+      ...options,
+      base,
+      changedPaths: options.changedPaths.filter((path) => !path.startsWith('.final_builds/')),
+    });
+    expect(release.version).toBe('3');
+    expect(release.newBuilds).toEqual([]);
+  });
+
+  it.each<[string, (options: DetectReleaseOptions) => DetectReleaseOptions, RefusalReason, RegExp]>(
+    [
+      [
+        'a checkout without releases/',
+        (options) => ({
+          ...options,
+          checkout: new Map(
+            [...options.checkout].filter(([path]) => !path.startsWith('releases/')),
+          ),
+        }),
+        'no-new-version',
+        /^releases\/example\/index\.yml is missing in the checkout: with source\.track: final_builds the version is read from releases\/ \(synced from S3\)/,
+      ],
+      [
+        'config/private.yml in the checkout',
+        (options) => ({
+          ...options,
+          changedPaths: [...options.changedPaths, 'config/private.yml'],
+        }),
+        'forbidden-path',
+        /config\/private\.yml/,
+      ],
+      [
+        'a change outside the metadata',
+        (options) => ({ ...options, changedPaths: [...options.changedPaths, 'jobs/web/spec'] }),
+        'outside-release',
+        /jobs\/web\/spec/,
+      ],
+    ],
+  )('refuses %s', (_, change, reason, message) => {
+    const refusal = refusalOf(() =>
+      detectRelease(change(finalBuildsOnly(example.checkoutOf('cut-a')))),
+    );
+    expect(refusal.reason).toBe(reason);
+    expect(refusal.message).toMatch(message);
+  });
+});
+
+/** A base branch's metadata without releases/: `.final_builds` and config/final.yml. */
+function finalBuildsBase(revision: string): Map<string, string> {
+  return new Map(
+    [...example.metadataAt(revision)].filter(([path]) => !path.startsWith('releases/')),
+  );
+}

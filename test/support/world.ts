@@ -65,6 +65,7 @@ export class World {
   async stop(): Promise<void> {
     await this.sandbox.stop();
     await removeDir(this.root);
+    for (const dir of this.dirs) await removeDir(dir);
   }
 
   /** A fresh copy of the example repository (main and moved; both protected). */
