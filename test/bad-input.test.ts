@@ -6,7 +6,7 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InOutResponse } from '../src/contract.js';
 import { describeError } from '../src/errors.js';
-import { git, tempDir } from './support/repos.js';
+import { git } from './support/repos.js';
 import { OWNER, World } from './support/world.js';
 
 let world: World;
@@ -63,7 +63,7 @@ const getWith = (
   name,
   step: 'in',
   request: async () => {
-    const dest = await tempDir('brp-bad-dest-');
+    const dest = await world.tempDir('brp-bad-dest-');
     return { raw: { source: source(repo()), ...raw() }, args: [dest], repo: repo() };
   },
   message,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { InOutResponse, Version } from '../src/contract.js';
 import { writeInside } from '../src/in/dest.js';
-import { git, tempDir } from './support/repos.js';
+import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -45,7 +45,7 @@ describe('in', () => {
   it('writes the release directory at the merge commit, and the small files', async () => {
     const repo = await world.repository();
     const version = await mergedRelease(repo);
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     const before = (await readdir(tmpdir())).filter((name) =>
       name.startsWith('bosh-release-pr-in-'),
     );
@@ -123,7 +123,7 @@ describe('in', () => {
   it('writes only the small files with skip_download', async () => {
     const repo = await world.repository();
     const version = await mergedRelease(repo);
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     const since = world.sandbox.log().length;
     response(await world.get(repo, version, dest, { skip_download: true }));
     expect(await listFiles(dest)).toEqual([
@@ -143,7 +143,7 @@ describe('in', () => {
     const repo = await world.repository();
     const [start] = (await world.check(repo)).result ?? [];
     expect(start?.version).toBe('2');
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     response(await world.get(repo, start ?? {}, dest));
     expect(await readFile(join(dest, 'releases/example/example-2.yml'), 'utf8')).toContain(
       'version: "2"',
@@ -186,7 +186,7 @@ describe('in', () => {
   ])('fails clearly for %s', async (_what, make, pattern) => {
     const repo = await world.repository();
     const version = await make(repo);
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     const run = await world.get(repo, version, dest);
     expect(run.error?.name).toBe('UserError');
     expect(run.error?.message).toMatch(pattern);
@@ -195,7 +195,7 @@ describe('in', () => {
 
   it('never follows a symbolic link in the metadata at the commit', async () => {
     const repo = await world.repository();
-    const work = await tempDir('brp-evil-');
+    const work = await world.tempDir('brp-evil-');
     const remote = world.sandbox.gitUrl(OWNER, repo);
     const auth = ['-c', `http.extraHeader=Authorization: Bearer ${world.token}`];
     await git(work, [...auth, 'clone', '--quiet', remote, 'clone']);
@@ -205,7 +205,7 @@ describe('in', () => {
     await git(clone, ['commit', '--quiet', '-m', 'a link out']);
     await git(clone, [...auth, 'push', '--quiet', 'origin', 'HEAD:refs/heads/evil']);
     const ref = (await git(clone, ['rev-parse', 'HEAD'])).trim();
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     const run = await world.get(repo, { version: '2', pr: '', ref }, dest);
     expect(run.error?.message).toMatch(
       /^\.final_builds\/packages\/escape in .* is a symbolic link: release metadata must be regular files/,
@@ -214,7 +214,7 @@ describe('in', () => {
   });
 
   it('refuses to write a path outside DEST', async () => {
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     for (const path of ['../outside', '/etc/outside', 'a/../../outside']) {
       await expect(writeInside(dest, new Map([[path, 'x']]))).rejects.toThrow(
         `refusing to write ${path}: it is outside the destination directory`,
@@ -229,7 +229,7 @@ describe('in', () => {
       files: { 'releases/example/example-2.yml': null },
       message: 'lose a manifest',
     });
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     const run = await world.get(repo, { version: '2', pr: '', ref }, dest);
     expect(run.error?.message).toBe(
       'releases/example/index.yml lists version 2, but releases/example/example-2.yml does not exist: restore the manifest',

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { InOutResponse, Version } from '../src/contract.js';
-import { git, tempDir } from './support/repos.js';
+import { git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -69,7 +69,7 @@ async function stopTracking(repo: string, dirs: string[]): Promise<string> {
  * synced in as the pipeline's task would from S3: here, taken from `from`, and left untracked.
  */
 async function importCheckout(repo: string, from: string): Promise<string> {
-  const build = await tempDir('brp-import-');
+  const build = await world.tempDir('brp-import-');
   world.dirs.push(build);
   const dir = join(build, 'release-repo');
   await git(build, ['clone', '--quiet', world.sandbox.bareRepoPath(OWNER, repo), dir]);
@@ -165,7 +165,7 @@ describe('the import PR, then release PRs with both directories tracked', () => 
     const ref = await world.sandbox.mergePull(OWNER, repo, pr.number);
     const imported: Version = { version: '2', pr: String(pr.number), ref };
     expect(succeeded(await world.check(repo))).toEqual([imported]);
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     world.dirs.push(dest);
     succeeded(await world.get(repo, imported, dest));
     expect(await readFile(join(dest, 'manifest_path'), 'utf8')).toBe(
@@ -262,7 +262,7 @@ describe('.final_builds tracked without releases/ (source.track: final_builds)',
     const ref = await world.sandbox.mergePull(OWNER, repo, 2);
     const three: Version = { version: '3', pr: '2', ref };
     expect(succeeded(await world.check(repo, imported, track))).toEqual([imported, three]);
-    const dest = await tempDir('brp-dest-');
+    const dest = await world.tempDir('brp-dest-');
     world.dirs.push(dest);
     const got = succeeded(await world.get(repo, three, dest));
     expect(got.version).toEqual(three);

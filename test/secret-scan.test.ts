@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../src/errors.js';
-import { git, tempDir } from './support/repos.js';
+import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   record(await world.put(repo, await world.buildDir('cut-b')));
   record(await world.check(repo, { pr: '1' }));
   for (const params of [{}, { skip_download: true }]) {
-    const dest = await tempDir('brp-scan-dest-');
+    const dest = await world.tempDir('brp-scan-dest-');
     dests.push(dest);
     record(await world.get(repo, { version: '3', pr: '1', ref }, dest, params));
   }
@@ -56,7 +56,7 @@ beforeAll(async () => {
     await world.get(
       repo,
       { version: '3', pr: '1', ref: 'e'.repeat(40) },
-      await tempDir('brp-scan-dest-'),
+      await world.tempDir('brp-scan-dest-'),
     ),
   );
   record(await world.put(repo, await world.buildDir('cut-c', 'moved')));

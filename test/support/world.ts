@@ -68,6 +68,13 @@ export class World {
     for (const dir of this.dirs) await removeDir(dir);
   }
 
+  /** A temporary directory removed when the world stops. */
+  async tempDir(prefix: string): Promise<string> {
+    const dir = await tempDir(prefix);
+    this.dirs.push(dir);
+    return dir;
+  }
+
   /** A fresh copy of the example repository (main and moved; both protected). */
   async repository(
     options: { deleteBranchOnMerge?: boolean; branches?: string[] } = {},
