@@ -46,7 +46,7 @@ export function connect(
           ...source.auth,
           owner: source.owner,
           repo: source.repo,
-          request: createBareRequest(transport),
+          request: createBareRequest({ ...transport, log: context.log }),
           secrets: context.secrets,
           log: context.log,
           now: options.now,

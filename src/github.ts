@@ -236,12 +236,13 @@ function timedFetch(baseFetch: typeof fetch, timeoutMs: number) {
 export function createBareRequest(
   options: Pick<
     GitHubOptions,
-    'apiUrl' | 'userAgent' | 'retryAfterBaseValue' | 'requestTimeoutMs' | 'fetch'
+    'apiUrl' | 'log' | 'userAgent' | 'retryAfterBaseValue' | 'requestTimeoutMs' | 'fetch'
   >,
 ): Request {
   return new RetryingOctokit({
     baseUrl: options.apiUrl,
     userAgent: options.userAgent ?? 'bosh-release-pr',
+    log: octokitLog(options.log),
     request: {
       fetch: timedFetch(options.fetch ?? globalThis.fetch, options.requestTimeoutMs ?? 30_000),
     },
@@ -284,6 +285,16 @@ function credentialStrategy(credential: Credential) {
   return () => Object.assign(auth, { hook });
 }
 
+// Octokit's own lines (a request that failed, a retry) are details: debug only.
+function octokitLog(log: Logger) {
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string) => log.debug(message),
+    error: (message: string) => log.debug(message),
+  };
+}
+
 /** The real GitHub REST client, with deliberate retry and throttling (issue threads in comments). */
 export function createGitHub(options: GitHubOptions): GitHub {
   const { owner, repo, log } = options;
@@ -312,12 +323,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
     authStrategy: credentialStrategy(credential),
     baseUrl: options.apiUrl,
     userAgent: options.userAgent ?? 'bosh-release-pr',
-    log: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message: string) => log.debug(message),
-      error: (message: string) => log.debug(message),
-    },
+    log: octokitLog(log),
     request: { fetch: timedFetch(baseFetch, timeoutMs) },
     retry: {
       doNotRetry: DO_NOT_RETRY,
