@@ -12,6 +12,8 @@ import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from '../sup
 import { lastLine, runBundle } from '../support/run-bundle.js';
 
 const OWNER = 'acme';
+// As bin/resource starts Node in the image (Node 24 honours them; Node 20 ignores them).
+const IMAGE_ENV = { NODE_USE_ENV_PROXY: '1', NODE_USE_SYSTEM_CA: '1' };
 let certificates: TestCertificates;
 let https: Sandbox;
 let http: Sandbox;
@@ -64,7 +66,7 @@ async function checkAndPut(
   dir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const full = { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, ...env };
+  const full = { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, ...IMAGE_ENV, ...env };
   const checked = await runBundle('check', { source }, { env: full });
   expect(checked.stderr).toBe('');
   expect(checked.code).toBe(0);
@@ -133,7 +135,7 @@ describe('certificates', () => {
           ca_certs: certificates.ca,
           debug: true,
         },
-        env: { HTTPS_PROXY: proxy.url },
+        env: { ...IMAGE_ENV, HTTPS_PROXY: proxy.url },
       });
       expect(decoy.connections()).toBe(0);
       expect(kinds(https, repo)).toEqual(new Set(['rest', 'git']));
