@@ -28,6 +28,12 @@ const RENEW_BEFORE_MS = 5 * 60 * 1000;
 
 const APP_FIELDS = 'source.app_id and source.private_key';
 
+/** An installation token and when it expires (GitHub's clock, ms since the epoch). */
+interface Held {
+  value: string;
+  expiresAt: number;
+}
+
 /**
  * A GitHub App's installation tokens for one repository (@octokit/auth-app mints them), renewed
  * before they expire and after GitHub refuses one. Nothing is requested before the first use.
@@ -50,7 +56,7 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
   });
 
   let installation: Promise<number> | undefined;
-  let token: Promise<{ value: string; expiresAt: number }> | undefined;
+  let token: Promise<Held> | undefined;
 
   const installationId = (): Promise<number> => {
     installation ??=
@@ -78,7 +84,7 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
     }
   }
 
-  async function mint(): Promise<{ value: string; expiresAt: number }> {
+  async function mint(): Promise<Held> {
     const id = await installationId();
     const create = () => auth({ type: 'installation', installationId: id, refresh: true });
     try {
@@ -105,7 +111,6 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
     }
   }
 
-  type Held = { value: string; expiresAt: number };
   const fresh = (): Promise<Held> => {
     // A failed mint is not remembered: the next call tries again.
     const minting: Promise<Held> = mint().catch((error: unknown) => {
@@ -124,7 +129,7 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
     async current() {
       const seen = token ?? fresh();
       const held = await seen;
-      if (held.expiresAt - now() > RENEW_BEFORE_MS) return held.value;
+      if (held.expiresAt - (now() + skewSeconds * 1000) > RENEW_BEFORE_MS) return held.value;
       log.debug('the installation token expires soon: creating a new one');
       return (await replace(seen)).value;
     },

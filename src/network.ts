@@ -75,7 +75,7 @@ export function createNetwork(options: NetworkOptions): Network {
 }
 
 /** The certificates of `source.ca_certs`, each checked to be one. */
-export function parseCaCerts(pem: string): string[] {
+function parseCaCerts(pem: string): string[] {
   const blocks = pem.match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) {
     throw new UserError(
