@@ -1,4 +1,5 @@
 import type { Accounts } from './accounts.js';
+import type { Apps } from './apps.js';
 import type { Clock } from './clock.js';
 import type { Repositories } from './repositories.js';
 import type { Tokens } from './tokens.js';
@@ -7,6 +8,7 @@ import type { Urls } from './urls.js';
 /** The sandbox's shared state, handed to every route and control operation. */
 export interface SandboxContext {
   accounts: Accounts;
+  apps: Apps;
   clock: Clock;
   repositories: Repositories;
   tokens: Tokens;

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Accounts } from './accounts.js';
+import type { AppCredentials, AppOptions, InstallationOptions } from './apps.js';
+import { Apps } from './apps.js';
 import type { Clock } from './clock.js';
 import { createClock } from './clock.js';
 import type { SandboxContext } from './context.js';
@@ -23,6 +25,7 @@ import type { TokenOptions } from './tokens.js';
 import { Tokens } from './tokens.js';
 import { createUrls } from './urls.js';
 
+export type { AppCredentials, AppOptions, InstallationOptions } from './apps.js';
 export type { Clock } from './clock.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { MergeMethod } from './merge.js';
@@ -49,6 +52,8 @@ export interface SandboxOptions {
   control?: boolean;
   /** Sees every REST answer (the sandbox's own OpenAPI conformance tests use it). */
   observe?: (observation: RestObservation) => void;
+  /** Serve HTTPS (`https://127.0.0.1:PORT`) with this key and certificate chain (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 /** A pull request as tests usually want to assert on it. */
@@ -94,6 +99,10 @@ export interface Sandbox {
   /** `http://127.0.0.1:PORT/<owner>/<repo>.git` */
   gitUrl(owner: string, repo: string): string;
   addToken(options?: TokenOptions): string;
+  /** Registers a GitHub App; its private key signs the JWTs the App routes take. */
+  createApp(options?: AppOptions): AppCredentials;
+  /** Installs an app on an account (all its repositories, or some); returns the installation id. */
+  installApp(appId: number, options: InstallationOptions): number;
   revokeToken(token: string): void;
   /** Sets how much of a token's hourly primary rate limit is left. */
   setRateLimit(token: string, options: { limit?: number; remaining: number }): void;
@@ -187,8 +196,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const accounts = new Accounts(urls, now);
   const tokens = new Tokens(now);
   const repositories = new Repositories(reposDir, hooksDir, accounts, now);
+  const apps = new Apps(accounts, tokens, urls, now);
   const context: SandboxContext = {
     accounts,
+    apps,
     clock,
     repositories,
     tokens,
@@ -223,13 +234,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     control: options.control === true ? createControlHandler(current) : undefined,
     observe: options.observe,
+    tls: options.tls,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  Object.assign(urls, createUrls(`http://127.0.0.1:${port}`));
+  Object.assign(urls, createUrls(`${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`));
 
   const sandbox: Sandbox = {
     apiUrl: urls.api,
@@ -239,6 +251,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     gitUrl: (owner, repo) => `${urls.web}/${owner}/${repo}.git`,
     addToken: (tokenOptions) => tokens.add(tokenOptions).value,
     revokeToken: (token) => tokens.revoke(token),
+    createApp: (appOptions) => apps.create(appOptions),
+    installApp: (appId, installOptions) => apps.install(appId, installOptions),
     setRateLimit(token, { limit, remaining }) {
       const found = tokens.find(token);
       if (found === undefined) throw new Error('unknown token');

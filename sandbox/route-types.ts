@@ -1,3 +1,4 @@
+import type { App } from './apps.js';
 import type { SandboxContext } from './context.js';
 import type { Repository } from './repositories.js';
 import type { RestResponse } from './rest.js';
@@ -16,6 +17,15 @@ export interface GlobalRouteRequest {
 export interface RouteRequest extends GlobalRouteRequest {
   /** The `{owner}/{repo}` of the path, already resolved (404 otherwise). */
   repository: Repository;
+}
+
+/** What a route that authenticates as a GitHub App (a JWT) gets instead of a token. */
+export interface AppRouteRequest {
+  context: SandboxContext;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  app: App;
 }
 
 export type RouteHandler = (request: RouteRequest) => Promise<RestResponse>;
@@ -37,4 +47,5 @@ export type RouteDefinition =
   | (RouteCommon & {
       scope: 'global';
       handler: (request: GlobalRouteRequest) => Promise<RestResponse>;
-    });
+    })
+  | (RouteCommon & { scope: 'app'; handler: (request: AppRouteRequest) => Promise<RestResponse> });

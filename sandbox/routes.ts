@@ -1,3 +1,4 @@
+import { APP_DOCS } from './apps.js';
 import {
   COMMIT_DOCS,
   handleCommitPulls,
@@ -50,6 +51,22 @@ import type { RouteDefinition } from './route-types.js';
  * OpenAPI description (sandbox/openapi/extract.mjs extracts exactly these operations).
  */
 export const ROUTES: RouteDefinition[] = [
+  {
+    scope: 'app',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/installation',
+    operationId: 'apps/get-repo-installation',
+    docs: APP_DOCS.repoInstallation,
+    handler: (request) => request.context.apps.handleRepositoryInstallation(request),
+  },
+  {
+    scope: 'app',
+    method: 'POST',
+    template: '/app/installations/{installation_id}/access_tokens',
+    operationId: 'apps/create-installation-access-token',
+    docs: APP_DOCS.accessToken,
+    handler: (request) => request.context.apps.handleCreateAccessToken(request),
+  },
   {
     scope: 'global',
     method: 'GET',

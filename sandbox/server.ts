@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxContext } from './context.js';
 import { etagFor, matchesIfNoneMatch } from './etag.js';
@@ -43,6 +44,8 @@ export interface ServerDependencies {
   faults: Faults;
   control?: ControlHandler;
   observe?: (observation: RestObservation) => void;
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 type Outcome = Pick<RequestLogEntry, 'status' | 'fault' | 'countedAgainstRateLimit'> & {
@@ -60,7 +63,7 @@ interface Classified {
 
 /** The sandbox's HTTP server: REST below /api/v3, git smart HTTP at /<owner>/<repo>.git. */
 export function createSandboxServer(dependencies: ServerDependencies): Server {
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
     void handle(dependencies, request, response).catch((error: unknown) => {
       console.error('sandbox: request failed', error);
       if (!response.headersSent) {
@@ -70,7 +73,11 @@ export function createSandboxServer(dependencies: ServerDependencies): Server {
         response.destroy();
       }
     });
-  });
+  };
+  const server =
+    dependencies.tls === undefined
+      ? createServer(listener)
+      : createHttpsServer({ key: dependencies.tls.key, cert: dependencies.tls.cert }, listener);
   // Keep-alive sockets would hold `close()` up; tests stop the server promptly.
   server.keepAliveTimeout = 1000;
   return server;
@@ -215,9 +222,12 @@ async function handleRest(
   classified.repository =
     repository?.fullName ?? (owner !== undefined ? `${owner}/${repo ?? ''}` : null);
   const tokenValue = tokenFromAuthorization(request.headers.authorization);
+  // Routes of a GitHub App take its JWT, never a token.
+  const appAuth = route?.scope === 'app' ? context.apps.authenticate(tokenValue) : null;
+  const app = appAuth !== null && !('refused' in appAuth) ? appAuth : undefined;
   const token: Token | undefined =
-    tokenValue === null ? undefined : context.tokens.find(tokenValue);
-  classified.tokenId = token?.id ?? null;
+    tokenValue === null || route?.scope === 'app' ? undefined : context.tokens.find(tokenValue);
+  classified.tokenId = app !== undefined ? `app-${app.id}` : (token?.id ?? null);
   const documentationUrl = route?.docs ?? REST_DOCS;
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const baseHeaders: Record<string, string> = {
@@ -225,6 +235,8 @@ async function handleRest(
     'x-github-api-version-selected': '2022-11-28',
     'x-github-request-id': requestId,
     vary: 'Accept, Authorization, Cookie, X-GitHub-OTP',
+    // The sandbox clock's "now": @octokit/auth-app corrects a JWT's clock skew from this header.
+    date: context.clock.now().toUTCString(),
   };
 
   const fault = faults.take({
@@ -238,7 +250,12 @@ async function handleRest(
     return { status: 0, fault: 'reset', countedAgainstRateLimit: false };
   }
   await applyDelay(fault);
-  const window = token === undefined ? anonymousWindow(context) : context.tokens.window(token);
+  const window =
+    app !== undefined
+      ? context.apps.window(app)
+      : token === undefined
+        ? anonymousWindow(context)
+        : context.tokens.window(token);
   const faultName = fault?.kind ?? null;
 
   const answer = (result: RestResponse, counted: boolean): Outcome => {
@@ -294,7 +311,16 @@ async function handleRest(
     );
   }
 
-  if (tokenValue !== null && token === undefined)
+  if (appAuth !== null && 'refused' in appAuth) {
+    return answer(
+      {
+        status: 401,
+        body: { message: appAuth.refused, documentation_url: REST_DOCS, status: '401' },
+      },
+      false,
+    );
+  }
+  if (tokenValue !== null && token === undefined && app === undefined)
     return answer(error(401, 'Bad credentials'), false);
   const free = route?.free === true;
   if (!free && window.used >= window.limit) {
@@ -303,6 +329,16 @@ async function handleRest(
     return answer(error(403, `API rate limit exceeded for ${who}.`), false);
   }
   if (route === null) return answer(error(404, 'Not Found'), !free);
+  if (route.scope === 'app' && app !== undefined) {
+    const body = parseJsonBody((await readBody(request)).toString('utf8'), documentationUrl);
+    const result = await route
+      .handler({ context, params, query: url.searchParams, body, app })
+      .catch((thrown: unknown) => {
+        if (!(thrown instanceof GitHubError)) throw thrown;
+        return { status: thrown.status, body: thrown.body, headers: thrown.headers };
+      });
+    return answer(result, true);
+  }
   if (token === undefined) {
     // Anonymous callers cannot see private repositories: GitHub answers 404, not 401, for them.
     return answer(
@@ -312,7 +348,11 @@ async function handleRest(
       true,
     );
   }
-  if (route.scope === 'repository' && repository === undefined)
+  // An installation token does not see repositories its installation does not reach.
+  if (
+    route.scope === 'repository' &&
+    (repository === undefined || !token.reach(repository.fullName))
+  )
     return answer(error(404, 'Not Found'), true);
   if (classified.write && token.readOnly) {
     return answer(error(403, 'Resource not accessible by integration'), true);
@@ -333,7 +373,9 @@ async function handleRest(
             token,
             repository: repository as Repository,
           })
-        : await route.handler({ context, params, query, body, token });
+        : route.scope === 'global'
+          ? await route.handler({ context, params, query, body, token })
+          : error(401, 'A JSON web token could not be decoded');
   } catch (thrown) {
     if (thrown instanceof GitHubError) {
       result = { status: thrown.status, body: thrown.body, headers: thrown.headers };
@@ -415,7 +457,7 @@ async function handleGit(
       fault: faultName,
     };
   }
-  if (repository === undefined)
+  if (repository === undefined || !token.reach(repository.fullName))
     return { ...plain(404, 'Repository not found.\n'), fault: faultName };
   if (service === 'git-receive-pack' && token.readOnly) {
     return {

@@ -7,6 +7,10 @@ export interface TokenOptions {
   readOnly?: boolean;
   /** Primary rate limit per hour (GitHub's is 5000 for a token). */
   rateLimit?: number;
+  /** When the token stops working (sandbox clock); absent: never. Installation tokens do. */
+  expiresAt?: Date;
+  /** Which repositories (`owner/name`) it reaches; absent: all. Installation tokens are limited. */
+  reach?: (fullName: string) => boolean;
 }
 
 export interface Token {
@@ -16,6 +20,8 @@ export interface Token {
   login: string;
   readOnly: boolean;
   rate: RateWindow;
+  expiresAt: Date | null;
+  reach: (fullName: string) => boolean;
 }
 
 export interface RateWindow {
@@ -40,6 +46,8 @@ export class Tokens {
       value: `ghs_sandbox${randomBytes(16).toString('hex')}`,
       login: options.login ?? 'release-bot',
       readOnly: options.readOnly ?? false,
+      expiresAt: options.expiresAt ?? null,
+      reach: options.reach ?? (() => true),
       rate: {
         limit: options.rateLimit ?? 5000,
         used: 0,
@@ -50,8 +58,13 @@ export class Tokens {
     return token;
   }
 
+  /** The token with this value, unless it has expired (GitHub then answers 401 Bad credentials). */
   find(value: string): Token | undefined {
-    return this.byValue.get(value);
+    const token = this.byValue.get(value);
+    if (token?.expiresAt != null && token.expiresAt.getTime() <= this.now().getTime()) {
+      return undefined;
+    }
+    return token;
   }
 
   revoke(value: string): void {

@@ -1,16 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import type { Credential } from './credential.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
 
 /** Where a repository lives and how to reach it; the token never leaves this object but for env. */
 export interface GitRemote {
   url: string;
-  token: string | undefined;
-  caFile?: string | undefined;
+  /** A token, or a credential whose tokens change (a GitHub App's); undefined: anonymous. */
+  token: string | Credential | undefined;
+  /** PEM certificates git trusts instead of its default bundle (see network.ts). */
+  caBundle?: string | undefined;
   skipSslVerification?: boolean;
 }
 
@@ -133,15 +136,17 @@ export function createGit(options: GitOptions): Git {
       const isSha = /^[0-9a-f]{40}$/.test(ref);
       const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
       await withRetries(`fetching ${ref}`, () =>
-        git(dir, remoteEnv(remote)).raw([
-          'fetch',
-          '--quiet',
-          '--no-tags',
-          '--depth=1',
-          '--filter=blob:none',
-          'origin',
-          refspec,
-        ]),
+        withRemote(remote, (env) =>
+          git(dir, env).raw([
+            'fetch',
+            '--quiet',
+            '--no-tags',
+            '--depth=1',
+            '--filter=blob:none',
+            'origin',
+            refspec,
+          ]),
+        ),
       ).catch((error: unknown) => {
         throw fetchError(error, ref, remote);
       });
@@ -150,7 +155,7 @@ export function createGit(options: GitOptions): Git {
       ).trim();
       // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
       await withRetries(`checking out ${ref}`, () =>
-        git(dir, remoteEnv(remote)).raw(['checkout', '--quiet', '--detach', sha]),
+        withRemote(remote, (env) => git(dir, env).raw(['checkout', '--quiet', '--detach', sha])),
       );
       return sha;
     },
@@ -245,13 +250,15 @@ export function createGit(options: GitOptions): Git {
       const ref = `refs/heads/${branch}`;
       const expect = lease.kind === 'absent' ? '' : lease.sha;
       try {
-        await git(dir, remoteEnv(remote)).raw([
-          'push',
-          '--porcelain',
-          `--force-with-lease=${ref}:${expect}`,
-          remote.url,
-          `${sha}:${ref}`,
-        ]);
+        await withRemote(remote, (env) =>
+          git(dir, env).raw([
+            'push',
+            '--porcelain',
+            `--force-with-lease=${ref}:${expect}`,
+            remote.url,
+            `${sha}:${ref}`,
+          ]),
+        );
         return 'pushed';
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -264,6 +271,8 @@ export function createGit(options: GitOptions): Git {
         ) {
           return 'lease-rejected';
         }
+        const certificate = certificateFailure(message, remote);
+        if (certificate !== undefined) throw certificate;
         if (/returned error: 40[13]|HTTP 40[13]|Authentication failed/.test(message)) {
           throw new UserError(
             `pushing ${ref} was refused: the token needs write access to the repository's contents`,
@@ -345,20 +354,51 @@ async function hashObject(
  * (git ≥ 2.31): never in argv, a remote URL or .git/config (DESIGN §9). The header is scoped to
  * the repository's URL so that it is not sent to any other host.
  */
-export function remoteEnv(remote: GitRemote): Record<string, string> {
+export function remoteEnv(options: {
+  url: string;
+  token: string | undefined;
+  caFile?: string;
+  skipSslVerification?: boolean;
+}): Record<string, string> {
   const settings: Array<[string, string]> = [];
-  if (remote.token !== undefined) {
-    const basic = Buffer.from(`x-access-token:${remote.token}`).toString('base64');
-    settings.push([`http.${remote.url}.extraHeader`, `Authorization: Basic ${basic}`]);
+  if (options.token !== undefined) {
+    const basic = Buffer.from(`x-access-token:${options.token}`).toString('base64');
+    settings.push([`http.${options.url}.extraHeader`, `Authorization: Basic ${basic}`]);
   }
-  if (remote.skipSslVerification === true) settings.push(['http.sslVerify', 'false']);
+  if (options.skipSslVerification === true) settings.push(['http.sslVerify', 'false']);
   const env: Record<string, string> = { GIT_CONFIG_COUNT: String(settings.length) };
   settings.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
   });
-  if (remote.caFile !== undefined) env.GIT_SSL_CAINFO = remote.caFile;
+  if (options.caFile !== undefined) env.GIT_SSL_CAINFO = options.caFile;
   return env;
+}
+
+/**
+ * Runs one git command that talks to `remote`: with a token valid now and, when the remote has
+ * its own CA bundle, that bundle in a file that lives only as long as the command.
+ */
+async function withRemote<T>(
+  remote: GitRemote,
+  run: (env: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const token = typeof remote.token === 'object' ? await remote.token.current() : remote.token;
+  const settings = { url: remote.url, token, skipSslVerification: remote.skipSslVerification };
+  if (remote.caBundle === undefined) return run(remoteEnv(settings));
+  const dir = await mkdtemp(join(tmpdir(), 'brp-ca-'));
+  try {
+    const caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, remote.caBundle, { mode: 0o600 });
+    return await run(remoteEnv({ ...settings, caFile }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The fields a user checks when a remote refuses the token. */
+function credentialFields(remote: GitRemote): string {
+  return typeof remote.token === 'object' ? remote.token.fields : 'source.access_token';
 }
 
 function sanitizedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -376,7 +416,7 @@ function fetchError(error: unknown, ref: string, remote: GitRemote): Error {
   const message = error instanceof Error ? error.message : String(error);
   if (/could not read Username|Authentication failed|returned error: 401|HTTP 401/.test(message)) {
     return new UserError(
-      `fetching ${ref} from ${remote.url} was refused (401): check source.access_token and that it may read the repository`,
+      `fetching ${ref} from ${remote.url} was refused (401): check ${credentialFields(remote)} and that it may read the repository`,
     );
   }
   if (/returned error: 403|HTTP 403/.test(message)) {
@@ -384,10 +424,23 @@ function fetchError(error: unknown, ref: string, remote: GitRemote): Error {
       `fetching ${ref} from ${remote.url} was forbidden (403): give the token read access to contents`,
     );
   }
+  const certificate = certificateFailure(message, remote);
+  if (certificate !== undefined) return certificate;
   if (
     /couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(message)
   ) {
     return new UserError(`${ref} is not in ${remote.url}: check the branch or version`);
   }
   return new Error(`fetching ${ref} from ${remote.url}`, { cause: error });
+}
+
+// curl's words for a certificate it refused: OpenSSL builds say "SSL certificate problem",
+// GnuTLS builds (Debian's git) "server certificate verification failed".
+function certificateFailure(message: string, remote: GitRemote): UserError | undefined {
+  if (!/SSL certificate problem|server certificate verification failed/i.test(message)) {
+    return undefined;
+  }
+  return new UserError(
+    `git does not trust the certificate of ${new URL(remote.url).origin}: set source.ca_certs to the PEM of the CA that issued it, or source.skip_ssl_verification: true`,
+  );
 }

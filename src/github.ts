@@ -1,6 +1,9 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+// Types only: @octokit/types comes with @octokit/rest.
+import type { EndpointOptions, RequestInterface, RequestParameters, Route } from '@octokit/types';
+import { fixedCredential, type Credential } from './credential.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -53,6 +56,8 @@ export type Conditional<T> =
 export interface GitHub {
   readonly owner: string;
   readonly repo: string;
+  /** The repository (default branch). */
+  getRepository(): Promise<RepositoryInfo>;
   /** The repository (default branch), conditionally: check polls it. */
   getRepositoryConditional(etag: string | undefined): Promise<Conditional<RepositoryInfo>>;
   /** The newest commit on `ref` that touched `path`, or undefined. */
@@ -139,7 +144,8 @@ function failureText(error: unknown): string {
 
 export interface GitHubOptions {
   apiUrl: string;
-  token: string;
+  /** A token, or a credential whose tokens change (a GitHub App's). */
+  token: string | Credential;
   owner: string;
   repo: string;
   log: Logger;
@@ -153,18 +159,148 @@ export interface GitHubOptions {
   throttleWrites?: boolean;
   /** Aborts one HTTP attempt that takes longer than this. */
   requestTimeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Node's fetch unless given (e.g. one through a proxy, see network.ts). */
+  fetch?: typeof fetch | undefined;
 }
 
 const MAX_RATE_LIMIT_RETRIES = 2;
 // Waiting longer than this for a rate limit to reset would outlast any sane build: fail instead.
 const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
 
-const ThrottledOctokit = Octokit.plugin(retry, throttling);
+// Node's codes for a server certificate it does not accept (openssl's verify errors, and the
+// hostname check).
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The code of a certificate Node refused, anywhere in an error's causes. */
+function certificateCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * An untrusted certificate is an answer, not an accident: fail at once with what to do. Applied
+ * before plugin-retry, which would otherwise retry it as a network failure (a 500 to Octokit).
+ */
+function certificateFailures(octokit: { hook: Octokit['hook'] }, options: { baseUrl?: string }) {
+  const origin = new URL(options.baseUrl ?? 'https://api.github.com').origin;
+  octokit.hook.wrap('request', async (request, requestOptions) => {
+    try {
+      return await request(requestOptions);
+    } catch (error) {
+      const code = certificateCode(error);
+      if (code === undefined) throw error;
+      throw new UserError(
+        code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+          ? `the certificate of ${origin} does not name its host (${code}): check source.github_api_url, or set source.skip_ssl_verification: true`
+          : `the certificate of ${origin} is not trusted (${code}): set source.ca_certs to the PEM of the CA that issued it, or source.skip_ssl_verification: true`,
+      );
+    }
+  });
+}
+
+const ThrottledOctokit = Octokit.plugin(certificateFailures, retry, throttling);
+const RetryingOctokit = Octokit.plugin(certificateFailures, retry);
+
+// 4xx are answers, not accidents: never retried, except rate limits (the throttling plugin).
+const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451];
+
+type Request = Octokit['request'];
+
+/** A fetch that aborts each attempt after `timeoutMs` (the retry plugin re-sends the same options). */
+function timedFetch(baseFetch: typeof fetch, timeoutMs: number) {
+  return (url: string, init: RequestInit = {}) => {
+    const signals = [AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])];
+    return baseFetch(url, { ...init, signal: AbortSignal.any(signals) });
+  };
+}
+
+/**
+ * A REST request function without credentials, for the calls that carry their own: a GitHub
+ * App's JWT (see github-app.ts). Same transport and retries as the client.
+ */
+export function createBareRequest(
+  options: Pick<
+    GitHubOptions,
+    'apiUrl' | 'log' | 'userAgent' | 'retryAfterBaseValue' | 'requestTimeoutMs' | 'fetch'
+  >,
+): Request {
+  return new RetryingOctokit({
+    baseUrl: options.apiUrl,
+    userAgent: options.userAgent ?? 'bosh-release-pr',
+    log: octokitLog(options.log),
+    request: {
+      fetch: timedFetch(options.fetch ?? globalThis.fetch, options.requestTimeoutMs ?? 30_000),
+    },
+    retry: {
+      doNotRetry: DO_NOT_RETRY,
+      retries: 3,
+      retryAfterBaseValue: options.retryAfterBaseValue ?? 1000,
+    },
+  }).request;
+}
+
+/**
+ * Octokit's auth strategy over a Credential: the current token on every request, and after a
+ * 401 one retry with a renewed token (an installation token may lapse during a long wait).
+ */
+function credentialStrategy(credential: Credential) {
+  const auth = async () => ({ type: 'token', token: await credential.current() });
+  const hook = async (
+    request: RequestInterface,
+    route: Route | EndpointOptions,
+    parameters?: RequestParameters,
+  ) => {
+    // Octokit hands either a route and its parameters or merged options (auth-token does the same).
+    const endpoint = request.endpoint.merge(route as Route, parameters);
+    const send = (token: string) =>
+      request({
+        ...endpoint,
+        headers: { ...endpoint.headers, authorization: `token ${token}` },
+      } as EndpointOptions);
+    const token = await credential.current();
+    try {
+      return await send(token);
+    } catch (error) {
+      if (statusOf(error) !== 401) throw error;
+      const renewed = await credential.renew(token);
+      if (renewed === undefined) throw error;
+      return send(renewed);
+    }
+  };
+  return () => Object.assign(auth, { hook });
+}
+
+// Octokit's own lines (a request that failed, a retry) are details: debug only.
+function octokitLog(log: Logger) {
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string) => log.debug(message),
+    error: (message: string) => log.debug(message),
+  };
+}
 
 /** The real GitHub REST client, with deliberate retry and throttling (issue threads in comments). */
 export function createGitHub(options: GitHubOptions): GitHub {
   const { owner, repo, log } = options;
+  const credential =
+    typeof options.token === 'string' ? fixedCredential(options.token) : options.token;
   const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseFetch = options.fetch ?? globalThis.fetch;
@@ -185,25 +321,13 @@ export function createGitHub(options: GitHubOptions): GitHub {
     };
 
   const octokit = new ThrottledOctokit({
-    auth: options.token,
+    authStrategy: credentialStrategy(credential),
     baseUrl: options.apiUrl,
     userAgent: options.userAgent ?? 'bosh-release-pr',
-    log: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message: string) => log.debug(message),
-      error: (message: string) => log.debug(message),
-    },
-    request: {
-      // A fresh timeout for every attempt (the retry plugin re-sends the same options).
-      fetch: (url: string, init: RequestInit = {}) => {
-        const signals = [AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])];
-        return baseFetch(url, { ...init, signal: AbortSignal.any(signals) });
-      },
-    },
-    // 4xx are answers, not accidents: never retried, except rate limits (the throttling plugin).
+    log: octokitLog(log),
+    request: { fetch: timedFetch(baseFetch, timeoutMs) },
     retry: {
-      doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451],
+      doNotRetry: DO_NOT_RETRY,
       retries: 3,
       retryAfterBaseValue,
     },
@@ -219,30 +343,39 @@ export function createGitHub(options: GitHubOptions): GitHub {
   // Writes that may have taken effect are resolved by reading state, never re-sent blindly.
   const once = { request: { retries: 0 } };
 
+  async function getRepositoryConditional(
+    etag: string | undefined,
+  ): Promise<Conditional<RepositoryInfo>> {
+    try {
+      const response = await octokit.rest.repos.get({
+        owner,
+        repo,
+        headers: etag === undefined ? {} : { 'if-none-match': etag },
+      });
+      const { data } = response;
+      return {
+        modified: true,
+        value: {
+          defaultBranch: data.default_branch,
+          deleteBranchOnMerge: data.delete_branch_on_merge ?? false,
+        },
+        etag: response.headers.etag,
+      };
+    } catch (error) {
+      if (statusOf(error) === 304) return { modified: false };
+      throw wrap('reading the repository', error);
+    }
+  }
+
   return {
     owner,
     repo,
-    async getRepositoryConditional(etag) {
-      try {
-        const response = await octokit.rest.repos.get({
-          owner,
-          repo,
-          headers: etag === undefined ? {} : { 'if-none-match': etag },
-        });
-        const { data } = response;
-        return {
-          modified: true,
-          value: {
-            defaultBranch: data.default_branch,
-            deleteBranchOnMerge: data.delete_branch_on_merge ?? false,
-          },
-          etag: response.headers.etag,
-        };
-      } catch (error) {
-        if (statusOf(error) === 304) return { modified: false };
-        throw wrap('reading the repository', error);
-      }
+    async getRepository() {
+      const answer = await getRepositoryConditional(undefined);
+      if (!answer.modified) throw new Error('GitHub answered 304 to an unconditional request');
+      return answer.value;
     },
+    getRepositoryConditional,
 
     async lastCommitTouching(path, ref) {
       const { data } = await call(`reading the history of ${path}`, () =>
@@ -410,7 +543,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
     const slug = `${owner}/${repo}`;
     if (status === 401) {
       return new UserError(
-        `GitHub refused the credentials (401 Bad credentials) while ${what}: check source.access_token`,
+        `GitHub refused the credentials (401 Bad credentials) while ${what}: check ${credential.fields}`,
       );
     }
     if (status === 403 && /secondary rate|rate limit/i.test(failureText(error))) {

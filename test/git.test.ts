@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGit, remoteEnv, type GitRemote } from '../src/git.js';
 import { createLogger, SecretRegistry } from '../src/log.js';
-import { exampleBareRepo, git, releaseCheckout, removeDir, tempDir } from './support/repos.js';
+import { startSandbox } from '../sandbox/index.js';
+import { makeCertificates } from './support/certificates.js';
+import {
+  EXAMPLE_BUNDLE,
+  exampleBareRepo,
+  git,
+  releaseCheckout,
+  removeDir,
+  tempDir,
+} from './support/repos.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
 const subject = createGit({
@@ -129,5 +138,42 @@ describe('remoteEnv', () => {
       GIT_CONFIG_KEY_0: 'http.https://github.com/acme/r.git.extraHeader',
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from('x-access-token:ghp_secret').toString('base64')}`,
     });
+  });
+});
+
+describe('a remote over HTTPS with a private CA', () => {
+  it('is refused with what to do without the CA, and fetched with it; the CA file does not outlive the command', async () => {
+    const certificates = makeCertificates();
+    const sandbox = await startSandbox({ tls: { key: certificates.key, cert: certificates.cert } });
+    try {
+      await sandbox.createRepository({
+        owner: 'acme',
+        repo: 'r',
+        bundle: EXAMPLE_BUNDLE,
+        branches: ['main'],
+      });
+      const https: GitRemote = { url: sandbox.gitUrl('acme', 'r'), token: sandbox.token };
+      await expect(
+        subject.fetchMetadata({ remote: https, ref: 'main', dir: join(root, 'tls-untrusted') }),
+      ).rejects.toThrow(
+        /^git does not trust the certificate of https:\/\/127\.0\.0\.1:\d+: set source\.ca_certs/,
+      );
+      const tmp = join(root, 'tls-tmp');
+      await mkdir(tmp);
+      const withTmp = createGit({
+        log,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
+        retryDelayMs: 1,
+      });
+      const sha = await withTmp.fetchMetadata({
+        remote: { ...https, caBundle: certificates.ca },
+        ref: 'main',
+        dir: join(root, 'tls-trusted'),
+      });
+      expect(sha).toMatch(/^[0-9a-f]{40}$/);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      await sandbox.stop();
+    }
   });
 });

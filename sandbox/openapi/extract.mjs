@@ -42,6 +42,8 @@ export const OPERATIONS = [
   'issues/remove-assignees',
   'issues/list-comments',
   'issues/create-comment',
+  'apps/get-repo-installation',
+  'apps/create-installation-access-token',
 ];
 
 // Prose and examples are most of the description's size and no schema needs them.

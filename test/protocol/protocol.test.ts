@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { lastLine, runBundle } from '../support/run-bundle.js';
 
 const TOKEN = 'ghp_protocolTestToken0123456789abcdefXYZ';
-// ca_certs is refused before any network call (it is not available yet): the steps fail fast here.
+// A ca_certs without any PEM certificate is refused before any network call: the steps fail fast.
 const source = { repository: 'acme/example-release', access_token: TOKEN, ca_certs: 'PEM' };
 const STEPS = [
   { step: 'check', args: [], request: { source } },
@@ -82,6 +82,14 @@ describe.each(STEPS)('$step', ({ step, args, request }) => {
     const result = await run(stdin);
     expect(result.code).toBe(1);
     expect(lastLine(result.stderr)).toContain('source.zzz: unknown field');
+  });
+
+  it('refuses a ca_certs that holds no certificate, before any request', async () => {
+    const result = await run(request);
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toBe(
+      'error: source.ca_certs: no PEM certificate found: give the CA certificates as PEM text, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----',
+    );
   });
 
   it('keeps stdout empty and the token out of every output, with debug on', async () => {

@@ -5,6 +5,7 @@ import { OpenApiValidator, toJsonSchema } from '../../sandbox/openapi/validator.
 import { ROUTES } from '../../sandbox/routes.js';
 import type { Client } from './support.js';
 import {
+  appJwt,
   cleanTemp,
   client,
   createExampleRepository,
@@ -80,6 +81,11 @@ beforeAll(async () => {
   await octokit.rest.pulls.checkIfMerged(pull);
   await octokit.rest.pulls.get(pull);
   await octokit.rest.pulls.list({ ...base, state: 'closed', head: `${OWNER}:cut-a` });
+  const app = sandbox.createApp();
+  sandbox.installApp(app.id, { owner: OWNER });
+  const asApp = client(sandbox, { token: appJwt(sandbox, app) });
+  const { data: installation } = await asApp.rest.apps.getRepoInstallation(base);
+  await asApp.rest.apps.createInstallationAccessToken({ installation_id: installation.id });
 
   // And the errors.
   const b = await sandbox.createPull(OWNER, REPO, { head: 'cut-b', base: 'main', title: 'b' });
@@ -105,6 +111,9 @@ beforeAll(async () => {
   await call(octokit.rest.repos.listCommits({ ...base, sha: 'none' }));
   await call(octokit.rest.repos.get({ owner: OWNER, repo: 'none' }));
   await call(client(sandbox, { token: 'ghs_bad' }).rest.repos.get(base));
+  await call(client(sandbox, { token: 'not.a.jwt' }).rest.apps.getRepoInstallation(base));
+  await call(asApp.rest.apps.getRepoInstallation({ owner: 'nobody', repo: 'none' }));
+  await call(asApp.rest.apps.createInstallationAccessToken({ installation_id: 1 }));
   await call(
     client(sandbox, { token: sandbox.addToken({ readOnly: true }) }).rest.issues.createComment({
       ...issue,

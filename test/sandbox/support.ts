@@ -1,3 +1,4 @@
+import { sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -185,4 +186,17 @@ export async function stopTestSandbox(sandbox: Sandbox): Promise<void> {
   await sandbox.stop();
   cleanTemp();
   expect(conformance.get(sandbox)).toEqual([]);
+}
+
+/** A JWT signed RS256 with `privateKey`, as a GitHub App signs one (claims as given). */
+export function signJwt(claims: Record<string, unknown>, privateKey: string): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims)}`;
+  return `${unsigned}.${sign('sha256', Buffer.from(unsigned), privateKey).toString('base64url')}`;
+}
+
+/** A JWT for `app` valid at the sandbox's "now" (issued a minute ago, expiring in nine). */
+export function appJwt(sandbox: Sandbox, app: { id: number; privateKey: string }): string {
+  const now = Math.floor(sandbox.clock.now().getTime() / 1000);
+  return signJwt({ iat: now - 60, exp: now + 540, iss: app.id }, app.privateKey);
 }

@@ -264,6 +264,15 @@ export class World {
       );
   }
 
+  /** Resolves once the sandbox has served `route` for the repository (polls its log). */
+  async until(repo: string, route: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.requests(repo).some((entry) => entry.route === route)) {
+      if (Date.now() > deadline) throw new Error(`the sandbox never saw ${route}`);
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  }
+
   /** Resolves once a step logged a line matching `pattern` after transcript position `since`. */
   async untilLogged(pattern: RegExp, since: number, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
