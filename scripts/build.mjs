@@ -1,10 +1,13 @@
 // Bundles each Concourse step into one self-contained ESM file (dist/check.mjs, in.mjs, out.mjs)
 // that runs with no node_modules, plus the development tools (sandbox, demo, bench) under dist/tools.
+//   node scripts/build.mjs [--outdir DIR --runtime-ajv]   # the steps only, into DIR; the bench
+//                                                         # measures the runtime-Ajv variant
 import { build } from 'esbuild';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 
@@ -25,12 +28,15 @@ const common = {
 };
 
 const SETTINGS = resolve('src/settings.ts');
+const { values: options } = parseArgs({
+  options: { outdir: { type: 'string' }, 'runtime-ajv': { type: 'boolean', default: false } },
+});
 
 await build({
   ...common,
   entryPoints: { check: 'src/check/index.ts', in: 'src/in/index.ts', out: 'src/out/index.ts' },
-  outdir: 'dist',
-  plugins: [precompiledAjv(await validatorModules())],
+  outdir: options.outdir ?? 'dist',
+  plugins: options['runtime-ajv'] ? [] : [precompiledAjv(await validatorModules())],
 });
 
 const tools = Object.fromEntries(
@@ -40,7 +46,7 @@ const tools = Object.fromEntries(
     ['bench', 'bench/index.ts'],
   ].filter(([, file]) => existsSync(file)),
 );
-if (Object.keys(tools).length > 0) {
+if (options.outdir === undefined && Object.keys(tools).length > 0) {
   await build({ ...common, entryPoints: tools, outdir: 'dist/tools', sourcemap: 'inline' });
 }
 
