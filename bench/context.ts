@@ -125,7 +125,7 @@ export async function serveRepo(
 }
 
 /** git's command-scoped auth header for the sandbox, as the resource passes it (never argv). */
-export function gitAuthEnv(sandbox: Sandbox, home: string): NodeJS.ProcessEnv {
+export function gitAuthEnv(token: string, home: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: home,
@@ -133,7 +133,7 @@ export function gitAuthEnv(sandbox: Sandbox, home: string): NodeJS.ProcessEnv {
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_COUNT: '1',
     GIT_CONFIG_KEY_0: 'http.extraHeader',
-    GIT_CONFIG_VALUE_0: `Authorization: Bearer ${sandbox.token}`,
+    GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}`,
   };
 }
 

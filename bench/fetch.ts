@@ -3,20 +3,16 @@
 // growing history and source size. Each round runs the three back to back, in rotating order.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox } from '../sandbox/index.js';
 import {
   expectSuccess,
   gitAuthEnv,
-  OWNER,
   removeDir,
   runStep,
   scratchDir,
-  serveRepo,
-  sourceFor,
   type BenchContext,
 } from './context.js';
+import { startFetchHost, type ServedRelease } from './fetch-host.js';
 import { mustRun } from './process.js';
-import { mergeReleasePull } from './release-pulls.js';
 import type { Section } from './report.js';
 import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
 import {
@@ -52,80 +48,65 @@ export async function benchFetch(context: BenchContext): Promise<Section> {
   const repos: SyntheticRepo[] = [];
   for (const spec of grid) repos.push(await syntheticRepo(context.cacheDir, spec, context.say));
 
-  const sandbox = await startSandbox();
   const results: RepoResult[] = [];
-  try {
-    for (const repo of repos) {
-      const rounds = context.runs ?? (context.quick ? 3 : repo.sourceBytes >= GIB ? 3 : 5);
-      context.say(`in vs clone: ${describeSpec(repo)}, ${rounds} rounds`);
-      results.push(await measureRepo(context, sandbox, repo, rounds));
-    }
-  } finally {
-    await sandbox.stop();
+  for (const repo of repos) {
+    const rounds = context.runs ?? (context.quick ? 3 : repo.sourceBytes >= GIB ? 3 : 5);
+    context.say(`in vs clone: ${describeSpec(repo)}, ${rounds} rounds`);
+    results.push(await measureRepo(context, repo, rounds));
   }
   return describe(context, results, performance.now() - started);
 }
 
+// Every measurement gets a sandbox of its own, started fresh (see fetch-host.ts).
 async function measureRepo(
   context: BenchContext,
-  sandbox: Awaited<ReturnType<typeof startSandbox>>,
   repo: SyntheticRepo,
   rounds: number,
 ): Promise<RepoResult> {
   const name = `fetch-${repo.commits}-${repo.sourceBytes}`;
-  await serveRepo(sandbox, repo, { name, withLockBranch: true });
-  const { number, mergeSha } = await mergeReleasePull(sandbox, {
-    repo: name,
-    head: repo.lockBranch,
-    releaseName: repo.releaseName,
-    version: repo.lockVersion,
-    source: repo.mainSha,
-  });
-  const request = {
-    source: sourceFor(sandbox, name),
-    version: { version: repo.lockVersion, pr: String(number), ref: mergeSha },
-  };
-  const url = sandbox.gitUrl(OWNER, name);
   const times: Record<Kind, number[]> = { in: [], clone: [], shallow: [] };
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < KINDS.length; k++) {
       const kind = KINDS[(round + k) % KINDS.length] ?? 'in';
+      const host = await startFetchHost(repo, name);
       const dir = await scratchDir(context, kind);
       try {
-        if (kind === 'in') {
-          const dest = join(dir, 'dest');
-          const finished = expectSuccess(
-            'in',
-            await runStep(context, 'in', request, { args: [dest], tmp: dir }),
-          );
-          const manifest = join(
-            dest,
-            'releases',
-            repo.releaseName,
-            `${repo.releaseName}-${repo.lockVersion}.yml`,
-          );
-          if (!existsSync(manifest)) throw new Error(`in wrote no ${manifest}`);
-          times.in.push(finished.ms);
-        } else {
-          const depth = kind === 'shallow' ? ['--depth', '1'] : [];
-          const args = [
-            'clone',
-            '--quiet',
-            '--single-branch',
-            '--branch',
-            'main',
-            ...depth,
-            url,
-            join(dir, 'clone'),
-          ];
-          times[kind].push((await mustRun('git', args, { env: gitAuthEnv(sandbox, dir) })).ms);
-        }
+        times[kind].push(await measureOnce(context, repo, host.served, kind, dir));
       } finally {
         await removeDir(dir);
+        await host.stop();
       }
     }
   }
   return { repo, times };
+}
+
+async function measureOnce(
+  context: BenchContext,
+  repo: SyntheticRepo,
+  served: ServedRelease,
+  kind: Kind,
+  dir: string,
+): Promise<number> {
+  if (kind === 'in') {
+    const dest = join(dir, 'dest');
+    const finished = expectSuccess(
+      'in',
+      await runStep(context, 'in', served.request, { args: [dest], tmp: dir }),
+    );
+    const manifest = join(
+      dest,
+      'releases',
+      repo.releaseName,
+      `${repo.releaseName}-${repo.lockVersion}.yml`,
+    );
+    if (!existsSync(manifest)) throw new Error(`in wrote no ${manifest}`);
+    return finished.ms;
+  }
+  const depth = kind === 'shallow' ? ['--depth', '1'] : [];
+  const args = ['clone', '--quiet', '--single-branch', '--branch', 'main', ...depth];
+  const clone = [...args, served.gitUrl, join(dir, 'clone')];
+  return (await mustRun('git', clone, { env: gitAuthEnv(served.token, dir) })).ms;
 }
 
 function describe(context: BenchContext, results: RepoResult[], tookMs: number): Section {
@@ -185,6 +166,7 @@ function describe(context: BenchContext, results: RepoResult[], tookMs: number):
     notes: [
       `Medians; ratios are medians of per-round ratios (the three ran back to back in each round, in rotating order). \`in\` is \`dist/in.mjs\` spawned with ${context.resourceNodeVersion} as Concourse runs it, Node start-up included; the clones check out \`main\` as the git resource does.`,
       `Every repository holds the same metadata at the fetched commit (${results[0]?.repo.metadataFiles ?? 0} files, ${formatBytes(results[0]?.repo.metadataBytes ?? 0)}: ${results[0]?.repo.buildsOnMain.toLocaleString('en-US') ?? 0} \`.final_builds\` entries in 61 indexes, 200 manifests of 40 packages and 20 jobs), the merge commit of a real release PR.`,
+      'Every measurement had a sandbox of its own, in its own process, started fresh: the sandbox does not apply backpressure when it streams a pack, so after serving a GiB its process holds ~800 MiB and each process it then spawns costs ~20 ms more (fork); no measurement pays for an earlier one.',
       `Generating these repositories took ${formatMs(generation)} the first time (git fast-import, then one repack with a bitmap); they are cached in \`.cache/bench/repos\` (${formatBytes(onDisk)}) and served through git alternates, without copies.`,
     ],
     tookMs,

@@ -15,6 +15,7 @@ import { benchCheck } from './check.js';
 import { benchColdStart, node24 } from './cold-start.js';
 import { newScratch, PROJECT_ROOT, type BenchContext } from './context.js';
 import { benchFetch } from './fetch.js';
+import { FETCH_HOST_FLAG, runFetchHost } from './fetch-host.js';
 import { describeMachine } from './machine.js';
 import { benchOut } from './out.js';
 import { run } from './process.js';
@@ -105,9 +106,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(
-    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-});
+if (process.argv.includes(FETCH_HOST_FLAG)) runFetchHost();
+else
+  main().catch((error: unknown) => {
+    console.error(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 1;
+  });

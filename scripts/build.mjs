@@ -63,7 +63,7 @@ async function recordCompiles() {
       constructor(options) { (globalThis.__ajvRecords ??= []).push((this.record = { options, schemas: [] })); }
       compile(schema) { this.record.schemas.push(schema); return () => true; }
     }`;
-  const dir = mkdtempSync(join(tmpdir(), 'brp-build-'));
+  const dir = mkdtempSync(join(tmpdir(), 'brp-ajv-'));
   try {
     const outfile = join(dir, 'settings.mjs');
     await build({
