@@ -103,6 +103,7 @@ export function createGit(options: GitOptions): Git {
   const { log } = options;
   const baseEnv = sanitizedEnv(options.env ?? process.env);
   const retryDelayMs = options.retryDelayMs ?? 2000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
 
   const git = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
     simpleGit({
@@ -110,7 +111,7 @@ export function createGit(options: GitOptions): Git {
       allowEnvironment: ALLOWED_ENV,
       // GIT_CONFIG_COUNT carries the scoped auth header (see remoteEnv); nothing else sets config.
       unsafe: { allowUnsafeConfigEnvCount: true },
-      timeout: { block: options.idleTimeoutMs ?? 120_000 },
+      timeout: { block: idleTimeoutMs },
     }).env({ ...baseEnv, ...extraEnv });
 
   async function withRetries<T>(what: string, action: () => Promise<T>): Promise<T> {
@@ -130,22 +131,19 @@ export function createGit(options: GitOptions): Git {
     async fetchMetadata({ remote, ref, dir }) {
       await mkdir(dir, { recursive: true });
       const local = git(dir);
-      await local.raw(['init', '--quiet']);
-      await local.raw(['remote', 'add', 'origin', remote.url]);
-      await local.raw(['sparse-checkout', 'set', '--no-cone', ...METADATA_SPARSE_PATTERNS]);
+      const quiet = (args: string[], env: Record<string, string> = {}) =>
+        runGit(dir, args, { env: { ...baseEnv, ...env }, timeoutMs: idleTimeoutMs });
+      await quiet(['init', '--quiet']);
+      await quiet(['remote', 'add', 'origin', remote.url]);
+      await quiet(['sparse-checkout', 'set', '--no-cone', ...METADATA_SPARSE_PATTERNS]);
       const isSha = /^[0-9a-f]{40}$/.test(ref);
       const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
       await withRetries(`fetching ${ref}`, () =>
         withRemote(remote, (env) =>
-          git(dir, env).raw([
-            'fetch',
-            '--quiet',
-            '--no-tags',
-            '--depth=1',
-            '--filter=blob:none',
-            'origin',
-            refspec,
-          ]),
+          quiet(
+            ['fetch', '--quiet', '--no-tags', '--depth=1', '--filter=blob:none', 'origin', refspec],
+            env,
+          ),
         ),
       ).catch((error: unknown) => {
         throw fetchError(error, ref, remote);
@@ -155,7 +153,7 @@ export function createGit(options: GitOptions): Git {
       ).trim();
       // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
       await withRetries(`checking out ${ref}`, () =>
-        withRemote(remote, (env) => git(dir, env).raw(['checkout', '--quiet', '--detach', sha])),
+        withRemote(remote, (env) => quiet(['checkout', '--quiet', '--detach', sha], env)),
       );
       return sha;
     },
@@ -233,11 +231,17 @@ export function createGit(options: GitOptions): Git {
       };
       try {
         const repo = git(dir, env);
-        await repo.raw(['read-tree', parent]);
+        const plumbing = { env: { ...baseEnv, ...env }, timeoutMs: idleTimeoutMs };
+        await runGit(dir, ['read-tree', parent], plumbing);
+        const entries: string[] = [];
         for (const [path, content] of files) {
-          const blob = await hashObject(dir, content, baseEnv);
-          await repo.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`]);
+          entries.push(`100644 ${await hashObject(dir, content, baseEnv)}\t${path}`);
         }
+        // One update-index for every file (mode 100644 blob, tab, path: git update-index --index-info).
+        await runGit(dir, ['update-index', '--add', '--index-info'], {
+          ...plumbing,
+          input: `${entries.join('\n')}\n`,
+        });
         // --missing-ok: the blobs of untouched paths are not here (blobless fetch), and need not be.
         const tree = (await repo.raw(['write-tree', '--missing-ok'])).trim();
         return (await repo.raw(['commit-tree', tree, '-p', parent, '-m', message])).trim();
@@ -297,26 +301,42 @@ export function createGit(options: GitOptions): Git {
   };
 }
 
-// simple-git cannot feed stdin: the two local plumbing commands that need it run directly.
-function gitWithInput(
+// Commands that print nothing, or read stdin, run directly: simple-git 4.0.2 sleeps 50 ms after
+// every command without output (its completion plugin), 250 ms per fetch and one per file of a
+// commit (BENCHMARKS.md), and it cannot feed stdin.
+function runGit(
   dir: string,
   args: string[],
-  input: string,
-  env: Record<string, string>,
+  options: { env: Record<string, string>; input?: string; timeoutMs?: number },
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: dir, env });
+    const child = spawn('git', args, {
+      cwd: dir,
+      env: options.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            err += `\ngit ${args[0]} timed out after ${options.timeoutMs} ms`;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(Buffer.concat(chunks))
-        : reject(new Error(`git ${args[0]} failed: ${err.trim()}`)),
-    );
-    child.stdin.end(input);
+    child.on('close', (code) => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (code === 0) resolve(Buffer.concat(chunks));
+      else reject(new Error(`git ${args[0]} failed: ${err.trim()}`));
+    });
+    if (options.input !== undefined && child.stdin !== null) {
+      // A git that fails early closes its stdin: its exit code tells what happened, not EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 
@@ -327,7 +347,7 @@ async function catBlobs(
   env: Record<string, string>,
 ): Promise<string[]> {
   if (shas.length === 0) return [];
-  const out = await gitWithInput(dir, ['cat-file', '--batch'], `${shas.join('\n')}\n`, env);
+  const out = await runGit(dir, ['cat-file', '--batch'], { env, input: `${shas.join('\n')}\n` });
   const contents: string[] = [];
   let offset = 0;
   for (let i = 0; i < shas.length; i++) {
@@ -344,7 +364,7 @@ async function hashObject(
   content: string,
   env: Record<string, string>,
 ): Promise<string> {
-  return (await gitWithInput(dir, ['hash-object', '-w', '--stdin'], content, env))
+  return (await runGit(dir, ['hash-object', '-w', '--stdin'], { env, input: content }))
     .toString()
     .trim();
 }
