@@ -171,10 +171,9 @@ export async function handleListCommits({
   const shas = await git.revList(tip, path === '' ? undefined : path);
   const page = paginate(shas, query, `${context.urls.api}/repositories/${repository.id}/commits`);
   const commits = await git.readCommits(page.items);
-  return listResponse({
-    ...page,
-    items: commits.map((commit) => commitItemJson(context, repository, commit)),
-  });
+  return listResponse({ ...page, items: commits }, (commit) =>
+    commitItemJson(context, repository, commit),
+  );
 }
 
 export async function handleGetCommit({
@@ -247,10 +246,7 @@ export async function handleCommitPulls({
     query,
     `${context.urls.api}/repositories/${repository.id}/commits/${sha}/pulls`,
   );
-  return listResponse({
-    ...page,
-    items: page.items.map((pull) => pullSimpleJson(context, repository, pull)),
-  });
+  return listResponse(page, (pull) => pullSimpleJson(context, repository, pull));
 }
 
 export async function handleGetBranch({

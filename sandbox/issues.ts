@@ -157,10 +157,7 @@ export async function handleListLabels({
     query,
     `${context.urls.api}/repositories/${repository.id}/issues/${pull.number}/labels`,
   );
-  return listResponse({
-    ...page,
-    items: page.items.map((name) => labelJson(context, repository, name)),
-  });
+  return listResponse(page, (name) => labelJson(context, repository, name));
 }
 
 export async function handleAddLabels({
@@ -269,10 +266,7 @@ export async function handleListComments({
     query,
     `${context.urls.api}/repositories/${repository.id}/issues/${pull.number}/comments`,
   );
-  return listResponse({
-    ...page,
-    items: page.items.map((comment) => commentJson(context, repository, comment)),
-  });
+  return listResponse(page, (comment) => commentJson(context, repository, comment));
 }
 
 export async function handleCreateComment({

@@ -750,10 +750,7 @@ export async function handleListPulls({
 }: RouteRequest): Promise<RestResponse> {
   const pulls = listPulls(context, repository, query);
   const page = paginate(pulls, query, linkBase(context, repository, '/pulls'));
-  return listResponse({
-    ...page,
-    items: page.items.map((pull) => pullSimpleJson(context, repository, pull)),
-  });
+  return listResponse(page, (pull) => pullSimpleJson(context, repository, pull));
 }
 
 export async function handleGetPull({

@@ -148,10 +148,11 @@ export function paginate<T>(items: T[], query: URLSearchParams, linkBase: string
   return { items: slice, link: links.length > 0 ? links.join(', ') : null };
 }
 
-export function listResponse<T>(paged: Paged<T>): RestResponse {
+/** A 200 answer of one page, each item written by `toJson`, with the page's `Link` header. */
+export function listResponse<T, J>(paged: Paged<T>, toJson: (item: T) => J): RestResponse {
   return {
     status: 200,
-    body: paged.items,
+    body: paged.items.map(toJson),
     headers: paged.link === null ? {} : { link: paged.link },
   };
 }
