@@ -29,8 +29,16 @@ export type PushOutcome = 'pushed' | 'lease-rejected';
 
 /** The git operations the steps use (STYLE: a narrow interface, injected). */
 export interface Git {
-  /** Fetches one commit (branch or sha) shallow, blobless and sparse into `dir`, checked out. */
-  fetchMetadata(options: { remote: GitRemote; ref: string; dir: string }): Promise<string>;
+  /**
+   * Fetches one commit (branch or sha) shallow, blobless and sparse into `dir`, checked out:
+   * the paths of `sparse` (git's non-cone patterns; default: all the metadata). Returns its sha.
+   */
+  fetchMetadata(options: {
+    remote: GitRemote;
+    ref: string;
+    dir: string;
+    sparse?: readonly string[];
+  }): Promise<string>;
   /** The full sha of a commit-ish in a local repository, or undefined when it is not there. */
   resolveCommit(dir: string, commitish: string): Promise<string | undefined>;
   /** The metadata files (see METADATA_SPARSE_PATTERNS) of a commit in a local repository. */
@@ -59,7 +67,16 @@ export interface Git {
 
 /** The metadata paths of a BOSH release repository: all a step ever needs to read. */
 const METADATA_PATHS = ['.final_builds', 'releases', 'config/final.yml'];
-export const METADATA_SPARSE_PATTERNS = ['/.final_builds/', '/releases/', '/config/final.yml'];
+export const METADATA_SPARSE_PATTERNS: readonly string[] = [
+  '/.final_builds/',
+  '/releases/',
+  '/config/final.yml',
+];
+
+/** Text matched literally inside a sparse-checkout (gitignore) pattern: its wildcards escaped. */
+export function escapeSparse(text: string): string {
+  return text.replace(/[\\*?[]/g, (c) => `\\${c}`);
+}
 
 // Variables passed to git on purpose. simple-git strips or refuses every other GIT_* variable
 // (its environment guard), which also keeps a stray GIT_DIR of the caller out.
@@ -128,14 +145,14 @@ export function createGit(options: GitOptions): Git {
   }
 
   return {
-    async fetchMetadata({ remote, ref, dir }) {
+    async fetchMetadata({ remote, ref, dir, sparse = METADATA_SPARSE_PATTERNS }) {
       await mkdir(dir, { recursive: true });
       const local = git(dir);
       const quiet = (args: string[], env: Record<string, string> = {}) =>
         runGit(dir, args, { env: { ...baseEnv, ...env }, timeoutMs: idleTimeoutMs });
       await quiet(['init', '--quiet']);
       await quiet(['remote', 'add', 'origin', remote.url]);
-      await quiet(['sparse-checkout', 'set', '--no-cone', ...METADATA_SPARSE_PATTERNS]);
+      await quiet(['sparse-checkout', 'set', '--no-cone', ...sparse]);
       const isSha = /^[0-9a-f]{40}$/.test(ref);
       const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
       await withRetries(`fetching ${ref}`, () =>

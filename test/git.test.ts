@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createGit, remoteEnv, type GitRemote } from '../src/git.js';
+import { join, relative } from 'node:path';
+import { createGit, escapeSparse, remoteEnv, type GitRemote } from '../src/git.js';
+import { sparsePatterns } from '../src/in/in.js';
 import { createLogger, SecretRegistry } from '../src/log.js';
 import { startSandbox } from '../sandbox/index.js';
 import { makeCertificates } from './support/certificates.js';
@@ -35,6 +36,14 @@ beforeAll(async () => {
 
 afterAll(async () => removeDir(root));
 
+async function blobIds(repo: string, ref: string, paths: string[]): Promise<string[]> {
+  const listing = await git(repo, ['ls-tree', '-r', ref, '--', ...paths]);
+  return listing
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/)[2] ?? '');
+}
+
 describe('fetchMetadata', () => {
   it('checks out only the metadata paths of a branch tip', async () => {
     const dir = join(root, 'fetch-main');
@@ -55,10 +64,62 @@ describe('fetchMetadata', () => {
     expect(existsSync(join(dir, 'releases/example/example-3.yml'))).toBe(true);
   });
 
+  it('checks out, and fetches the blobs of, only the paths of its sparse patterns', async () => {
+    const dir = join(root, 'fetch-narrow');
+    await subject.fetchMetadata({
+      remote,
+      ref: 'main',
+      dir,
+      sparse: sparsePatterns(undefined, '2', 'releases'),
+    });
+    const finalBuilds = (await git(bare, ['ls-tree', '-r', '--name-only', 'main', '.final_builds']))
+      .split('\n')
+      .filter(Boolean);
+    const expected = [
+      ...finalBuilds,
+      'config/final.yml',
+      'releases/example/example-2.yml',
+      'releases/example/index.yml',
+    ].sort();
+    const checkedOut = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile() && !relative(dir, entry.parentPath).startsWith('.git'))
+      .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+      .sort();
+    expect(checkedOut).toEqual(expected);
+    expect(await git(bare, ['ls-tree', '--name-only', 'main', 'releases/example/'])).toContain(
+      'example-1.yml',
+    );
+    // The blobless fetch brought no blob; the checkout fetched exactly the ones it wrote.
+    const blobs = (
+      await git(dir, ['cat-file', '--batch-check', '--batch-all-objects', '--unordered'])
+    )
+      .split('\n')
+      .filter((line) => line.includes(' blob '));
+    expect(blobs).toHaveLength(new Set(await blobIds(bare, 'main', expected)).size);
+  });
+
   it('says clearly when the branch does not exist', async () => {
     await expect(
       subject.fetchMetadata({ remote, ref: 'no-such-branch', dir: join(root, 'fetch-missing') }),
     ).rejects.toThrow(/no-such-branch is not in file:/);
+  });
+});
+
+describe('sparse patterns', () => {
+  it('match a release name and version literally', () => {
+    expect(escapeSparse('a*b?c[d]\\e.f')).toBe('a\\*b\\?c\\[d]\\\\e.f');
+    expect(sparsePatterns('my-release', '1.2.0-rc.1', 'releases')).toEqual([
+      '/config/final.yml',
+      '/.final_builds/',
+      '/releases/my-release/index.yml',
+      '/releases/my-release/my-release-1.2.0-rc.1.yml',
+    ]);
+  });
+
+  it('leave releases/ out when there is no release or only .final_builds is tracked', () => {
+    const withoutReleases = ['/config/final.yml', '/.final_builds/'];
+    expect(sparsePatterns('my-release', '', 'releases')).toEqual(withoutReleases);
+    expect(sparsePatterns(undefined, '3', 'final_builds')).toEqual(withoutReleases);
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '../bosh/index.js';
 import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { UserError } from '../errors.js';
-import type { Git, GitRemote } from '../git.js';
+import { escapeSparse, type Git, type GitRemote } from '../git.js';
 import { statusOf, type GitHub, type PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
@@ -91,7 +91,12 @@ async function downloadRelease(
   const { version, knownName } = options;
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
-    await deps.git.fetchMetadata({ remote: deps.remote, ref: version.ref, dir: work });
+    await deps.git.fetchMetadata({
+      remote: deps.remote,
+      ref: version.ref,
+      dir: work,
+      sparse: sparsePatterns(knownName, version.version, options.track),
+    });
     const tree = await readMetadataDir(work);
     const finalConfig = tree.get(FINAL_CONFIG);
     if (finalConfig === undefined) {
@@ -122,6 +127,27 @@ async function downloadRelease(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * What `in` checks out: config/final.yml, `.final_builds/`, and of `releases/` only the index and
+ * the one manifest (a release repository keeps every manifest, ~20 KB each, and their blobs are
+ * fetched lazily by the checkout). An unknown release name is matched by a wildcard; the version
+ * narrows it to the release's own files all the same.
+ */
+export function sparsePatterns(
+  name: string | undefined,
+  version: string,
+  track: TrackedMetadata,
+): string[] {
+  const patterns = ['/config/final.yml', '/.final_builds/'];
+  if (version === '' || track === 'final_builds') return patterns;
+  const dir = name === undefined ? '*' : escapeSparse(name);
+  return [
+    ...patterns,
+    `/releases/${dir}/index.yml`,
+    `/releases/${dir}/${dir}-${escapeSparse(version)}.yml`,
+  ];
 }
 
 async function releaseNameAt(github: GitHub, ref: string): Promise<string> {
