@@ -3,8 +3,11 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { Conditional } from './github.js';
+
 /** A remembered conditional response: its ETag, what was made of it, and when it was checked. */
 export interface CacheEntry<T> {
+  /** '' when the answer had none (a 404): it is then asked for again unconditionally. */
   etag: string;
   value: T;
   checkedAt: number;
@@ -51,6 +54,34 @@ export function createEtagCache(options: { scope: string; dir?: string }): EtagC
       }
     },
   };
+}
+
+/**
+ * A value GitHub is asked for at most once per `maxAgeMs`: younger, it is taken from the cache
+ * without a request; older, it is revalidated with a conditional request (a 304 costs no rate
+ * limit). For what rarely changes and may be seen late by that much (release-target.ts,
+ * starting-version.ts).
+ */
+export async function revalidated<T>(options: {
+  cache: EtagCache;
+  key: string;
+  maxAgeMs: number;
+  now?: (() => number) | undefined;
+  ask: (etag: string | undefined) => Promise<Conditional<T>>;
+}): Promise<T> {
+  const { cache, key } = options;
+  const now = (options.now ?? Date.now)();
+  const cached = await cache.get<T>(key);
+  if (cached !== undefined && now - cached.checkedAt < options.maxAgeMs) return cached.value;
+  const answer = await options.ask(cached?.etag || undefined);
+  if (!answer.modified) {
+    if (cached === undefined)
+      throw new Error(`GitHub answered 304 to an unconditional request (${key})`);
+    await cache.set(key, { ...cached, checkedAt: now });
+    return cached.value;
+  }
+  await cache.set(key, { etag: answer.etag ?? '', value: answer.value, checkedAt: now });
+  return answer.value;
 }
 
 /** A cache that remembers nothing (for steps other than check). */

@@ -1,38 +1,51 @@
 import type { Version } from './contract.js';
-import type { EtagCache } from './etag-cache.js';
+import { revalidated, type EtagCache } from './etag-cache.js';
 import type { GitHub } from './github.js';
 import type { ReleaseTarget } from './release-history.js';
+import { REVALIDATE_AFTER_MS } from './release-target.js';
 import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from './bosh/index.js';
 
 /**
  * The base's current release as a version, for a repository where no release PR has merged yet
  * (DESIGN §4): the highest final version, `pr: ""`, and the commit that added its manifest.
- * Undefined when the base has no final release. Remembered per index ETag: an idle poll asks
- * GitHub one conditional question.
+ * Undefined when the base has no final release.
+ *
+ * Remembered for REVALIDATE_AFTER_MS, then revalidated by the index's ETag: an idle poll of such
+ * a repository asks GitHub one question (its release PRs), not two. The price: a release pushed
+ * straight to the base, not through a release PR, is reported up to that much later.
  */
 export async function startingVersion(options: {
   github: GitHub;
   cache: EtagCache;
   target: ReleaseTarget;
+  now?: (() => number) | undefined;
 }): Promise<Version | undefined> {
-  const { github, cache, target } = options;
+  const { github, target } = options;
   const indexPath = releaseIndexPath(target.releaseName);
-  const key = `start ${target.base} ${indexPath}`;
-  const cached = await cache.get<Version | null>(key);
-  const answer = await github.getFileConditional(indexPath, target.base, cached?.etag);
-  if (!answer.modified && cached !== undefined) return cached.value ?? undefined;
-  if (!answer.modified || answer.value === undefined) return undefined;
-  const highest = highestFinalVersion(
-    new Map([[indexPath, answer.value]]),
-    target.releaseName,
-  )?.version;
-  let version: Version | null = null;
-  if (highest !== undefined) {
-    const manifest = releaseManifestPath(target.releaseName, highest);
-    const commit = await github.lastCommitTouching(manifest, target.base);
-    if (commit !== undefined) version = { version: highest, pr: '', ref: commit.sha };
-  }
-  if (answer.etag !== undefined)
-    await cache.set(key, { etag: answer.etag, value: version, checkedAt: Date.now() });
+  const version = await revalidated<Version | null>({
+    cache: options.cache,
+    key: `start ${target.base} ${indexPath}`,
+    maxAgeMs: REVALIDATE_AFTER_MS,
+    now: options.now,
+    ask: async (etag) => {
+      const answer = await github.getFileConditional(indexPath, target.base, etag);
+      if (!answer.modified) return answer;
+      return { ...answer, value: await startAt(github, target, answer.value) };
+    },
+  });
   return version ?? undefined;
+}
+
+async function startAt(
+  github: GitHub,
+  target: ReleaseTarget,
+  index: string | undefined,
+): Promise<Version | null> {
+  if (index === undefined) return null;
+  const indexPath = releaseIndexPath(target.releaseName);
+  const highest = highestFinalVersion(new Map([[indexPath, index]]), target.releaseName)?.version;
+  if (highest === undefined) return null;
+  const manifest = releaseManifestPath(target.releaseName, highest);
+  const commit = await github.lastCommitTouching(manifest, target.base);
+  return commit === undefined ? null : { version: highest, pr: '', ref: commit.sha };
 }

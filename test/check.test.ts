@@ -182,6 +182,80 @@ describe('cost of a poll', () => {
     expect(versions(await world.check(repo, made[1], source))).toEqual([made[1], next]);
   });
 
+  it('answers an idle poll with one request while no release PR has merged yet', async () => {
+    const repo = await world.repository();
+    const source = { source: named };
+    const start = Date.now();
+    const at = (minutes: number) => () => start + minutes * 60_000;
+    const [first] = versions(await world.check(repo, undefined, { ...source, now: at(0) }));
+    expect(first).toMatchObject({ version: '2', pr: '' });
+
+    let since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, first, { ...source, now: at(1) }))).toEqual([first]);
+    let requests = world.requests(repo, since);
+    expect(requests.map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /repos/{owner}/{repo}/pulls', 304],
+    ]);
+
+    // A release pushed straight to the base, not through a PR, is seen once the starting
+    // version is revalidated: at most REVALIDATE_AFTER_MS late, by one more conditional request.
+    const bare = world.sandbox.bareRepoPath(OWNER, repo);
+    const index = await git(bare, ['show', 'main:releases/example/index.yml']);
+    const pushed = await world.sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: {
+        'releases/example/index.yml': index.replace(
+          'builds:\n',
+          'builds:\n  0123456789abcdef0123456789abcdef01234567:\n    version: "7"\n',
+        ),
+        'releases/example/example-7.yml': 'name: example\nversion: "7"\n',
+      },
+      message: 'a release pushed to main',
+    });
+    expect(versions(await world.check(repo, first, { ...source, now: at(4) }))).toEqual([first]);
+    since = world.sandbox.log().length;
+    const seven = { version: '7', pr: '', ref: pushed };
+    expect(versions(await world.check(repo, first, { ...source, now: at(6) }))).toEqual([seven]);
+    requests = world.requests(repo, since);
+    expect(requests.map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /repos/{owner}/{repo}/pulls', 304],
+      ['GET /repos/{owner}/{repo}/contents/{path}', 200],
+      ['GET /repos/{owner}/{repo}/commits', 200],
+    ]);
+
+    // Revalidated and unchanged: a second free 304, then one request again for five minutes.
+    since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, seven, { ...source, now: at(12) }))).toEqual([seven]);
+    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304]);
+    since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, seven, { ...source, now: at(13) }))).toEqual([seven]);
+    expect(world.requests(repo, since)).toHaveLength(1);
+  });
+
+  it('remembers a base without any final release as well, instead of asking each poll', async () => {
+    const repo = await world.repository();
+    await world.sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: {
+        'releases/example/index.yml': null,
+        'releases/example/example-1.yml': null,
+        'releases/example/example-2.yml': null,
+      },
+      message: 'forget the releases',
+    });
+    const source = { source: named };
+    const start = Date.now();
+    expect(versions(await world.check(repo, undefined, { ...source, now: () => start }))).toEqual(
+      [],
+    );
+    const since = world.sandbox.log().length;
+    expect(
+      versions(await world.check(repo, undefined, { ...source, now: () => start + 60_000 })),
+    ).toEqual([]);
+    // The 404 that said "no index" would count against the rate limit at every poll.
+    expect(world.requests(repo, since).map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /repos/{owner}/{repo}/pulls', 304],
+    ]);
+  });
+
   it('without base_branch and release_name, an idle poll still asks only conditionally', async () => {
     const repo = await world.repository();
     const made = await mergeReleases(repo, 1);

@@ -70,7 +70,7 @@ describe('fetchMetadata', () => {
       remote,
       ref: 'main',
       dir,
-      sparse: sparsePatterns(undefined, '2', 'releases'),
+      sparse: sparsePatterns(undefined, '2', 'both'),
     });
     const finalBuilds = (await git(bare, ['ls-tree', '-r', '--name-only', 'main', '.final_builds']))
       .split('\n')
@@ -108,7 +108,7 @@ describe('fetchMetadata', () => {
 describe('sparse patterns', () => {
   it('match a release name and version literally', () => {
     expect(escapeSparse('a*b?c[d]\\e.f')).toBe('a\\*b\\?c\\[d]\\\\e.f');
-    expect(sparsePatterns('my-release', '1.2.0-rc.1', 'releases')).toEqual([
+    expect(sparsePatterns('my-release', '1.2.0-rc.1', 'both')).toEqual([
       '/config/final.yml',
       '/.final_builds/',
       '/releases/my-release/index.yml',
@@ -118,7 +118,7 @@ describe('sparse patterns', () => {
 
   it('leave releases/ out when there is no release or only .final_builds is tracked', () => {
     const withoutReleases = ['/config/final.yml', '/.final_builds/'];
-    expect(sparsePatterns('my-release', '', 'releases')).toEqual(withoutReleases);
+    expect(sparsePatterns('my-release', '', 'both')).toEqual(withoutReleases);
     expect(sparsePatterns(undefined, '3', 'final_builds')).toEqual(withoutReleases);
   });
 });
@@ -134,7 +134,7 @@ describe('checkout inspection', () => {
       'releases/example/example-3.yml',
       'releases/example/index.yml',
     ]);
-    expect(await subject.topLevel(join(dir, 'releases'))).toBe(dir);
+    expect(await subject.topLevel(join(dir, 'both'))).toBe(dir);
     expect(await subject.topLevel(root)).toBeUndefined();
     expect(await subject.resolveCommit(dir, 'deadbee')).toBeUndefined();
   });

@@ -11,6 +11,8 @@ export interface CheckDeps {
   github: GitHub;
   cache: EtagCache;
   log: Logger;
+  /** The clock of what check remembers for a while (tests move it). */
+  now?: (() => number) | undefined;
 }
 
 /** Reports merged release PRs as versions, oldest first (DESIGN §4, §7). */
@@ -19,6 +21,7 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
     github: deps.github,
     cache: deps.cache,
     source: input.source,
+    now: deps.now,
   });
   const merged = await readMergedReleases({ ...deps, target, cursor: input.version });
   const versions = merged.map((release) => release.version);

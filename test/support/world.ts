@@ -168,7 +168,7 @@ export class World {
   async check(
     repo: string,
     version?: Partial<Version>,
-    options: { source?: Record<string, unknown>; cache?: EtagCache } = {},
+    options: { source?: Record<string, unknown>; cache?: EtagCache; now?: () => number } = {},
   ): Promise<StepRun<Version[]>> {
     const { logger, lines } = this.log();
     const input = parseCheckRequest({ source: this.source(repo, options.source), version });
@@ -181,6 +181,7 @@ export class World {
           dir: join(this.root, `cache-${repo}`),
         }),
       log: logger,
+      now: options.now,
     };
     return settle(() => check(input, deps), lines);
   }
