@@ -30,7 +30,7 @@ const CACHES: Cache[] = ['cold', 'warm', 'revalidating'];
 const CACHE_LABEL: Record<Cache, string> = {
   cold: 'cold (empty /tmp)',
   warm: 'warm (polled just before)',
-  revalidating: 'warm, settings older than 5 min',
+  revalidating: 'warm, remembered for over 5 min',
 };
 
 interface Poll {
@@ -156,8 +156,9 @@ async function poll(
   return { ms: finished.ms, statuses };
 }
 
-// What five minutes do to the cache: the remembered default branch and release name are due for
-// revalidation (src/release-target.ts); the ETags stay valid.
+// What five minutes do to the cache: the remembered default branch, release name and (before the
+// first release PR) starting version are due for revalidation (REVALIDATE_AFTER_MS in
+// src/release-target.ts); the ETags stay valid.
 async function ageCache(tmp: string): Promise<void> {
   const dir = join(tmp, 'bosh-release-pr-cache');
   for (const file of await readdir(dir)) {
@@ -234,7 +235,7 @@ function describe(results: TierResult[], creatingMs: number, tookMs: number): Se
       },
     ],
     notes: [
-      'Each poll is `dist/check.mjs` spawned with `{source, version: <newest>}` — an idle pipeline: nothing new to report. The source is the minimal one (`repository`, `access_token`, `github_api_url`), so check also learns the default branch and the release name, remembered for 5 minutes. Requests are REST requests to the repository in the sandbox’s request log; a 304 costs no rate limit.',
+      'Each poll is `dist/check.mjs` spawned with `{source, version: <newest>}` — an idle pipeline: nothing new to report. The source is the minimal one (`repository`, `access_token`, `github_api_url`), so check also learns the default branch and the release name, remembered for 5 minutes, as is the starting version at 0 merged release PRs. Requests are REST requests to the repository in the sandbox’s request log; a 304 costs no rate limit.',
       'Wall time includes Node’s start-up (see benchmark 4) and the sandbox answering on this machine; medians, ratios are medians of per-round ratios (the three cache states ran back to back each round).',
       `Merging ${largest?.merged.toLocaleString('en-US') ?? 0} release PRs through the sandbox's in-process API took ${formatMs(creatingMs)} (${formatMs(creatingMs / Math.max(1, largest?.merged ?? 1))} per PR).`,
     ],
