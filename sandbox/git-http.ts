@@ -160,9 +160,16 @@ function runCgi(
     const chunks: Buffer[] = [];
     const errors: Buffer[] = [];
     let streaming = false;
+    // Backpressure: a pack of a GiB is read from git no faster than the client takes it, so the
+    // sandbox never holds it in memory.
+    const send = (chunk: Buffer) => {
+      if (stream === undefined || stream.write(chunk)) return;
+      child.stdout.pause();
+      stream.once('drain', () => child.stdout.resume());
+    };
     child.stdout.on('data', (chunk: Buffer) => {
-      if (streaming && stream !== undefined) {
-        stream.write(chunk);
+      if (streaming) {
+        send(chunk);
         return;
       }
       chunks.push(chunk);
@@ -171,7 +178,11 @@ function runCgi(
       if (head === null) return;
       streaming = true;
       stream.writeHead(head.status, head.headers);
-      if (head.body.length > 0) stream.write(head.body);
+      if (head.body.length > 0) send(head.body);
+    });
+    // A client that went away stops the pack it was sent.
+    stream?.on('close', () => {
+      if (child.exitCode === null) child.kill();
     });
     child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
     child.on('error', reject);

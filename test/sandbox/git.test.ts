@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
@@ -339,4 +341,66 @@ describe('fetching only the metadata', () => {
     });
     expect(push.code).not.toBe(0);
   });
+});
+
+describe('streaming a large pack', () => {
+  const PACK_BYTES = 64 * 1024 * 1024;
+
+  /** A branch `big` on `repo` whose commit carries PACK_BYTES of incompressible data. */
+  async function bigBranch(repo: string): Promise<string> {
+    const bare = sandbox.bareRepoPath(OWNER, repo);
+    const file = join(tempDir(), 'blob');
+    // Written by another process, so that this one's memory stays what the sandbox uses.
+    execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', `count=${PACK_BYTES >> 20}`], {
+      stdio: 'ignore',
+    });
+    const blob = await mustGit(['--git-dir', bare, 'hash-object', '-w', file]);
+    const tree = await mustGit(['--git-dir', bare, 'mktree'], {
+      input: `100644 blob ${blob}\tblob\n`,
+    });
+    const commit = await mustGit(['--git-dir', bare, 'commit-tree', tree, '-m', 'big']);
+    await mustGit(['--git-dir', bare, 'update-ref', 'refs/heads/big', commit]);
+    // Uncompressed, the pack is ready to send at once: the test measures the sending only.
+    await mustGit(['--git-dir', bare, 'config', 'pack.compression', '0']);
+    return commit;
+  }
+
+  /** An upload-pack request for `sha` in protocol v0 pkt-lines (no capabilities but ofs-delta). */
+  function wantBody(sha: string): string {
+    const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, '0')}${line}`;
+    return `${pkt(`want ${sha} ofs-delta\n`)}0000${pkt('done\n')}`;
+  }
+
+  test('is read from git no faster than the client takes it', async () => {
+    const repo = await freshRepo();
+    const sha = await bigBranch(repo);
+    const url = new URL(`${sandbox.gitUrl(OWNER, repo)}/git-upload-pack`);
+    const baseline = process.memoryUsage().arrayBuffers;
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${sandbox.token}`,
+          'content-type': 'application/x-git-upload-pack-request',
+        },
+      });
+      req.on('response', resolve).on('error', reject);
+      req.end(wantBody(sha));
+    });
+    expect(response.statusCode).toBe(200);
+    response.pause();
+    // The client reads nothing for a while: without backpressure the whole pack would be
+    // queued in the sandbox's memory meanwhile.
+    let peak = 0;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+    }
+    expect(peak).toBeLessThan(PACK_BYTES / 4);
+
+    let received = 0;
+    response.on('data', (chunk: Buffer) => (received += chunk.length));
+    await new Promise((resolve) => response.on('end', resolve).resume());
+    expect(received).toBeGreaterThan(PACK_BYTES);
+  }, 60_000);
 });
