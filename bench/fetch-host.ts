@@ -1,8 +1,7 @@
-// The fetch benchmark's sandbox runs in a child process, a fresh one for every measurement. The
-// sandbox writes git's pack to the HTTP response without waiting for the client to drain it, so
-// serving a GiB leaves its process holding ~800 MiB, and from then on every process it spawns
-// (git http-backend, once per request) costs ~20 ms more: fork copies the page tables. In a fresh
-// process no measurement pays for an earlier clone, and the measuring process stays small too.
+// The fetch benchmark's sandbox runs in a child process, a fresh one for every measurement: no
+// measurement pays for what an earlier one left behind (before the sandbox streamed packs with
+// backpressure, serving a GiB left its process holding ~800 MiB, and every process it spawned
+// afterwards cost ~20 ms more to fork), and the measuring process stays small.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';

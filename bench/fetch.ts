@@ -166,7 +166,7 @@ function describe(context: BenchContext, results: RepoResult[], tookMs: number):
     notes: [
       `Medians; ratios are medians of per-round ratios (the three ran back to back in each round, in rotating order). \`in\` is \`dist/in.mjs\` spawned with ${context.resourceNodeVersion} as Concourse runs it, Node start-up included; the clones check out \`main\` as the git resource does.`,
       `Every repository holds the same metadata at the fetched commit (${results[0]?.repo.metadataFiles ?? 0} files, ${formatBytes(results[0]?.repo.metadataBytes ?? 0)}: ${results[0]?.repo.buildsOnMain.toLocaleString('en-US') ?? 0} \`.final_builds\` entries in 61 indexes, 200 manifests of 40 packages and 20 jobs), the merge commit of a real release PR.`,
-      'Every measurement had a sandbox of its own, in its own process, started fresh: the sandbox does not apply backpressure when it streams a pack, so after serving a GiB its process holds ~800 MiB and each process it then spawns costs ~20 ms more (fork); no measurement pays for an earlier one.',
+      'Every measurement had a sandbox of its own, in its own process, started fresh: no measurement pays for an earlier one.',
       `Generating these repositories took ${formatMs(generation)} the first time (git fast-import, then one repack with a bitmap); they are cached in \`.cache/bench/repos\` (${formatBytes(onDisk)}) and served through git alternates, without copies.`,
     ],
     tookMs,
