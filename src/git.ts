@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -147,12 +147,10 @@ export function createGit(options: GitOptions): Git {
   return {
     async fetchMetadata({ remote, ref, dir, sparse = METADATA_SPARSE_PATTERNS }) {
       await mkdir(dir, { recursive: true });
-      const local = git(dir);
       const quiet = (args: string[], env: Record<string, string> = {}) =>
         runGit(dir, args, { env: { ...baseEnv, ...env }, timeoutMs: idleTimeoutMs });
       await quiet(['init', '--quiet']);
-      await quiet(['remote', 'add', 'origin', remote.url]);
-      await quiet(['sparse-checkout', 'set', '--no-cone', ...sparse]);
+      await configureSparseRemote(dir, remote.url, sparse);
       const isSha = /^[0-9a-f]{40}$/.test(ref);
       const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
       await withRetries(`fetching ${ref}`, () =>
@@ -165,9 +163,9 @@ export function createGit(options: GitOptions): Git {
       ).catch((error: unknown) => {
         throw fetchError(error, ref, remote);
       });
-      const sha = (
-        await local.raw(['rev-parse', isSha ? ref : `refs/remotes/origin/${ref}`])
-      ).trim();
+      const sha = isSha
+        ? ref
+        : (await git(dir).raw(['rev-parse', `refs/remotes/origin/${ref}`])).trim();
       // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
       await withRetries(`checking out ${ref}`, () =>
         withRemote(remote, (env) => quiet(['checkout', '--quiet', '--detach', sha], env)),
@@ -316,6 +314,32 @@ export function createGit(options: GitOptions): Git {
       }
     },
   };
+}
+
+/**
+ * What `git remote add origin <url>` and `git sparse-checkout set --no-cone <patterns>` write in a
+ * new repository, written directly: two git processes fewer on the path of every `in`.
+ */
+async function configureSparseRemote(
+  dir: string,
+  url: string,
+  patterns: readonly string[],
+): Promise<void> {
+  const quoted = `"${url.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  await appendFile(
+    join(dir, '.git', 'config'),
+    [
+      '[remote "origin"]',
+      `\turl = ${quoted}`,
+      '\tfetch = +refs/heads/*:refs/remotes/origin/*',
+      '[core]',
+      '\tsparseCheckout = true',
+      '\tsparseCheckoutCone = false',
+      '',
+    ].join('\n'),
+  );
+  await mkdir(join(dir, '.git', 'info'), { recursive: true });
+  await writeFile(join(dir, '.git', 'info', 'sparse-checkout'), `${patterns.join('\n')}\n`);
 }
 
 // Commands that print nothing, or read stdin, run directly: simple-git 4.0.2 sleeps 50 ms after

@@ -55,6 +55,27 @@ describe('fetchMetadata', () => {
     expect(existsSync(join(dir, 'packages'))).toBe(false);
     expect(existsSync(join(dir, 'jobs'))).toBe(false);
     expect(await git(dir, ['rev-parse', '--is-shallow-repository'])).toBe('true\n');
+    // What `git remote add` and `git sparse-checkout set --no-cone` would have configured.
+    expect(await git(dir, ['remote', 'get-url', 'origin'])).toBe(`${remote.url}\n`);
+    expect(await git(dir, ['sparse-checkout', 'list'])).toBe(
+      '/.final_builds/\n/releases/\n/config/final.yml\n',
+    );
+  });
+
+  it('configures a remote whose URL holds characters git config quotes', async () => {
+    const odd = join(root, 'we"ird\\ #;name.git');
+    await git(root, ['clone', '--quiet', '--bare', bare, odd]);
+    await git(odd, ['config', 'uploadpack.allowFilter', 'true']);
+    const dir = join(root, 'fetch-odd');
+    const url = `file://${odd}`;
+    const sha = await subject.fetchMetadata({
+      remote: { url, token: undefined },
+      ref: 'main',
+      dir,
+    });
+    expect(sha).toBe((await git(bare, ['rev-parse', 'main'])).trim());
+    expect(await git(dir, ['remote', 'get-url', 'origin'])).toBe(`${url}\n`);
+    expect(existsSync(join(dir, 'releases/example/index.yml'))).toBe(true);
   });
 
   it('fetches a commit by sha', async () => {
@@ -134,7 +155,7 @@ describe('checkout inspection', () => {
       'releases/example/example-3.yml',
       'releases/example/index.yml',
     ]);
-    expect(await subject.topLevel(join(dir, 'both'))).toBe(dir);
+    expect(await subject.topLevel(join(dir, 'releases'))).toBe(dir);
     expect(await subject.topLevel(root)).toBeUndefined();
     expect(await subject.resolveCommit(dir, 'deadbee')).toBeUndefined();
   });
