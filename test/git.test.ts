@@ -91,7 +91,7 @@ describe('fetchMetadata', () => {
       remote,
       ref: 'main',
       dir,
-      sparse: sparsePatterns(undefined, '2', 'both'),
+      sparse: sparsePatterns(undefined, '2'),
     });
     const finalBuilds = (await git(bare, ['ls-tree', '-r', '--name-only', 'main', '.final_builds']))
       .split('\n')
@@ -129,7 +129,7 @@ describe('fetchMetadata', () => {
 describe('sparse patterns', () => {
   it('match a release name and version literally', () => {
     expect(escapeSparse('a*b?c[d]\\e.f')).toBe('a\\*b\\?c\\[d]\\\\e.f');
-    expect(sparsePatterns('my-release', '1.2.0-rc.1', 'both')).toEqual([
+    expect(sparsePatterns('my-release', '1.2.0-rc.1')).toEqual([
       '/config/final.yml',
       '/.final_builds/',
       '/releases/my-release/index.yml',
@@ -137,10 +137,8 @@ describe('sparse patterns', () => {
     ]);
   });
 
-  it('leave releases/ out when there is no release or only .final_builds is tracked', () => {
-    const withoutReleases = ['/config/final.yml', '/.final_builds/'];
-    expect(sparsePatterns('my-release', '', 'both')).toEqual(withoutReleases);
-    expect(sparsePatterns(undefined, '3', 'final_builds')).toEqual(withoutReleases);
+  it('leave releases/ out for a base without any release', () => {
+    expect(sparsePatterns('my-release', '')).toEqual(['/config/final.yml', '/.final_builds/']);
   });
 });
 

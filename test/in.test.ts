@@ -13,7 +13,14 @@ let world: World;
 
 beforeAll(async () => {
   world = await World.start();
+  // in's work directories go to os.tmpdir(): this file's own, so that what is left is its own.
+  process.env.TMPDIR = await world.tempDir('brp-in-tmp-');
 });
+
+/** The work directories `in` left behind. */
+async function workDirsLeft(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.startsWith('bosh-release-pr-in-'));
+}
 
 afterAll(async () => {
   await world.stop();
@@ -46,9 +53,6 @@ describe('in', () => {
     const repo = await world.repository();
     const version = await mergedRelease(repo);
     const dest = await world.tempDir('brp-dest-');
-    const before = (await readdir(tmpdir())).filter((name) =>
-      name.startsWith('bosh-release-pr-in-'),
-    );
 
     const result = response(await world.get(repo, version, dest));
     expect(result.version).toEqual(version);
@@ -114,10 +118,7 @@ describe('in', () => {
     for (const path of await listFiles(dest)) {
       expect(await readFile(join(dest, path), 'utf8')).not.toContain(world.token);
     }
-    const after = (await readdir(tmpdir())).filter((name) =>
-      name.startsWith('bosh-release-pr-in-'),
-    );
-    expect(after).toEqual(before);
+    expect(await workDirsLeft()).toEqual([]);
   });
 
   it('writes only the small files with skip_download', async () => {
@@ -191,6 +192,8 @@ describe('in', () => {
     expect(run.error?.name).toBe('UserError');
     expect(run.error?.message).toMatch(pattern);
     expect(await listFiles(dest)).toEqual([]);
+    // The fetch ran alongside the PR's check: it was waited for, and cleaned up after.
+    expect(await workDirsLeft()).toEqual([]);
   });
 
   it('never follows a symbolic link in the metadata at the commit', async () => {

@@ -37,20 +37,28 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   if (dest === undefined)
     throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
   const version = completeVersion(input.version);
-  const pull = version.pr === '' ? undefined : await mergedPull(deps.github, version);
+  // The PR is read while git fetches: the fetch needs only the version (and the release name
+  // when source has it), and a REST round trip is much of what `in` waits for.
+  const [pull, tree] = await both(
+    version.pr === '' ? undefined : mergedPull(deps.github, version),
+    input.params.skipDownload
+      ? undefined
+      : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version)),
+  );
   const block = pull === undefined ? undefined : parsePullBlock(pull.body);
   const knownName = input.source.releaseName ?? block?.release;
   // What the release PR committed decides what is at its merge commit, even after source.track
   // changed since; a starting version follows source.track.
   const track = block?.track ?? input.source.track;
 
-  const release = input.params.skipDownload
-    ? {
-        name: knownName ?? (await releaseNameAt(deps.github, version.ref)),
-        files: new Map<string, string>(),
-        commitHash: undefined,
-      }
-    : await downloadRelease(deps, { version, knownName, track });
+  const release =
+    tree === undefined
+      ? {
+          name: knownName ?? (await releaseNameAt(deps.github, version.ref)),
+          files: new Map<string, string>(),
+          commitHash: undefined,
+        }
+      : selectRelease(tree, { version, knownName, track });
 
   const small: Record<string, string> = {
     name: release.name,
@@ -82,66 +90,79 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   return { version, metadata: metadata(small) };
 }
 
+/**
+ * Both values, once both settled; a failure of the first (the PR: "not merged", "no such PR") is
+ * the one reported, and nothing is left running when either fails.
+ */
+async function both<A, B>(
+  first: Promise<A> | undefined,
+  second: Promise<B> | undefined,
+): Promise<[A | undefined, B | undefined]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 // A shallow, blobless, sparse fetch of the metadata paths at `ref` into a temporary directory
-// (never DEST: no .git, and so no remote or credential, ends up there), checked, then kept in memory.
-async function downloadRelease(
+// (never DEST: no .git, and so no remote or credential, ends up there), read into memory.
+async function fetchTree(
   deps: InDeps,
-  options: { version: Version; knownName: string | undefined; track: TrackedMetadata },
-): Promise<{ name: string; files: Map<string, string>; commitHash: string | undefined }> {
-  const { version, knownName } = options;
+  version: Version,
+  sparse: string[],
+): Promise<Map<string, string>> {
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
-    await deps.git.fetchMetadata({
-      remote: deps.remote,
-      ref: version.ref,
-      dir: work,
-      sparse: sparsePatterns(knownName, version.version, options.track),
-    });
-    const tree = await readMetadataDir(work);
-    const finalConfig = tree.get(FINAL_CONFIG);
-    if (finalConfig === undefined) {
-      throw new UserError(
-        `${FINAL_CONFIG} is missing at ${version.ref}: the commit is not a BOSH release repository`,
-      );
-    }
-    const name =
-      knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG} at ${version.ref}`).name;
-    const files = new Map([[FINAL_CONFIG, finalConfig]]);
-    if (version.version === '') return { name, files, commitHash: undefined };
-    if (options.track === 'final_builds') {
-      // No manifest says which builds the release needs: check at least that each index reads.
-      for (const [path, content] of tree) {
-        if (!path.startsWith('.final_builds/')) continue;
-        if (parseBuildIndexPath(path) !== undefined) parseBuildIndex(content, path);
-        files.set(path, content);
-      }
-      return { name, files, commitHash: undefined };
-    }
-
-    const release = verifyRelease(tree, { releaseName: name, version: version.version });
-    for (const [path, content] of tree)
-      if (path.startsWith('.final_builds/')) files.set(path, content);
-    for (const path of [releaseIndexPath(name), release.manifestPath])
-      files.set(path, tree.get(path) ?? '');
-    return { name, files, commitHash: release.manifest.commitHash };
+    await deps.git.fetchMetadata({ remote: deps.remote, ref: version.ref, dir: work, sparse });
+    return await readMetadataDir(work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The files `in` writes, from the tree at the version's commit, checked. */
+function selectRelease(
+  tree: ReadonlyMap<string, string>,
+  options: { version: Version; knownName: string | undefined; track: TrackedMetadata },
+): { name: string; files: Map<string, string>; commitHash: string | undefined } {
+  const { version, knownName } = options;
+  const finalConfig = tree.get(FINAL_CONFIG);
+  if (finalConfig === undefined) {
+    throw new UserError(
+      `${FINAL_CONFIG} is missing at ${version.ref}: the commit is not a BOSH release repository`,
+    );
+  }
+  const name = knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG} at ${version.ref}`).name;
+  const files = new Map([[FINAL_CONFIG, finalConfig]]);
+  if (version.version === '') return { name, files, commitHash: undefined };
+  if (options.track === 'final_builds') {
+    // No manifest says which builds the release needs: check at least that each index reads.
+    for (const [path, content] of tree) {
+      if (!path.startsWith('.final_builds/')) continue;
+      if (parseBuildIndexPath(path) !== undefined) parseBuildIndex(content, path);
+      files.set(path, content);
+    }
+    return { name, files, commitHash: undefined };
+  }
+
+  const release = verifyRelease(tree, { releaseName: name, version: version.version });
+  for (const [path, content] of tree)
+    if (path.startsWith('.final_builds/')) files.set(path, content);
+  for (const path of [releaseIndexPath(name), release.manifestPath])
+    files.set(path, tree.get(path) ?? '');
+  return { name, files, commitHash: release.manifest.commitHash };
 }
 
 /**
  * What `in` checks out: config/final.yml, `.final_builds/`, and of `releases/` only the index and
  * the one manifest (a release repository keeps every manifest, ~20 KB each, and their blobs are
  * fetched lazily by the checkout). An unknown release name is matched by a wildcard; the version
- * narrows it to the release's own files all the same.
+ * narrows it to the release's own files all the same. (With `track: final_builds` these are just
+ * not there.)
  */
-export function sparsePatterns(
-  name: string | undefined,
-  version: string,
-  track: TrackedMetadata,
-): string[] {
+export function sparsePatterns(name: string | undefined, version: string): string[] {
   const patterns = ['/config/final.yml', '/.final_builds/'];
-  if (version === '' || track === 'final_builds') return patterns;
+  if (version === '') return patterns;
   const dir = name === undefined ? '*' : escapeSparse(name);
   return [
     ...patterns,
