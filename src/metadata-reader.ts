@@ -1,10 +1,13 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapConcurrent } from './concurrency.js';
 import { UserError } from './errors.js';
 
 /** Where BOSH keeps final-release metadata in a release directory (BOSH.md). */
 const METADATA_ROOTS = ['.final_builds', 'releases'];
 const FINAL_CONFIG = 'config/final.yml';
+// Files read at once: see mapConcurrent.
+const IO_CONCURRENCY = 16;
 // Real index files are a few hundred KB at most; a bigger "YAML" file is not metadata.
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
@@ -14,14 +17,20 @@ const MAX_FILE_BYTES = 32 * 1024 * 1024;
  * make the release read, or `in` write, outside the directory.
  */
 export async function readMetadataDir(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const finalConfig = await regularFile(dir, FINAL_CONFIG);
-  if (finalConfig) files.set(FINAL_CONFIG, await readFile(join(dir, FINAL_CONFIG), 'utf8'));
-  for (const root of METADATA_ROOTS) await walk(dir, root, files);
-  return files;
+  const paths: string[] = [];
+  if (await regularFile(dir, FINAL_CONFIG)) paths.push(FINAL_CONFIG);
+  for (const root of METADATA_ROOTS) await listYaml(dir, root, paths);
+  const texts = await mapConcurrent(paths, IO_CONCURRENCY, async (path) => {
+    const { size } = await lstat(join(dir, path));
+    if (size > MAX_FILE_BYTES)
+      throw new UserError(`${path} is ${size} bytes: too large for release metadata`);
+    return readFile(join(dir, path), 'utf8');
+  });
+  return new Map(paths.map((path, i) => [path, texts[i] ?? '']));
 }
 
-async function walk(dir: string, relative: string, files: Map<string, string>): Promise<void> {
+/** Appends the YAML files under `relative` to `paths`, in path order. */
+async function listYaml(dir: string, relative: string, paths: string[]): Promise<void> {
   let entries;
   try {
     if ((await lstat(join(dir, relative))).isSymbolicLink()) throw symlinkError(dir, relative);
@@ -36,13 +45,8 @@ async function walk(dir: string, relative: string, files: Map<string, string>): 
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = `${relative}/${entry.name}`;
     if (entry.isSymbolicLink()) throw symlinkError(dir, path);
-    if (entry.isDirectory()) await walk(dir, path, files);
-    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
-      const { size } = await lstat(join(dir, path));
-      if (size > MAX_FILE_BYTES)
-        throw new UserError(`${path} is ${size} bytes: too large for release metadata`);
-      files.set(path, await readFile(join(dir, path), 'utf8'));
-    }
+    if (entry.isDirectory()) await listYaml(dir, path, paths);
+    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) paths.push(path);
   }
 }
 

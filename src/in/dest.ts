@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mapConcurrent } from '../concurrency.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -14,10 +15,8 @@ export async function writeInside(dest: string, files: ReadonlyMap<string, strin
       throw new UserError(`refusing to write ${path}: it is outside the destination directory`);
     }
   }
-  for (const [path, content] of files) {
-    const target = resolve(root, path);
-    await mkdir(dirname(target), { recursive: true });
-    // Small files carry no trailing newline, so that load_var and $(cat ...) read them as-is.
-    await writeFile(target, content);
-  }
+  const dirs = new Set([...files.keys()].map((path) => dirname(resolve(root, path))));
+  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+  // Small files carry no trailing newline, so that load_var and $(cat ...) read them as-is.
+  await mapConcurrent([...files], 16, ([path, content]) => writeFile(resolve(root, path), content));
 }
