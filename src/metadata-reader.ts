@@ -17,9 +17,11 @@ const MAX_FILE_BYTES = 32 * 1024 * 1024;
  * make the release read, or `in` write, outside the directory.
  */
 export async function readMetadataDir(dir: string): Promise<Map<string, string>> {
-  const paths: string[] = [];
-  if (await regularFile(dir, FINAL_CONFIG)) paths.push(FINAL_CONFIG);
-  for (const root of METADATA_ROOTS) await listYaml(dir, root, paths);
+  const [finalConfig, ...roots] = await Promise.all([
+    regularFile(dir, FINAL_CONFIG),
+    ...METADATA_ROOTS.map((root) => listYaml(dir, root)),
+  ]);
+  const paths = [...(finalConfig ? [FINAL_CONFIG] : []), ...roots.flat()];
   const texts = await mapConcurrent(paths, IO_CONCURRENCY, async (path) => {
     const { size } = await lstat(join(dir, path));
     if (size > MAX_FILE_BYTES)
@@ -29,25 +31,27 @@ export async function readMetadataDir(dir: string): Promise<Map<string, string>>
   return new Map(paths.map((path, i) => [path, texts[i] ?? '']));
 }
 
-/** Appends the YAML files under `relative` to `paths`, in path order. */
-async function listYaml(dir: string, relative: string, paths: string[]): Promise<void> {
+/** The YAML files under `relative`, in path order. */
+async function listYaml(dir: string, relative: string): Promise<string[]> {
   let entries;
   try {
     if ((await lstat(join(dir, relative))).isSymbolicLink()) throw symlinkError(dir, relative);
     entries = await readdir(join(dir, relative), { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
       throw new UserError(`${relative} must be a directory in ${dir}`);
     }
     throw error;
   }
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const listed = await mapConcurrent(sorted, IO_CONCURRENCY, async (entry) => {
     const path = `${relative}/${entry.name}`;
     if (entry.isSymbolicLink()) throw symlinkError(dir, path);
-    if (entry.isDirectory()) await listYaml(dir, path, paths);
-    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) paths.push(path);
-  }
+    if (entry.isDirectory()) return listYaml(dir, path);
+    return entry.isFile() && /\.ya?ml$/.test(entry.name) ? [path] : [];
+  });
+  return listed.flat();
 }
 
 async function regularFile(dir: string, path: string): Promise<boolean> {

@@ -38,12 +38,14 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
     throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
   const version = completeVersion(input.version);
   // The PR is read while git fetches: the fetch needs only the version (and the release name
-  // when source has it), and a REST round trip is much of what `in` waits for.
+  // when source has it), and a REST round trip is much of what `in` waits for. git is started
+  // first, so that its processes run while the REST client loads.
+  const fetching = input.params.skipDownload
+    ? undefined
+    : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version));
   const [pull, tree] = await both(
     version.pr === '' ? undefined : mergedPull(deps.github, version),
-    input.params.skipDownload
-      ? undefined
-      : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version)),
+    fetching,
   );
   const block = pull === undefined ? undefined : parsePullBlock(pull.body);
   const knownName = input.source.releaseName ?? block?.release;
