@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createGit, escapeSparse, remoteEnv, type GitRemote } from '../src/git.js';
 import { sparsePatterns } from '../src/in/in.js';
@@ -160,6 +160,26 @@ describe('checkout inspection', () => {
 });
 
 describe('commitFiles and push', () => {
+  it('commits many files byte for byte, whatever attributes the repository sets', async () => {
+    const dir = join(root, 'commit-many');
+    const parent = await subject.fetchMetadata({ remote, ref: 'main', dir });
+    // Line-ending and filter attributes apply to paths given to git: the commit must ignore them.
+    await writeFile(join(dir, '.git/info/attributes'), '* text eol=lf\n*.yml filter=nope\n');
+    const files = new Map(
+      Array.from({ length: 40 }, (_, i) => [
+        `.final_builds/packages/p${i}/index.yml`,
+        i % 2 === 0 ? `builds: {}\r\nformat-version: "2"\r\n` : `n: ${i}\n`,
+      ]),
+    );
+    files.set('releases/example/empty.yml', '');
+    const sha = await subject.commitFiles({ dir, parent, files, message: 'many', author });
+    for (const [path, content] of files) {
+      expect(await git(dir, ['cat-file', 'blob', `${sha}:${path}`])).toBe(content);
+    }
+    const changed = (await git(dir, ['diff', '--name-only', parent, sha])).split('\n');
+    expect(changed.filter(Boolean).sort()).toEqual([...files.keys()].sort());
+  });
+
   it('commits files on a parent and pushes under a lease', async () => {
     const dir = join(root, 'commit');
     const parent = await subject.fetchMetadata({ remote, ref: 'main', dir });
