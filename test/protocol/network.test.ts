@@ -83,13 +83,14 @@ async function checkAndPut(
 describe('GitHub Enterprise', () => {
   it('uses git_url as given for every git command of out, check and in', async () => {
     const { repo, dir } = await fresh(http);
-    // git through a recorder: the URLs it was given are in its argv.
+    // git through a recorder: the URLs it was given are in its argv, and each command's line
+    // ends with the repository's origin, the URL a fetch goes to.
     const bin = join(dir, 'bin');
     await mkdir(bin);
     const realGit = join((await git(dir, ['--exec-path'])).trim(), 'git');
     await writeFile(
       join(bin, 'git'),
-      `#!/bin/sh\nprintf '%s\\n' "$*" >> "${join(dir, 'argv.log')}"\nexec ${realGit} "$@"\n`,
+      `#!/bin/sh\norigin=$(${realGit} config --get remote.origin.url 2>/dev/null)\nprintf '%s origin=%s\\n' "$*" "$origin" >> "${join(dir, 'argv.log')}"\nexec ${realGit} "$@"\n`,
     );
     await chmod(join(bin, 'git'), 0o755);
     const gitUrl = `http://localhost:${portOf(http)}/${OWNER}/${repo}.git`;
@@ -107,7 +108,9 @@ describe('GitHub Enterprise', () => {
       env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
     });
     const argv = await readFile(join(dir, 'argv.log'), 'utf8');
-    expect(argv).toContain(`remote add origin ${gitUrl}`); // in and out fetch from it
+    const fetches = argv.split('\n').filter((line) => line.startsWith('fetch '));
+    expect(fetches.length).toBeGreaterThanOrEqual(2); // out's base and in's release
+    for (const line of fetches) expect(line.endsWith(` origin=${gitUrl}`)).toBe(true);
     expect(argv).toContain(`push --porcelain --force-with-lease`);
     expect(argv).toContain(gitUrl);
     expect(argv).not.toContain(`127.0.0.1:${portOf(http)}/${OWNER}`);
