@@ -1,3 +1,6 @@
+/** How many files the steps read or write at once (see mapConcurrent). */
+export const FILE_CONCURRENCY = 16;
+
 /**
  * `fn` over `items` with at most `limit` calls running at once; results in the items' order.
  * For file I/O over hundreds of files: concurrent enough to keep the disk busy, bounded so that a

@@ -3,7 +3,7 @@ import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { mapConcurrent } from './concurrency.js';
+import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import type { Credential } from './credential.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
@@ -412,7 +412,7 @@ async function writeBlobs(
 ): Promise<string[]> {
   if (texts.length === 0) return [];
   const paths = texts.map((_, i) => join(scratch, `blob-${i}`));
-  await mapConcurrent(texts, 16, (text, i) => writeFile(paths[i] ?? '', text));
+  await mapConcurrent(texts, FILE_CONCURRENCY, (text, i) => writeFile(paths[i] ?? '', text));
   const shas = (
     await runGit(dir, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
       env,

@@ -1,13 +1,11 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mapConcurrent } from './concurrency.js';
+import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import { UserError } from './errors.js';
 
 /** Where BOSH keeps final-release metadata in a release directory (BOSH.md). */
 const METADATA_ROOTS = ['.final_builds', 'releases'];
 const FINAL_CONFIG = 'config/final.yml';
-// Files read at once: see mapConcurrent.
-const IO_CONCURRENCY = 16;
 // Real index files are a few hundred KB at most; a bigger "YAML" file is not metadata.
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
@@ -22,7 +20,7 @@ export async function readMetadataDir(dir: string): Promise<Map<string, string>>
     ...METADATA_ROOTS.map((root) => listYaml(dir, root)),
   ]);
   const paths = [...(finalConfig ? [FINAL_CONFIG] : []), ...roots.flat()];
-  const texts = await mapConcurrent(paths, IO_CONCURRENCY, async (path) => {
+  const texts = await mapConcurrent(paths, FILE_CONCURRENCY, async (path) => {
     const { size } = await lstat(join(dir, path));
     if (size > MAX_FILE_BYTES)
       throw new UserError(`${path} is ${size} bytes: too large for release metadata`);
@@ -45,7 +43,7 @@ async function listYaml(dir: string, relative: string): Promise<string[]> {
     throw error;
   }
   const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-  const listed = await mapConcurrent(sorted, IO_CONCURRENCY, async (entry) => {
+  const listed = await mapConcurrent(sorted, FILE_CONCURRENCY, async (entry) => {
     const path = `${relative}/${entry.name}`;
     if (entry.isSymbolicLink()) throw symlinkError(dir, path);
     if (entry.isDirectory()) return listYaml(dir, path);

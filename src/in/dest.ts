@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { mapConcurrent } from '../concurrency.js';
+import { FILE_CONCURRENCY, mapConcurrent } from '../concurrency.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -18,5 +18,7 @@ export async function writeInside(dest: string, files: ReadonlyMap<string, strin
   const dirs = new Set([...files.keys()].map((path) => dirname(resolve(root, path))));
   await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
   // Small files carry no trailing newline, so that load_var and $(cat ...) read them as-is.
-  await mapConcurrent([...files], 16, ([path, content]) => writeFile(resolve(root, path), content));
+  await mapConcurrent([...files], FILE_CONCURRENCY, ([path, content]) =>
+    writeFile(resolve(root, path), content),
+  );
 }
