@@ -158,7 +158,7 @@ async function poll(
 
 // What five minutes do to the cache: the remembered default branch, release name and (before the
 // first release PR) starting version are due for revalidation (REVALIDATE_AFTER_MS in
-// src/release-target.ts); the ETags stay valid.
+// src/etag-cache.ts); the ETags stay valid.
 async function ageCache(tmp: string): Promise<void> {
   const dir = join(tmp, 'bosh-release-pr-cache');
   for (const file of await readdir(dir)) {

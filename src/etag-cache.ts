@@ -56,22 +56,27 @@ export function createEtagCache(options: { scope: string; dir?: string }): EtagC
 }
 
 /**
- * A value GitHub is asked for at most once per `maxAgeMs`: younger, it is taken from the cache
- * without a request; older, it is revalidated with a conditional request (a 304 costs no rate
- * limit). For what rarely changes and may be seen late by that much (release-target.ts,
- * starting-version.ts).
+ * What rarely changes — the default branch, config/final.yml's name, the base's starting release —
+ * check asks GitHub again at most this often, so that an idle poll stays one request. A change is
+ * seen at most this late; the requests are conditional anyway.
+ */
+export const REVALIDATE_AFTER_MS = 5 * 60_000;
+
+/**
+ * A value GitHub is asked for at most once per REVALIDATE_AFTER_MS: younger, it is taken from the
+ * cache without a request; older, it is revalidated with a conditional request (a 304 costs no
+ * rate limit). For what rarely changes (release-target.ts, starting-version.ts).
  */
 export async function revalidated<T>(options: {
   cache: EtagCache;
   key: string;
-  maxAgeMs: number;
   now?: (() => number) | undefined;
   ask: (etag: string | undefined) => Promise<Conditional<T>>;
 }): Promise<T> {
   const { cache, key } = options;
   const now = (options.now ?? Date.now)();
   const cached = await cache.get<T>(key);
-  if (cached !== undefined && now - cached.checkedAt < options.maxAgeMs) return cached.value;
+  if (cached !== undefined && now - cached.checkedAt < REVALIDATE_AFTER_MS) return cached.value;
   const answer = await options.ask(cached?.etag || undefined);
   if (!answer.modified) {
     if (cached === undefined)

@@ -5,13 +5,6 @@ import { lockBranchName, type ReleaseTarget } from './release-history.js';
 import type { SourceSettings } from './settings.js';
 import { parseFinalConfig } from './bosh/index.js';
 
-/**
- * What rarely changes — the default branch, config/final.yml's name, the base's starting release —
- * check asks GitHub again at most this often, so that an idle poll stays one request. A change is
- * seen at most this late; the requests are conditional anyway.
- */
-export const REVALIDATE_AFTER_MS = 5 * 60_000;
-
 export interface TargetOptions {
   github: GitHub;
   cache: EtagCache;
@@ -24,39 +17,39 @@ export interface TargetOptions {
 /** The base branch, the release name and the lock branch, from source or from GitHub. */
 export async function resolveTarget(options: TargetOptions): Promise<ReleaseTarget> {
   const { github, source } = options;
+  const remember = { cache: options.cache, now: options.now };
   const base =
     source.baseBranch ??
-    (await remembered(options, 'repository', (etag) => github.getRepositoryConditional(etag)))
-      .defaultBranch;
+    (
+      await revalidated({
+        ...remember,
+        key: 'repository',
+        ask: (etag) => github.getRepositoryConditional(etag),
+      })
+    ).defaultBranch;
   const releaseName =
     source.releaseName ??
     options.releaseName ??
-    (await remembered(options, `final.yml ${base}`, async (etag) => {
-      const answer = await github.getFileConditional('config/final.yml', base, etag);
-      if (!answer.modified) return answer;
-      if (answer.value === undefined) {
-        throw new UserError(
-          `config/final.yml is not on ${base}: set source.release_name, or check source.base_branch`,
-        );
-      }
-      return {
-        ...answer,
-        value: parseFinalConfig(answer.value, `config/final.yml on ${base}`).name,
-      };
+    (await revalidated({
+      ...remember,
+      key: `final.yml ${base}`,
+      ask: (etag) => releaseNameOn(github, base, etag),
     }));
   return { base, releaseName, lockBranch: lockBranchName(source.branchPrefix, base, releaseName) };
 }
 
-function remembered<T>(
-  options: TargetOptions,
-  key: string,
-  ask: (etag: string | undefined) => Promise<Conditional<T>>,
-): Promise<T> {
-  return revalidated({
-    cache: options.cache,
-    key,
-    maxAgeMs: REVALIDATE_AFTER_MS,
-    now: options.now,
-    ask,
-  });
+/** config/final.yml's release name on `base`, conditionally. */
+async function releaseNameOn(
+  github: GitHub,
+  base: string,
+  etag: string | undefined,
+): Promise<Conditional<string>> {
+  const answer = await github.getFileConditional('config/final.yml', base, etag);
+  if (!answer.modified) return answer;
+  if (answer.value === undefined) {
+    throw new UserError(
+      `config/final.yml is not on ${base}: set source.release_name, or check source.base_branch`,
+    );
+  }
+  return { ...answer, value: parseFinalConfig(answer.value, `config/final.yml on ${base}`).name };
 }

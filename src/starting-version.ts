@@ -2,7 +2,6 @@ import type { Version } from './contract.js';
 import { revalidated, type EtagCache } from './etag-cache.js';
 import type { GitHub } from './github.js';
 import type { ReleaseTarget } from './release-history.js';
-import { REVALIDATE_AFTER_MS } from './release-target.js';
 import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from './bosh/index.js';
 
 /**
@@ -10,7 +9,7 @@ import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from './bo
  * (DESIGN §4): the highest final version, `pr: ""`, and the commit that added its manifest.
  * Undefined when the base has no final release.
  *
- * Remembered for REVALIDATE_AFTER_MS, then revalidated by the index's ETag: an idle poll of such
+ * Remembered for REVALIDATE_AFTER_MS (etag-cache.ts), then revalidated by the index's ETag: an idle poll of such
  * a repository asks GitHub one question (its release PRs), not two. The price: a release pushed
  * straight to the base, not through a release PR, is reported up to that much later.
  */
@@ -25,7 +24,6 @@ export async function startingVersion(options: {
   const version = await revalidated<Version | null>({
     cache: options.cache,
     key: `start ${target.base} ${indexPath}`,
-    maxAgeMs: REVALIDATE_AFTER_MS,
     now: options.now,
     ask: async (etag) => {
       const answer = await github.getFileConditional(indexPath, target.base, etag);
