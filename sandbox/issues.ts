@@ -127,13 +127,18 @@ function requestedLabels(body: unknown): string[] {
     .filter((name): name is string => typeof name === 'string' && name !== '');
 }
 
-function labelsResponse(
+/** Replaces a pull request's labels by what `change` makes of them; answers its labels. */
+function relabel(
   context: SandboxContext,
   repository: Repository,
   pull: PullRequest,
-  status = 200,
-): RestResponse {
-  return { status, body: pull.labels.map((name) => labelJson(context, repository, name)) };
+  change: (labels: string[]) => string[],
+): Promise<RestResponse> {
+  return repository.exclusive(async () => {
+    pull.labels = change(pull.labels);
+    pull.updatedAt = context.clock.now();
+    return { status: 200, body: pull.labels.map((name) => labelJson(context, repository, name)) };
+  });
 }
 
 export async function handleGetIssue({
@@ -168,14 +173,9 @@ export async function handleAddLabels({
 }: RouteRequest): Promise<RestResponse> {
   const pull = requirePull(repository, params['issue_number'], ISSUE_DOCS.addLabels);
   const names = requestedLabels(body);
-  return repository.exclusive(async () => {
-    for (const name of names) {
-      const key = ensureLabel(repository, name);
-      if (!pull.labels.includes(key)) pull.labels.push(key);
-    }
-    pull.updatedAt = context.clock.now();
-    return labelsResponse(context, repository, pull);
-  });
+  return relabel(context, repository, pull, (labels) => [
+    ...new Set([...labels, ...names.map((name) => ensureLabel(repository, name))]),
+  ]);
 }
 
 export async function handleSetLabels({
@@ -186,11 +186,9 @@ export async function handleSetLabels({
 }: RouteRequest): Promise<RestResponse> {
   const pull = requirePull(repository, params['issue_number'], ISSUE_DOCS.setLabels);
   const names = requestedLabels(body);
-  return repository.exclusive(async () => {
-    pull.labels = [...new Set(names.map((name) => ensureLabel(repository, name)))];
-    pull.updatedAt = context.clock.now();
-    return labelsResponse(context, repository, pull);
-  });
+  return relabel(context, repository, pull, () => [
+    ...new Set(names.map((name) => ensureLabel(repository, name))),
+  ]);
 }
 
 export async function handleRemoveLabel({
@@ -201,11 +199,7 @@ export async function handleRemoveLabel({
   const pull = requirePull(repository, params['issue_number'], ISSUE_DOCS.removeLabel);
   const key = (params['name'] ?? '').toLowerCase();
   if (!pull.labels.includes(key)) fail(404, 'Label does not exist', ISSUE_DOCS.removeLabel);
-  return repository.exclusive(async () => {
-    pull.labels = pull.labels.filter((name) => name !== key);
-    pull.updatedAt = context.clock.now();
-    return labelsResponse(context, repository, pull);
-  });
+  return relabel(context, repository, pull, (labels) => labels.filter((name) => name !== key));
 }
 
 export async function handleAddAssignees({
