@@ -18,7 +18,7 @@ import { accountIdentity, createPull, mergePull, onRefsUpdated, updatePull } fro
 import type { RepositoryOptions } from './repositories.js';
 import { Repositories } from './repositories.js';
 import type { RefUpdate, RequestLogEntry } from './request-log.js';
-import { RequestLog } from './request-log.js';
+import { refDeletion, RequestLog } from './request-log.js';
 import type { RestObservation } from './server.js';
 import { createSandboxServer } from './server.js';
 import type { TokenOptions } from './tokens.js';
@@ -353,14 +353,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const old = await repository.git.refSha(ref);
         if (old === null) throw new Error(`${branch} does not exist`);
         await repository.git.deleteRef(ref, old);
-        const update: RefUpdate = {
-          ref,
-          oldSha: old,
-          newSha: null,
-          forced: false,
-          created: false,
-          deleted: true,
-        };
+        const update = refDeletion(ref, old);
         await onRefsUpdated(context, repository, [update], deleteOptions.by ?? 'octocat');
       });
     },

@@ -7,7 +7,7 @@ import type { MergeMethod } from './merge.js';
 import { performMerge } from './merge.js';
 import type { Repository } from './repositories.js';
 import { repositoryJson } from './repositories.js';
-import type { RefUpdate } from './request-log.js';
+import { refDeletion, type RefUpdate } from './request-log.js';
 import type { RestResponse } from './rest.js';
 import {
   asObject,
@@ -612,14 +612,7 @@ export async function mergePull(
   const headRef = `refs/heads/${pull.headRef}`;
   if (repository.deleteBranchOnMerge && !stillUsed && !repository.isProtected(headRef)) {
     if (await repository.git.deleteRef(headRef, pull.headSha)) {
-      refUpdates.push({
-        ref: headRef,
-        oldSha: pull.headSha,
-        newSha: null,
-        forced: false,
-        created: false,
-        deleted: true,
-      });
+      refUpdates.push(refDeletion(headRef, pull.headSha));
     }
   }
   await onRefsUpdated(context, repository, refUpdates, input.by);

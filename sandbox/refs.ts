@@ -2,7 +2,7 @@ import { nodeId } from './accounts.js';
 import type { SandboxContext } from './context.js';
 import { onRefsUpdated } from './pulls.js';
 import type { Repository } from './repositories.js';
-import type { RefUpdate } from './request-log.js';
+import { refDeletion, type RefUpdate } from './request-log.js';
 import type { RestResponse } from './rest.js';
 import { asObject, docs, fail, notFound, requiredString } from './rest.js';
 import type { RouteRequest } from './route-types.js';
@@ -178,14 +178,7 @@ export async function handleDeleteRef({
     }
     if (!(await repository.git.deleteRef(ref, old)))
       fail(422, 'Reference update failed', documentationUrl);
-    const update: RefUpdate = {
-      ref,
-      oldSha: old,
-      newSha: null,
-      forced: false,
-      created: false,
-      deleted: true,
-    };
+    const update = refDeletion(ref, old);
     await onRefsUpdated(context, repository, [update], token.login);
     return { status: 204, refUpdates: [update] };
   });

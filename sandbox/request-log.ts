@@ -13,6 +13,11 @@ export interface RefUpdate {
   deleted: boolean;
 }
 
+/** The record of a branch deleted at `oldSha` (by the ref API, a merge or the control API). */
+export function refDeletion(ref: string, oldSha: string): RefUpdate {
+  return { ref, oldSha, newSha: null, forced: false, created: false, deleted: true };
+}
+
 export type GitService = 'git-upload-pack' | 'git-receive-pack';
 
 export interface RequestLogEntry {
