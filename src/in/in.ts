@@ -79,10 +79,13 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
     ...(release.commitHash === undefined ? {} : { commit_hash: release.commitHash }),
   };
   // Everything was read and checked before the first write: a failure leaves DEST untouched.
-  await writeInside(dest, release.files);
   await writeInside(
     dest,
-    new Map([...Object.entries(small), ['metadata.json', `${JSON.stringify(small, null, 2)}\n`]]),
+    new Map([
+      ...release.files,
+      ...Object.entries(small),
+      ['metadata.json', `${JSON.stringify(small, null, 2)}\n`],
+    ]),
   );
   deps.log.info(
     input.params.skipDownload
