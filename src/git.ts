@@ -512,13 +512,45 @@ function fetchError(error: unknown, ref: string, remote: GitRemote): Error {
   return new Error(`fetching ${ref} from ${remote.url}`, { cause: error });
 }
 
-// curl's words for a certificate it refused: OpenSSL builds say "SSL certificate problem",
-// GnuTLS builds (Debian's git) "server certificate verification failed".
+/**
+ * git's refusal of a server certificate as what to do, or undefined when `message` is no such
+ * refusal. The words are curl's, and differ by TLS library and version (lib/vtls/gtls.c and
+ * openssl.c, https://github.com/curl/curl): GnuTLS, which Debian's git uses, says "server
+ * certificate verification failed" before curl 8.10 (bookworm), "server verification failed:
+ * CAUSE" from 8.10 (trixie, the image) and "SSL certificate verification failed: CAUSE" from 8.17;
+ * OpenSSL says "SSL certificate problem: CAUSE". A CA bundle that cannot be read (a worker whose
+ * /etc/ssl/certs has no ca-certificates.crt) is "Problem with the SSL CA cert (path? access
+ * rights?)", or OpenSSL's "error setting certificate file" / "error adding trust anchors".
+ */
 function certificateFailure(message: string, remote: GitRemote): UserError | undefined {
-  if (!/SSL certificate problem|server certificate verification failed/i.test(message)) {
-    return undefined;
+  const origin = new URL(remote.url).origin;
+  const choices = 'or source.skip_ssl_verification: true';
+  if (
+    /Problem with the SSL CA cert|error setting certificate (file|path|verify locations)|error adding trust anchors|error reading CA cert file/i.test(
+      message,
+    )
+  ) {
+    return new UserError(
+      `git found no CA certificates to check ${origin} against (the worker's /etc/ssl/certs has no ca-certificates.crt): set source.ca_certs to the PEM of the CA that issued its certificate, ${choices}`,
+    );
   }
+  if (
+    /no alternative certificate subject name matches|certificate subject name .* does not match target host/i.test(
+      message,
+    )
+  ) {
+    return new UserError(
+      `the certificate of ${origin} does not name its host (git): check source.git_url and source.github_api_url, ${choices}`,
+    );
+  }
+  const refused =
+    /(?:server verification failed|SSL certificate verification failed|SSL certificate problem): ([^.(\n]+)/i.exec(
+      message,
+    ) ??
+    /server certificate verification failed|SSL certificate verification failed/i.exec(message);
+  if (refused === null) return undefined;
+  const cause = refused[1]?.trim();
   return new UserError(
-    `git does not trust the certificate of ${new URL(remote.url).origin}: set source.ca_certs to the PEM of the CA that issued it, or source.skip_ssl_verification: true`,
+    `git does not trust the certificate of ${origin}: set source.ca_certs to the PEM of the CA that issued it, ${choices}${cause === undefined ? '' : ` (${cause})`}`,
   );
 }
