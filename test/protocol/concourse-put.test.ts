@@ -1,0 +1,79 @@
+// A put as Concourse runs it where the image first ran: in an instanced pipeline, the PR and its
+// commit must link to this instance's build.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { lastLine, runBundle } from '../support/run-bundle.js';
+
+const OWNER = 'acme';
+let sandbox: Sandbox;
+let root: string;
+let count = 0;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  root = await tempDir('brp-concourse-put-');
+});
+
+afterAll(async () => {
+  await sandbox.stop();
+  await removeDir(root);
+});
+
+/** A fresh repository, and the build directory of a put with the release checkout in it. */
+async function fresh(): Promise<{ repo: string; build: string; checkout: string }> {
+  const repo = `example-release-${++count}`;
+  await sandbox.createRepository({
+    owner: OWNER,
+    repo,
+    bundle: EXAMPLE_BUNDLE,
+    branches: ['main'],
+    protectedBranches: ['main'],
+  });
+  const build = join(root, repo, 'put');
+  await mkdir(build, { recursive: true });
+  const checkout = await releaseCheckout(join(root, repo), 'cut-a', { name: 'put/release-repo' });
+  return { repo, build, checkout };
+}
+
+async function put(repo: string, build: string, env: NodeJS.ProcessEnv = {}) {
+  const source = {
+    repository: `${OWNER}/${repo}`,
+    access_token: sandbox.token,
+    github_api_url: sandbox.apiUrl,
+  };
+  return runBundle(
+    'out',
+    { source, params: { repository: 'release-repo' } },
+    { args: [build], env: { PATH: process.env.PATH, HOME: root, TMPDIR: root, ...env } },
+  );
+}
+
+describe('a put in an instanced pipeline', () => {
+  it('links the PR and its commit to the build of this instance', async () => {
+    const { repo, build } = await fresh();
+    const result = await put(repo, build, {
+      ATC_EXTERNAL_URL: 'https://ci.example.com',
+      BUILD_ID: '9071',
+      BUILD_NAME: '3',
+      BUILD_JOB_NAME: 'cut',
+      BUILD_PIPELINE_NAME: 'release',
+      BUILD_PIPELINE_INSTANCE_VARS: '{"line":"1.x"}',
+      BUILD_TEAM_NAME: 'main',
+    });
+    expect(lastLine(result.stderr)).toMatch(/INFO: created /);
+    const url =
+      'https://ci.example.com/teams/main/pipelines/release/jobs/cut/builds/3?vars.line=%221.x%22';
+    const [pull] = sandbox.pulls(OWNER, repo);
+    expect(pull?.body).toContain(`Opened by [main/release/line:1.x/cut #3](${url}).`);
+    const message = await git(sandbox.bareRepoPath(OWNER, repo), [
+      'log',
+      '-1',
+      '--format=%B',
+      pull?.headSha ?? '',
+    ]);
+    expect(message).toContain(`\nConcourse-Build: ${url}\n`);
+  });
+});
