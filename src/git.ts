@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { appendFile, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import type { Credential } from './credential.js';
@@ -86,12 +87,7 @@ const ALLOWED_ENV = [
   'GIT_CONFIG_NOSYSTEM',
   'GIT_CONFIG_GLOBAL',
   'GIT_CONFIG_COUNT',
-  'GIT_CONFIG_KEY_0',
-  'GIT_CONFIG_VALUE_0',
-  'GIT_CONFIG_KEY_1',
-  'GIT_CONFIG_VALUE_1',
-  'GIT_CONFIG_KEY_2',
-  'GIT_CONFIG_VALUE_2',
+  ...[0, 1, 2, 3].flatMap((i) => [`GIT_CONFIG_KEY_${i}`, `GIT_CONFIG_VALUE_${i}`]),
   'GIT_INDEX_FILE',
   'GIT_AUTHOR_NAME',
   'GIT_AUTHOR_EMAIL',
@@ -130,7 +126,7 @@ export function createGit(options: GitOptions): Git {
       // GIT_CONFIG_COUNT carries the scoped auth header (see remoteEnv); nothing else sets config.
       unsafe: { allowUnsafeConfigEnvCount: true },
       timeout: { block: idleTimeoutMs },
-    }).env({ ...baseEnv, ...extraEnv });
+    }).env(trusting(dir, { ...baseEnv, ...extraEnv }));
 
   async function withRetries<T>(what: string, action: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -217,17 +213,24 @@ export function createGit(options: GitOptions): Git {
     },
 
     async changedPaths(dir, since) {
-      const tracked = await git(dir).raw([
-        'diff',
-        '--name-only',
-        '-z',
-        '--no-renames',
-        since,
-        '--',
-      ]);
-      const untracked = await git(dir).raw(['ls-files', '--others', '--exclude-standard', '-z']);
-      const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
-      return [...new Set(paths)].sort();
+      // Through a copy of the index: comparing the work tree refreshes the index's stat data
+      // (git diff does so whatever GIT_OPTIONAL_LOCKS says), and the put writes nothing into the
+      // checkout it was given, which may be another user's.
+      const scratch = await mkdtemp(join(tmpdir(), 'brp-index-'));
+      try {
+        const index = join(scratch, 'index');
+        const own = (await git(dir).raw(['rev-parse', '--git-path', 'index'])).trim();
+        await copyFile(resolve(dir, own), index).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error; // no index yet: git reads none as empty
+        });
+        const read = git(dir, { GIT_INDEX_FILE: index });
+        const tracked = await read.raw(['diff', '--name-only', '-z', '--no-renames', since, '--']);
+        const untracked = await read.raw(['ls-files', '--others', '--exclude-standard', '-z']);
+        const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
+        return [...new Set(paths)].sort();
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
     },
 
     async commitFiles({ dir, parent, files, message, author }) {
@@ -352,7 +355,7 @@ function runGit(
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: dir,
-      env: options.env,
+      env: trusting(dir, options.env),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const chunks: Buffer[] = [];
@@ -553,4 +556,29 @@ function certificateFailure(message: string, remote: GitRemote): UserError | und
   return new UserError(
     `git does not trust the certificate of ${origin}: set source.ca_certs to the PEM of the CA that issued it, ${choices}${cause === undefined ? '' : ` (${cause})`}`,
   );
+}
+
+/**
+ * `env` with `dir` added to git's safe.directory for this one command. A release checkout made by
+ * a task that ran as another user reaches the put owned by that user, and git (>= 2.35.2) then
+ * refuses every command in it as "dubious ownership". The entry is command-scoped (GIT_CONFIG_*),
+ * never written to a config file, and names only the directory the command runs in; git honours
+ * it there from 2.38 (commit 6061601d9f, "safe.directory: use git_protected_config()"), before
+ * which only the system and global files counted. Trusting the checkout means its .git/config
+ * counts, as it does whenever the task ran as root.
+ */
+function trusting(dir: string, env: Record<string, string>): Record<string, string> {
+  let path: string;
+  try {
+    path = realpathSync(dir); // git compares the physical path of the work tree
+  } catch {
+    path = resolve(dir);
+  }
+  const count = Number(env.GIT_CONFIG_COUNT ?? '0');
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: String(count + 1),
+    [`GIT_CONFIG_KEY_${count}`]: 'safe.directory',
+    [`GIT_CONFIG_VALUE_${count}`]: path,
+  };
 }

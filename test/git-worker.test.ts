@@ -1,13 +1,16 @@
 // git where the image runs it: curl's certificate refusals in the words of each TLS library and
-// version (Debian's git uses GnuTLS; trixie's curl words them differently from bookworm's).
+// version (Debian's git uses GnuTLS; trixie's curl words them differently from bookworm's), and a
+// release checkout that a task running as another user handed to the put.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { createGit, type GitRemote } from '../src/git.js';
 import { createLogger, SecretRegistry } from '../src/log.js';
 import { makeCertificates, type TestCertificates } from './support/certificates.js';
-import { EXAMPLE_BUNDLE, git, removeDir, tempDir } from './support/repos.js';
+import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from './support/repos.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
 let root: string;
@@ -194,3 +197,51 @@ describe('certificate refusals of the real git, against an HTTPS sandbox', () =>
     ).rejects.toThrow(WRONG_HOST(`https://git.example.test:${port}`));
   });
 });
+
+// Only root can hand a directory to another user; CI and the image's tests run as root.
+const asRoot = process.getuid?.() === 0;
+
+describe('a release checkout owned by another user', () => {
+  (asRoot ? it : it.skip)(
+    'is trusted for the put’s own commands, and for nothing else (root only)',
+    async () => {
+      const checkout = await releaseCheckout(root, 'cut-a', { name: 'task-output' });
+      await run('chown', ['-R', '4242:4242', checkout]);
+      // What git says without the trust: the refusal this test is about.
+      await expect(git(checkout, ['rev-parse', '--show-toplevel'])).rejects.toThrow(
+        /dubious ownership/,
+      );
+
+      const home = join(root, 'home');
+      await mkdir(home);
+      const subject = createGit({ log, env: { PATH: process.env.PATH, HOME: home } });
+      expect(await subject.topLevel(checkout)).toBe(checkout);
+      const head = await subject.resolveCommit(checkout, 'HEAD');
+      expect(head).toMatch(/^[0-9a-f]{40}$/);
+      expect(await subject.changedPaths(checkout, head ?? '')).toContain(
+        'releases/example/example-3.yml',
+      );
+      expect((await subject.readCommitFiles(checkout, head ?? '')).has('config/final.yml')).toBe(
+        true,
+      );
+
+      // Only that directory, and only for those commands: no configuration was written.
+      expect(await subject.topLevel(join(checkout, 'releases'))).toBeUndefined();
+      expect(existsSync(join(home, '.gitconfig'))).toBe(false);
+      expect(await readFile(join(checkout, '.git/config'), 'utf8')).not.toContain('safe');
+      await expect(git(checkout, ['rev-parse', '--show-toplevel'])).rejects.toThrow(
+        /dubious ownership/,
+      );
+    },
+  );
+});
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`)),
+    );
+  });
+}
