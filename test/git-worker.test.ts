@@ -2,7 +2,6 @@
 // version (Debian's git uses GnuTLS; trixie's curl words them differently from bookworm's), and a
 // release checkout that a task running as another user handed to the put.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { createGit, type GitRemote } from '../src/git.js';
 import { createLogger, SecretRegistry } from '../src/log.js';
 import { makeCertificates, type TestCertificates } from './support/certificates.js';
+import { handTo } from './support/ownership.js';
 import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from './support/repos.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
@@ -206,7 +206,7 @@ describe('a release checkout owned by another user', () => {
     'is trusted for the put’s own commands, and for nothing else (root only)',
     async () => {
       const checkout = await releaseCheckout(root, 'cut-a', { name: 'task-output' });
-      await run('chown', ['-R', '4242:4242', checkout]);
+      await handTo('4242:4242', checkout);
       // What git says without the trust: the refusal this test is about.
       await expect(git(checkout, ['rev-parse', '--show-toplevel'])).rejects.toThrow(
         /dubious ownership/,
@@ -235,13 +235,3 @@ describe('a release checkout owned by another user', () => {
     },
   );
 });
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`)),
-    );
-  });
-}

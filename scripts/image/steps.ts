@@ -6,15 +6,16 @@
 // CONNECT proxy: the address they are given leads nowhere else.
 //   node dist/tools/image-steps.mjs --image IMAGE -- podman [options] run [run options]
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { makeCertificates } from '../../test/support/certificates.js';
+import { handTo, snapshot } from '../../test/support/ownership.js';
 import { startDecoy, startProxy } from '../../test/support/proxy.js';
 import { EXAMPLE_BUNDLE, git, releaseCheckout } from '../../test/support/repos.js';
+import { runProcess } from '../../test/support/run-bundle.js';
 
 const OWNER = 'acme';
 const REPO = 'example-release';
@@ -100,7 +101,7 @@ try {
   const put = join(work, 'put');
   await mkdir(put);
   const checkout = await releaseCheckout(put, 'cut-a', { name: 'release-repo' });
-  await command('chown', ['-R', TASK_USER, checkout]);
+  await handTo(TASK_USER, checkout);
   const before = await snapshot(checkout);
   const proxied = proxy.entries.length;
   const out = (await step('out: a release PR from a checkout the task user owns', {
@@ -238,7 +239,10 @@ async function step(
   if (options.workdir !== undefined) args.push('-w', options.workdir);
   args.push(image, ...options.args);
   const started = performance.now();
-  const result = await run(podman, args, JSON.stringify(options.request));
+  const result = await runProcess(podman, JSON.stringify(options.request), {
+    args,
+    env: process.env,
+  });
   const seconds = (performance.now() - started) / 1000;
   const last = result.stderr.trimEnd().split('\n').at(-1) ?? '';
   const record = (ok: boolean, detail: string) => steps.push({ name, ok, seconds, detail });
@@ -267,37 +271,8 @@ async function step(
   return document;
 }
 
-function run(
-  file: string,
-  args: string[],
-  stdin: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
-}
-
 async function command(file: string, args: string[], stdin = ''): Promise<string> {
-  const result = await run(file, args, stdin);
+  const result = await runProcess(file, stdin, { args, env: process.env });
   if (result.code !== 0) throw new Error(`${file} ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
-}
-
-/** Every path of a directory with its owner, mode and mtime: what a put must not change. */
-async function snapshot(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true });
-  return Promise.all(
-    ['.', ...entries].sort().map(async (path) => {
-      const info = await lstat(join(dir, path));
-      return `${path} ${info.uid}:${info.gid} ${info.mode.toString(8)} ${info.mtimeMs}`;
-    }),
-  );
 }

@@ -2,10 +2,10 @@
 // commit must link to this instance's build), with the release checkout of a task that ran as
 // another user (git refuses such a checkout unless told to trust it).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { handTo, snapshot } from '../support/ownership.js';
 import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
 import { lastLine, runBundle } from '../support/run-bundle.js';
 
@@ -88,7 +88,7 @@ describe('a put of a checkout owned by another user', () => {
     'opens the PR as for any checkout, and leaves the checkout as it was (root only)',
     async () => {
       const { repo, build, checkout } = await fresh();
-      await chown('4242:4242', checkout);
+      await handTo('4242:4242', checkout);
       const before = await snapshot(checkout);
       const result = await put(repo, build);
       expect(result.stderr).not.toMatch(/not the top of a git checkout|dubious ownership/);
@@ -99,24 +99,3 @@ describe('a put of a checkout owned by another user', () => {
     },
   );
 });
-
-/** Every path of a directory with its owner, mode and mtime: what a put must not change. */
-async function snapshot(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true });
-  return Promise.all(
-    ['.', ...entries].sort().map(async (path) => {
-      const info = await lstat(join(dir, path));
-      return `${path} ${info.uid}:${info.gid} ${info.mode.toString(8)} ${info.mtimeMs}`;
-    }),
-  );
-}
-
-function chown(owner: string, dir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('chown', ['-R', owner, dir], { stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`chown exited ${code}`)),
-    );
-  });
-}
