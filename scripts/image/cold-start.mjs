@@ -14,11 +14,18 @@ const subjects = [
   { name: '`/opt/resource/check`', file: '/opt/resource/check', args: [] },
   { name: '`/opt/resource/in`', file: '/opt/resource/in', args: ['/tmp/dest'] },
   { name: '`/opt/resource/out`', file: '/opt/resource/out', args: ['/tmp/build/put'] },
+  // The same without the compile cache the Dockerfile fills: what the cache is worth here.
+  {
+    name: '`/opt/resource/check`, compile cache off',
+    file: '/opt/resource/check',
+    args: [],
+    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' },
+  },
 ];
 
-function once({ file, args }) {
+function once({ file, args, env }) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(file, args, { input: REQUEST, encoding: 'utf8' });
+  const result = spawnSync(file, args, { input: REQUEST, encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (file !== 'node' && (result.status !== 1 || !result.stderr.trimEnd().endsWith(EXPECTED))) {
     throw new Error(`${file}: exit ${result.status}: ${result.stderr}`);
