@@ -123,7 +123,7 @@ export function createGit(options: GitOptions): Git {
     simpleGit({
       baseDir: dir,
       allowEnvironment: ALLOWED_ENV,
-      // GIT_CONFIG_COUNT carries the scoped auth header (see remoteEnv); nothing else sets config.
+      // GIT_CONFIG_COUNT carries the scoped auth header (remoteEnv) and safe.directory (trusting).
       unsafe: { allowUnsafeConfigEnvCount: true },
       timeout: { block: idleTimeoutMs },
     }).env(trusting(dir, { ...baseEnv, ...extraEnv }));
