@@ -8,10 +8,11 @@
 #   scripts/image.sh image      # docker build .                  (the resource image)
 #   scripts/image.sh steps      # check, out and in from the image, against an HTTPS sandbox
 #   scripts/image.sh bench      # cold start inside the image (BENCHMARKS.md), and its size
+#   scripts/image.sh clean      # removes .cache/image (images, layers, their mounts)
 #
 # Needs root, and Debian's buildah, podman, runc and debootstrap (.ci/run installs them). Reaches
-# only deb.debian.org and the npm registry. Images and layers are kept under .cache/image (remove
-# it to start over); BRP_IMAGE_CACHE moves it.
+# only deb.debian.org and the npm registry. Images and layers are kept under .cache/image
+# (`scripts/image.sh clean` removes it); BRP_IMAGE_CACHE moves it.
 #
 # The stand-ins: debian:13.7-slim is `debootstrap --variant=minbase trixie` (today's trixie, so
 # maybe a point release newer); node:24.x-trixie-slim is that plus the npm registry's
@@ -143,9 +144,11 @@ build() {
   local target=$1 tag=$2 ca secret=()
   ca=$(host_ca)
   [[ -n $ca ]] && secret=(--secret "id=npm-ca,src=$ca")
-  buildah "${storage[@]}" bud --isolation chroot --layers --pull=false \
+  buildah "${storage[@]}" bud --isolation chroot --layers --pull=never \
     --build-arg "NODE_IMAGE=$stand_in_node" --build-arg "BASE_IMAGE=$stand_in_base" \
     "${secret[@]}" ${target:+--target "$target"} --tag "$tag" .
+  # bud leaves the last stage's working container mounted (buildah 1.28): nothing needs it.
+  buildah "${storage[@]}" rm --all >/dev/null
 }
 
 tests() {
@@ -200,6 +203,12 @@ bench() {
   rm -rf "$layout"
 }
 
+# Everything under the cache, whose storage keeps its layers mounted: rm -rf alone cannot remove it.
+clean() {
+  "${podman[@]}" system reset --force >/dev/null 2>&1 || true
+  rm -rf "$cache"
+}
+
 if [[ $(id -u) != 0 ]]; then
   echo "scripts/image.sh: run as root (buildah and podman build and run the image as root here)" >&2
   exit 1
@@ -213,7 +222,7 @@ done
 if [[ $# -eq 0 ]]; then set -- bases tests image steps; fi
 for task in "$@"; do
   case $task in
-    bases | tests | image | steps | bench) "$task" ;;
-    *) echo "scripts/image.sh: unknown task $task (bases, tests, image, steps, bench)" >&2; exit 2 ;;
+    bases | tests | image | steps | bench | clean) "$task" ;;
+    *) echo "scripts/image.sh: unknown task $task (bases, tests, image, steps, bench, clean)" >&2; exit 2 ;;
   esac
 done
