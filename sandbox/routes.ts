@@ -7,6 +7,7 @@ import {
   handleGetGitCommit,
   handleListCommits,
 } from './commits.js';
+import { COMPARE_DOCS, handleCompare } from './compare.js';
 import { CONTENT_DOCS, handleGetContent } from './contents.js';
 import { isoSeconds } from './git.js';
 import {
@@ -167,6 +168,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'repos/get-commit',
     docs: COMMIT_DOCS.get,
     handler: handleGetCommit,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/compare/{basehead}',
+    operationId: 'repos/compare-commits-with-basehead',
+    docs: COMPARE_DOCS,
+    handler: handleCompare,
   },
   {
     scope: 'repository',

@@ -15,6 +15,7 @@ export const OPERATIONS = [
   'repos/get',
   'repos/get-branch',
   'repos/get-commit',
+  'repos/compare-commits-with-basehead',
   'repos/list-commits',
   'repos/get-content',
   'repos/list-pull-requests-associated-with-commit',
