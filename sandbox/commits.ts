@@ -136,9 +136,8 @@ export async function diffEntriesJson(
     const removedFile = status === 'D';
     const blob = removedFile
       ? null
-      : (
-          await git.git(['rev-parse', `${to}:${filename}`], { allowFailure: true })
-        ).stdout.trim() || null;
+      : (await git.git(['rev-parse', `${to}:${filename}`], { allowFailure: true })).stdout.trim() ||
+        null;
     const path = encodeURI(filename);
     files.push({
       sha: blob,
