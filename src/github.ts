@@ -38,6 +38,9 @@ export interface CommitInfo {
   date: string;
 }
 
+/** `status` of GitHub's compare API: HEAD against BASE. */
+export type Comparison = 'ahead' | 'behind' | 'identical' | 'diverged';
+
 export interface PullFilter {
   head: string;
   base: string;
@@ -65,6 +68,11 @@ export interface GitHub {
   /** The sha a branch points at, or undefined when there is no such branch. */
   getBranchSha(branch: string): Promise<string | undefined>;
   getCommit(sha: string): Promise<CommitInfo>;
+  /**
+   * Where `head` stands against `base` (`behind` or `identical`: it is in base's history), or
+   * undefined when GitHub knows no such commit or they share no history.
+   */
+  compareCommits(base: string, head: string): Promise<Comparison | undefined>;
   listPulls(filter: PullFilter): Promise<PullRequest[]>;
   /** One page of pulls, sent with If-None-Match: a 304 costs no rate limit. */
   listPullsConditional(
@@ -414,6 +422,22 @@ export function createGitHub(options: GitHubOptions): GitHub {
         parents: data.parents.map((parent) => parent.sha),
         date: data.committer.date,
       };
+    },
+
+    async compareCommits(base, head) {
+      try {
+        // per_page=1: only the status is read; unpaged, GitHub would list up to 250 commits.
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+          owner,
+          repo,
+          basehead: `${base}...${head}`,
+          per_page: 1,
+        });
+        return data.status;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw wrap(`comparing ${head} with ${base}`, error);
+      }
     },
 
     async listPulls(filter) {
