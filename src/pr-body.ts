@@ -18,6 +18,8 @@ export interface ReleaseSummary {
   /** Manifest counts, for the summary line. */
   jobs: number;
   packages: number;
+  /** The manifest's `uncommitted_changes`: cut from a dirty tree (`allow_uncommitted_changes`). */
+  uncommittedChanges?: boolean;
 }
 
 /** The facts about an import PR: every final version so far, brought into git at once. */
@@ -81,6 +83,13 @@ export function renderPullBody(options: BodyOptions): string {
     `Final release **${release.name} ${release.version}**, cut from ${source}: ${release.jobs} jobs, ${release.packages} packages, ${release.newBuilds.length} new ${release.newBuilds.length === 1 ? 'build' : 'builds'}.`,
     '',
   );
+  if (release.uncommittedChanges === true) {
+    lines.push(
+      '> [!WARNING]',
+      `> **Cut from a dirty working tree** (\`uncommitted_changes: true\`, accepted with \`params.allow_uncommitted_changes\`): its jobs and packages may hold changes that no commit has, so ${source} is not all of its source.`,
+      '',
+    );
+  }
   if (release.newBuilds.length > 0) {
     lines.push('| | name | fingerprint | digest |', '|---|---|---|---|');
     for (const build of release.newBuilds) {
