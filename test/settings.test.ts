@@ -122,6 +122,16 @@ describe('out params', () => {
     expect(params.onClosedPr).toBe('reclaim');
   });
 
+  it('refuses a dirty-tree cut unless allow_uncommitted_changes is true', () => {
+    const parse = (params: Record<string, unknown>) =>
+      parseOutRequest({ source, params: { repository: 'r', ...params } }).params;
+    expect(parse({}).allowUncommittedChanges).toBe(false);
+    expect(parse({ allow_uncommitted_changes: true }).allowUncommittedChanges).toBe(true);
+    expect(() => parse({ allow_uncommitted_changes: 'yes' })).toThrow(
+      /params\.allow_uncommitted_changes/,
+    );
+  });
+
   it('refuses body together with body_file', () => {
     expect(() =>
       parseOutRequest({ source, params: { repository: 'r', body: 'x', body_file: 'f' } }),
