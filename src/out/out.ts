@@ -50,6 +50,7 @@ interface Delivery {
   /** The base commit the PR's commit was built on. */
   baseSha: string;
   target: ReleaseTarget;
+  apiUrl: string;
 }
 
 // Lease failures mean another put moved the lock between our read and our push: read again.
@@ -112,7 +113,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     sleep,
     decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
   };
-  const settled = { payload, target };
+  const settled = { payload, target, apiUrl: source.apiUrl };
   let waitStarted: number | undefined;
 
   for (let round = 1; round <= MAX_LOCK_ROUNDS; round++) {
@@ -267,7 +268,9 @@ async function currentVersion(deps: OutDeps, delivery: Delivery): Promise<Versio
     log: deps.log,
     target: delivery.target,
   };
-  const newest = (await readMergedReleases(history)).at(-1)?.version;
+  const newest = (
+    await readMergedReleases({ ...history, apiUrl: delivery.apiUrl, only: 'newest' })
+  ).at(-1)?.version;
   if (newest !== undefined) return newest;
   const start = await startingVersion(history);
   return start ?? { version: '', pr: '', ref: delivery.baseSha };
