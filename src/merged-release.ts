@@ -23,7 +23,10 @@ export type MergeFacts =
       /** `both`: the release index gained it; `final_builds`: only `.final_builds` entries. */
       track: 'both' | 'final_builds';
     }
-  | { delivered: false; /** Why nothing counts, for the warning that names the PR. */ reason: string };
+  | {
+      delivered: false;
+      /** Why nothing counts, for the warning that names the PR. */ reason: string;
+    };
 
 /** Where a release lives: what, with the repository, makes a merge's facts unique. */
 export interface ReleaseWhere {
@@ -99,8 +102,7 @@ async function computeFacts(
       reason: `its merge added no version to ${indexPath}, and none of its commits is a release commit of this resource`,
     };
   }
-  const brought =
-    before === undefined ? undefined : await github.compareCommits(before, merge);
+  const brought = before === undefined ? undefined : await github.compareCommits(before, merge);
   const builds = brought?.files.some(
     (file) =>
       file.filename.startsWith(`${FINAL_BUILDS_DIR}/`) &&
