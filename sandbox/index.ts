@@ -91,6 +91,11 @@ export interface CommitToBranchOptions {
   parent?: string;
   /** The account committing (default `octocat`). */
   by?: string;
+  /**
+   * The author and committer written into the commit instead of the account's noreply identity:
+   * a commit made elsewhere (e.g. by a bot with its own git identity) and pushed by `by`.
+   */
+  identity?: { name: string; email: string };
 }
 
 export interface Sandbox {
@@ -351,7 +356,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         );
         const tree = await git.writeTree(parent, commitOptions.files, index);
         rmSync(index, { force: true });
-        const identity = accountIdentity(context, commitOptions.by ?? 'octocat');
+        const identity =
+          commitOptions.identity === undefined
+            ? accountIdentity(context, commitOptions.by ?? 'octocat')
+            : { ...commitOptions.identity, date: context.clock.now() };
         const sha = await git.commitTree({
           tree,
           parents: [parent],

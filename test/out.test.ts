@@ -320,8 +320,10 @@ describe('ABANDONED', () => {
 describe('ORPHAN', () => {
   async function orphanLock(repo: string, key: string): Promise<string> {
     const main = await world.branchSha(repo, 'main');
+    // Another put's commit, with the resource's git identity.
     return world.sandbox.commitToBranch(OWNER, repo, LOCK, {
       parent: main,
+      identity: { name: 'bosh-release-pr', email: 'bosh-release-pr@users.noreply.github.com' },
       files: { 'releases/example/example-3.yml': 'name: example\n' },
       message: formatCommitMessage('Final release 3', {
         version: '3',
@@ -358,7 +360,7 @@ describe('ORPHAN', () => {
       route: 'POST /repos/{owner}/{repo}/pulls',
       kind: 'status',
       status: 502,
-      times: 3,
+      times: 5, // every attempt of a put: GitHub never confirms the PR
     });
     const crashed = await world.put(repo, build);
     expect(crashed.error).toBeDefined();
