@@ -64,7 +64,7 @@ export async function readMergeFacts(options: {
   ].join(' ');
   const cached = await cache.get<MergeFacts>(key);
   if (cached !== undefined) return cached.value;
-  const facts = await computeFacts(github, where, pull.number, merge);
+  const facts = await computeFacts(github, where, pull, merge);
   await cache.set(key, { etag: '', value: facts, checkedAt: Date.now() });
   return facts;
 }
@@ -72,10 +72,10 @@ export async function readMergeFacts(options: {
 async function computeFacts(
   github: GitHub,
   where: ReleaseWhere,
-  number: number,
+  pull: PullRequest,
   merge: string,
 ): Promise<MergeFacts> {
-  const pullCommits = lazy(() => github.listPullCommits(number));
+  const pullCommits = lazy(() => github.listPullCommits(pull.number));
   const before = await commitBeforeMerge(github, merge, pullCommits);
   const indexPath = releaseIndexPath(where.releaseName);
   try {
@@ -92,6 +92,10 @@ async function computeFacts(
   }
 
   // No new release index entry: a PR of the `.final_builds`-only migration step, or no release.
+  // Its trailers name no release, so only the release's own lock branch (…/<release>) counts.
+  if (!pull.headRef.endsWith(`/${where.releaseName}`)) {
+    return { delivered: false, reason: `its merge added no version to ${indexPath}` };
+  }
   const own = [...(await pullCommits())]
     .reverse()
     .map((commit) => parseCommitTrailers(commit.message))
