@@ -56,12 +56,14 @@ const FACT_CONCURRENCY = 8;
  * each with the version its merge brought to the base (merged-release.ts): the PR's text is a
  * hint, and a PR that delivered no release is skipped with a warning naming it. Pages (newest
  * update first) only as far as needed: past the cursor's merge, or, without a cursor, past the
- * newest merge. Each page is a conditional request; a 304 reuses what the cache remembers, and
- * costs no rate limit; so are the facts of a merge, which never change.
+ * newest merge; and reads what a merge brought only for the PRs asked for: from the cursor's PR
+ * on (all listed ones when the cursor names only a version), or the newest. Each page is a
+ * conditional request; a 304 reuses what the cache remembers, and costs no rate limit; so are
+ * the facts of a merge, which never change.
  */
 export async function readMergedReleases(options: HistoryOptions): Promise<MergedRelease[]> {
-  const { github, cache, target } = options;
-  const found = new Map<number, MergedRelease>();
+  const { github, cache, target, cursor } = options;
+  const listed = new Map<number, PullRequest>();
   for (let page = 1; ; page++) {
     const { pulls, hasNextPage } = await readPage(github, cache, target, page);
     const merged = pulls.filter((pull) => isMergedRelease(pull, target));
@@ -69,33 +71,54 @@ export async function readMergedReleases(options: HistoryOptions): Promise<Merge
       const newest = await newestDelivered(merged, options);
       if (newest !== undefined) return [newest];
     } else {
-      const releases = await mapConcurrent(merged, FACT_CONCURRENCY, (pull) =>
-        releaseOf(pull, options),
-      );
-      for (const release of releases) if (release !== undefined) found.set(release.number, release);
+      for (const pull of merged) listed.set(pull.number, pull);
     }
     const oldestUpdate = pulls.at(-1)?.updatedAt;
     if (!hasNextPage || oldestUpdate === undefined) break;
-    const horizon = pagingHorizon([...found.values()], options.cursor);
+    const horizon = await pagingHorizon([...listed.values()], options);
     // A PR's updated_at is never before its merged_at: past the horizon, nothing newer remains.
     if (horizon !== undefined && oldestUpdate < horizon) break;
   }
-  return [...found.values()].sort(
-    (a, b) => a.mergedAt.localeCompare(b.mergedAt) || a.number - b.number,
+  const ordered = [...listed.values()].sort(
+    (a, b) => (a.mergedAt ?? '').localeCompare(b.mergedAt ?? '') || a.number - b.number,
+  );
+  const from = ordered.findIndex((pull) => namesPull(cursor, pull));
+  return releasesOf(from < 0 ? ordered : ordered.slice(from), options);
+}
+
+/** What each merged PR delivered, in the given order, skipping those that delivered nothing. */
+export async function releasesOf(
+  pulls: readonly PullRequest[],
+  options: HistoryOptions,
+): Promise<MergedRelease[]> {
+  const releases = await mapConcurrent(pulls, FACT_CONCURRENCY, (pull) => releaseOf(pull, options));
+  return releases.filter((release): release is MergedRelease => release !== undefined);
+}
+
+// Whether a cursor names a PR by its number or merge commit (a version alone needs the facts).
+function namesPull(cursor: Partial<Version> | undefined, pull: PullRequest): boolean {
+  if (cursor === undefined || (!cursor.pr && !cursor.ref)) return false;
+  return (
+    (!cursor.pr || cursor.pr === String(pull.number)) &&
+    (!cursor.ref || cursor.ref === pull.mergeCommitSha)
   );
 }
 
-function pagingHorizon(
-  found: MergedRelease[],
-  cursor: Partial<Version> | undefined,
-): string | undefined {
+async function pagingHorizon(
+  listed: PullRequest[],
+  options: HistoryOptions,
+): Promise<string | undefined> {
+  const { cursor } = options;
   if (cursor === undefined || isEmptyCursor(cursor)) {
-    return found.reduce<string | undefined>(
-      (max, r) => (max === undefined || r.mergedAt > max ? r.mergedAt : max),
+    return listed.reduce<string | undefined>(
+      (max, pull) => (max === undefined || (pull.mergedAt ?? '') > max ? pull.mergedAt : max),
       undefined,
     );
   }
-  return found.find((r) => matchesCursor(r.version, cursor))?.mergedAt;
+  if (cursor.pr || cursor.ref) return listed.find((pull) => namesPull(cursor, pull))?.mergedAt;
+  // `fly check-resource --from version:X`: only what the merges brought can place it.
+  const releases = await releasesOf(listed, options);
+  return releases.find((release) => matchesCursor(release.version, cursor))?.mergedAt;
 }
 
 async function readPage(

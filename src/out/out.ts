@@ -126,18 +126,10 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
   };
   const settled = { payload, target, apiUrl: source.apiUrl };
-  const waiting = {
-    log,
-    now,
-    sleep,
-    pollIntervalMs: params.waitIntervalMs,
-    target,
-    started: undefined as number | undefined,
-    deadline(): number {
-      this.started ??= now().getTime();
-      return this.started + params.waitTimeoutMs;
-    },
-  };
+  // One wait_timeout for every wait of the put, from the first.
+  let waitStarted: number | undefined;
+  const deadline = (): number => (waitStarted ??= now().getTime()) + params.waitTimeoutMs;
+  const waiting = { log, now, sleep, pollIntervalMs: params.waitIntervalMs, target };
   const lock: LockWriter = { deps, work, target, sleep };
 
   for (let round = 1; round <= MAX_LOCK_ROUNDS; round++) {
@@ -176,7 +168,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
         break;
       case 'held':
         if (params.onOpenPr === 'fail') throw new UserError(heldMessage(state, target, now()));
-        await waitForRelease(state.pull, { ...waiting, github, deadline: waiting.deadline() });
+        await waitForRelease(state.pull, { ...waiting, github, deadline: deadline() });
         round = 0; // the lock changed hands: start over (rounds count lease races, not waits)
         continue;
       case 'contested':
@@ -188,7 +180,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
         throw new UserError(foreignMessage(state, target));
       case 'orphan':
         if (!state.stale && params.onOpenPr === 'wait') {
-          await waitForYoungLock(state, { ...waiting, deadline: waiting.deadline() });
+          await waitForYoungLock(state, { ...waiting, deadline: deadline() });
           round = 0;
           continue;
         }
@@ -200,61 +192,12 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     }
     if (state.kind === 'ours') continue; // its PR belonged to someone else: read the lock again
 
-    // Reclaim (or take a free lock): FREE, MERGED, ABANDONED, a stale ORPHAN, or a release of
-    // ours that merged but is no longer on the base.
     if (state.kind !== 'free' && state.kind !== 'delivered') {
       const refusal = reclaimRefusal(state, params, target);
       if (refusal !== undefined) throw new UserError(refusal);
     }
-    // The PR commit is built on the base as it is now, not on the commit the release was cut from.
-    const baseDir = await mkdtemp(join(work, 'base-'));
-    const baseSha = await git.fetchMetadata({
-      remote: deps.remote,
-      ref: target.base,
-      dir: baseDir,
-    });
-    const plan = await payload.onBase(await readMetadataDir(baseDir), target);
-    if (plan.files.size === 0) {
-      return { ...settled, operation: 'nothing-to-commit', pull: undefined, baseSha };
-    }
-    if (state.kind !== 'free' && state.kind !== 'delivered') {
-      log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
-    }
-    const sha = await git.commitFiles({
-      dir: baseDir,
-      parent: baseSha,
-      files: plan.files,
-      message: formatCommitMessage(text.commitSubject, {
-        version: payload.version,
-        source: payload.source,
-        key: payload.key,
-        build: text.buildUrl,
-      }),
-      author: source.gitAuthor,
-    });
-    const lease: Lease =
-      state.kind === 'free' ? { kind: 'absent' } : { kind: 'at', sha: state.sha };
-    const pushed = await pushLock(deps, { dir: baseDir, sha, lease, target, sleep });
-    if (pushed === 'lease-rejected') {
-      log.info(`${target.lockBranch} changed while this put was taking it: reading the lock again`);
-      continue;
-    }
-    const reclaimed = lease.kind === 'at' ? { old: lease.sha, sha } : undefined;
-    // A PR someone reopened, or another put opened, just before this push now shows this
-    // release's commit under its own text: put its commit back and read the lock again.
-    if (reclaimed !== undefined) {
-      const crossed = (await openOrAnyPulls(github, target, 'open')).find(
-        (pull) => !textIsOurs(pull, payload.key),
-      );
-      if (crossed !== undefined) {
-        await putBack(lock, reclaimed, crossed);
-        continue;
-      }
-    }
-    const outcome = await openPull(pulls, plan.content, sha);
-    const pull = await settle(outcome, { pulls, content: plan.content, reclaimed, lock });
-    if (pull === undefined) continue;
-    return { ...settled, operation: 'created', pull, baseSha };
+    const taken = await takeLock(state, { input, deps, work, payload, pulls, lock });
+    if (taken !== undefined) return { ...settled, ...taken };
   }
   throw new Error(
     `the lock ${target.lockBranch} kept changing hands: gave up after ${MAX_LOCK_ROUNDS} rounds`,
@@ -294,6 +237,69 @@ async function waitForContested(
     const now = await options.github.getPull(pull.number);
     if (now.state !== 'open' || now.headSha !== pull.headSha || now.body !== pull.body) return;
   }
+}
+
+/**
+ * Takes the lock for the payload: builds its commit on the base as it is now (not on the commit
+ * the release was cut from), pushes it with a lease on what the lock was read at, and opens the
+ * PR. FREE, MERGED, ABANDONED, a stale ORPHAN, or a release of ours that merged but is no longer
+ * on the base. Undefined when the lock changed hands meanwhile: read it again.
+ */
+async function takeLock(
+  state: Extract<LockState, { kind: 'free' | 'merged' | 'abandoned' | 'orphan' | 'delivered' }>,
+  context: {
+    input: OutInput;
+    deps: OutDeps;
+    work: string;
+    payload: Payload;
+    pulls: PullOptions;
+    lock: LockWriter;
+  },
+): Promise<Pick<Delivery, 'operation' | 'pull' | 'baseSha'> | undefined> {
+  const { input, deps, payload, pulls, lock } = context;
+  const { source } = input;
+  const { github, git, log } = deps;
+  const { target, text } = pulls;
+  const baseDir = await mkdtemp(join(context.work, 'base-'));
+  const baseSha = await git.fetchMetadata({ remote: deps.remote, ref: target.base, dir: baseDir });
+  const plan = await payload.onBase(await readMetadataDir(baseDir), target);
+  if (plan.files.size === 0) return { operation: 'nothing-to-commit', pull: undefined, baseSha };
+  if (state.kind !== 'free' && state.kind !== 'delivered') {
+    log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
+  }
+  const sha = await git.commitFiles({
+    dir: baseDir,
+    parent: baseSha,
+    files: plan.files,
+    message: formatCommitMessage(text.commitSubject, {
+      version: payload.version,
+      source: payload.source,
+      key: payload.key,
+      build: text.buildUrl,
+    }),
+    author: source.gitAuthor,
+  });
+  const lease: Lease = state.kind === 'free' ? { kind: 'absent' } : { kind: 'at', sha: state.sha };
+  const pushed = await pushLock(deps, { dir: baseDir, sha, lease, target, sleep: lock.sleep });
+  if (pushed === 'lease-rejected') {
+    log.info(`${target.lockBranch} changed while this put was taking it: reading the lock again`);
+    return undefined;
+  }
+  const reclaimed = lease.kind === 'at' ? { old: lease.sha, sha } : undefined;
+  // A PR someone reopened, or another put opened, just before this push now shows this
+  // release's commit under its own text: put its commit back and read the lock again.
+  if (reclaimed !== undefined) {
+    const crossed = (await openOrAnyPulls(github, target, 'open')).find(
+      (pull) => !textIsOurs(pull, payload.key),
+    );
+    if (crossed !== undefined) {
+      await putBack(lock, reclaimed, crossed);
+      return undefined;
+    }
+  }
+  const outcome = await openPull(pulls, plan.content, sha);
+  const pull = await settle(outcome, { pulls, content: plan.content, reclaimed, lock });
+  return pull === undefined ? undefined : { operation: 'created', pull, baseSha };
 }
 
 /** Adopts this put's open PR: repairs its text if it names another release, says where it goes. */
