@@ -51,19 +51,23 @@ export interface LockObservation {
   staleLockAfterMs: number;
 }
 
-/** Whether a commit is one the resource made: its release trailers, and its identity throughout. */
+/**
+ * Whether a commit is one the resource made: its release trailers, authored with the resource's
+ * git identity. The committer is not asked: GitHub's "Update branch" (rebase) re-commits it, and
+ * it is still that release's commit.
+ */
 export function isResourceCommit(
   commit: CommitInfo,
   identity: { name: string; email: string },
 ): boolean {
-  const made = (person: CommitInfo['author']) =>
-    person !== undefined && person.name === identity.name && person.email === identity.email;
+  const author = commit.author;
   const trailers = parseCommitTrailers(commit.message);
   return (
     trailers.key !== undefined &&
     trailers.version !== undefined &&
-    made(commit.author) &&
-    made(commit.committer)
+    author !== undefined &&
+    author.name === identity.name &&
+    author.email === identity.email
   );
 }
 

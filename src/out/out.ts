@@ -230,7 +230,7 @@ async function waitForContested(
   for (;;) {
     if (options.now().getTime() > deadline) {
       throw new UserError(
-        `release PR #${pull.number} (${pull.htmlUrl}) names this release but carries another put's commit ${state.sha.slice(0, 7)}: the lock was reclaimed while this put opened it; re-run to queue behind it`,
+        `release PR #${pull.number} (${pull.htmlUrl}) names this release but carries another put's commit ${state.sha.slice(0, 7)}${state.owner?.build === undefined ? '' : ` (${state.owner.build})`}: the lock was reclaimed while this put opened it; re-running that put settles the PR, or close it`,
       );
     }
     await options.sleep(CONTESTED_POLL_MS);
