@@ -6,6 +6,7 @@ import type { InOutResponse } from '../src/contract.js';
 import { parsePullBlock } from '../src/pr-body.js';
 import { parseCommitTrailers } from '../src/release-commit.js';
 import { git } from './support/repos.js';
+import { failure, meta, succeeded } from './support/outcome.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -17,22 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world.stop();
 });
-
-function succeeded(run: StepRun<InOutResponse>): InOutResponse {
-  if (run.error !== undefined) throw run.error;
-  if (run.result === undefined) throw new Error('no result');
-  return run.result;
-}
-
-function meta(response: InOutResponse): Record<string, string> {
-  return Object.fromEntries(response.metadata.map(({ name, value }) => [name, value]));
-}
-
-function failure(run: StepRun<InOutResponse>): string {
-  expect(run.result).toBeUndefined();
-  expect(run.error?.name).toBe('UserError');
-  return run.error?.message ?? '';
-}
 
 const later = () => new Date(Date.now() + 3_600_000);
 
@@ -57,16 +42,21 @@ function agreeing(version: string) {
   return { title: `Final release ${version}`, block: version, commit: version };
 }
 
+/** A reviewer (alice) pushes a fix-up commit onto the release PR's branch. */
+async function pushFixUp(repo: string): Promise<void> {
+  await world.sandbox.commitToBranch(OWNER, repo, LOCK, {
+    files: { 'NOTES.md': 'a reviewer’s fix-up\n' },
+    message: 'Fix-up',
+    by: 'alice',
+  });
+}
+
 describe('a person’s commit on the release branch', () => {
   it('does not turn the lock against its own put: a re-run adopts the PR, writing nothing', async () => {
     const repo = await world.repository();
     const build = await world.buildDir('cut-a');
     const first = succeeded(await world.put(repo, build));
-    await world.sandbox.commitToBranch(OWNER, repo, LOCK, {
-      files: { 'NOTES.md': 'a reviewer’s fix-up\n' },
-      message: 'Fix-up',
-      by: 'alice',
-    });
+    await pushFixUp(repo);
     const since = world.sandbox.log().length;
     const again = succeeded(await world.put(repo, build));
     expect(meta(again)).toMatchObject({ operation: 'adopted', pr: meta(first).pr });
@@ -77,11 +67,7 @@ describe('a person’s commit on the release branch', () => {
     const repo = await world.repository();
     const build = await world.buildDir('cut-a');
     const first = succeeded(await world.put(repo, build));
-    await world.sandbox.commitToBranch(OWNER, repo, LOCK, {
-      files: { 'NOTES.md': 'fix-up\n' },
-      message: 'Fix-up',
-      by: 'alice',
-    });
+    await pushFixUp(repo);
     const run = await world.put(repo, build, { on_open_pr: 'wait', wait_timeout: '3s' });
     expect(meta(succeeded(run))).toMatchObject({ operation: 'adopted', pr: meta(first).pr });
     expect(run.logs).not.toMatch(/waiting for/);
@@ -90,11 +76,7 @@ describe('a person’s commit on the release branch', () => {
   it('another release still sees the lock held by the release under the commit', async () => {
     const repo = await world.repository();
     const first = succeeded(await world.put(repo, await world.buildDir('cut-a')));
-    await world.sandbox.commitToBranch(OWNER, repo, LOCK, {
-      files: { 'NOTES.md': 'fix-up\n' },
-      message: 'Fix-up',
-      by: 'alice',
-    });
+    await pushFixUp(repo);
     expect(failure(await world.put(repo, await world.buildDir('cut-c', 'moved')))).toMatch(
       new RegExp(`^release PR #${meta(first).pr} \\(example 3, opened .* holds the lock on main`),
     );
@@ -103,11 +85,7 @@ describe('a person’s commit on the release branch', () => {
   it('is never rewritten: a closed PR’s branch with a person’s commit is refused, nothing pushed', async () => {
     const repo = await world.repository();
     const first = succeeded(await world.put(repo, await world.buildDir('cut-a')));
-    await world.sandbox.commitToBranch(OWNER, repo, LOCK, {
-      files: { 'NOTES.md': 'fix-up\n' },
-      message: 'Fix-up',
-      by: 'alice',
-    });
+    await pushFixUp(repo);
     await world.sandbox.closePull(OWNER, repo, Number(meta(first).pr));
     const since = world.sandbox.log().length;
     expect(failure(await world.put(repo, await world.buildDir('cut-c', 'moved')))).toMatch(

@@ -114,18 +114,21 @@ export function describeReclaim(state: Reclaimable): string {
   return `no PR for ${formatDuration(state.ageMs)}`;
 }
 
+/** How `on_open_pr: wait` waits: every `pollIntervalMs` (params.wait_interval) until `deadline`. */
+export interface WaitOptions {
+  log: Logger;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  pollIntervalMs: number;
+  /** Milliseconds since the epoch: the first wait's start plus params.wait_timeout. */
+  deadline: number;
+  target: ReleaseTarget;
+}
+
 /** Polls a HELD lock's PR until it is merged or closed, or fails at the deadline. */
 export async function waitForRelease(
   held: PullRequest,
-  options: {
-    github: GitHub;
-    log: Logger;
-    now: () => Date;
-    sleep: (ms: number) => Promise<void>;
-    pollIntervalMs: number;
-    deadline: number;
-    target: ReleaseTarget;
-  },
+  options: WaitOptions & { github: GitHub },
 ): Promise<void> {
   for (;;) {
     const left = options.deadline - options.now().getTime();
@@ -151,14 +154,7 @@ export async function waitForRelease(
 /** Waits one interval for a lock branch without a PR yet, or fails at the deadline. */
 export async function waitForYoungLock(
   state: Extract<LockState, { kind: 'orphan' }>,
-  options: {
-    log: Logger;
-    now: () => Date;
-    sleep: (ms: number) => Promise<void>;
-    pollIntervalMs: number;
-    deadline: number;
-    target: ReleaseTarget;
-  },
+  options: WaitOptions,
 ): Promise<void> {
   const left = options.deadline - options.now().getTime();
   const { target } = options;
