@@ -154,6 +154,16 @@ export async function diffEntriesJson(
   return { files, additions, deletions };
 }
 
+/** The items of GET /pulls/{n}/commits: `commit` objects without stats and files. */
+export async function commitItemsJson(
+  context: SandboxContext,
+  repository: Repository,
+  shas: string[],
+): Promise<Record<string, unknown>[]> {
+  const commits = await repository.git.readCommits(shas);
+  return commits.map((commit) => commitItemJson(context, repository, commit));
+}
+
 /**
  * GET /repos/{owner}/{repo}/commits: the history from `sha` (a branch, tag or commit; default
  * the default branch), newest first like `git log`, only the commits touching `path` when given

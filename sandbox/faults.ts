@@ -5,9 +5,12 @@
  * - `lost`: perform the request completely, then destroy the connection instead of answering
  *   (the client cannot know the action took effect);
  * - `secondary-rate-limit`: 403 with `retry-after` and GitHub's secondary-rate-limit message;
- * - `delay`: wait `delayMs` (default 1000), then serve normally.
+ * - `delay`: wait `delayMs` (default 1000), then serve normally;
+ * - `no-commits`: for `POST …/pulls`, GitHub's 422 "No commits between BASE and HEAD" without
+ *   acting, as it sometimes answers right after a push it has not caught up with yet.
  */
-export type FaultKind = 'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'delay';
+export type FaultKind =
+  'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'delay' | 'no-commits';
 
 export interface FaultSpec {
   /**

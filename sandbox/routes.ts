@@ -29,6 +29,7 @@ import {
   handleListPulls,
   handleListReviewers,
   handleMergePull,
+  handlePullCommits,
   handleRemoveReviewers,
   handleRequestReviewers,
   handleUpdatePull,
@@ -264,6 +265,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'pulls/update',
     docs: PULL_DOCS.update,
     handler: handleUpdatePull,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
+    operationId: 'pulls/list-commits',
+    docs: PULL_DOCS.commits,
+    handler: handlePullCommits,
   },
   {
     scope: 'repository',

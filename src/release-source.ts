@@ -28,7 +28,10 @@ export interface SourceCheck {
 export async function verifySourceOnRemote(check: SourceCheck): Promise<void> {
   const { github, git, log, sha, base } = check;
   const onBase = await github.compareCommits(base, sha);
-  log.debug({ base, sha, comparison: onBase ?? 'unknown' }, 'source commit against the base');
+  log.debug(
+    { base, sha, comparison: onBase?.status ?? 'unknown' },
+    'source commit against the base',
+  );
   if (holds(onBase)) return;
   // A 404 names no side: a base that does not exist fails the put later, with its own message.
   if (onBase === undefined && (await github.getBranchSha(base)) === undefined) return;
@@ -52,7 +55,7 @@ export async function verifySourceOnRemote(check: SourceCheck): Promise<void> {
 
 // `behind` or `identical`: the commit is in the history of the branch or tag compared against.
 function holds(comparison: Comparison | undefined): boolean {
-  return comparison === 'behind' || comparison === 'identical';
+  return comparison?.status === 'behind' || comparison?.status === 'identical';
 }
 
 /** Branch names (refs/remotes/<remote>/<branch>) first, then tags, without the base. */

@@ -31,6 +31,7 @@ export const OPERATIONS = [
   'pulls/update',
   'pulls/merge',
   'pulls/check-if-merged',
+  'pulls/list-commits',
   'pulls/list-requested-reviewers',
   'pulls/request-reviewers',
   'pulls/remove-requested-reviewers',

@@ -182,6 +182,7 @@ function history(options: PayloadOptions, target: ReleaseTarget): Promise<Merged
     cache: noEtagCache,
     log: options.log,
     target,
+    apiUrl: options.source.apiUrl,
   });
 }
 
