@@ -387,7 +387,7 @@ async function handleRest(
   }
 
   if (method === 'GET' && result.status === 200) {
-    const etag = etagFor(JSON.stringify(result.body));
+    const etag = etagFor(JSON.stringify(result.body), classified.tokenId);
     result.headers = {
       ...result.headers,
       etag,
