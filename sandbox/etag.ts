@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
  * `credential` is the token's id (never its value), or null for an anonymous request.
  */
 export function etagFor(body: string, credential: string | null): string {
-  const hash = createHash('sha256').update(credential ?? 'anonymous').update('\0').update(body);
+  const hash = createHash('sha256')
+    .update(credential ?? 'anonymous')
+    .update('\0')
+    .update(body);
   return `W/"${hash.digest('hex').slice(0, 40)}"`;
 }
 

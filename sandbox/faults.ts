@@ -5,9 +5,13 @@
  * - `lost`: perform the request completely, then destroy the connection instead of answering
  *   (the client cannot know the action took effect);
  * - `secondary-rate-limit`: 403 with `retry-after` and GitHub's secondary-rate-limit message;
+ * - `content-creation-limit`: 422 "was submitted too quickly" without effect, GitHub's answer to
+ *   more content than it lets an account create (80 a minute, 500 an hour); `retry-after` only
+ *   when `retryAfter` is given;
  * - `delay`: wait `delayMs` (default 1000), then serve normally.
  */
-export type FaultKind = 'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'delay';
+export type FaultKind =
+  'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'content-creation-limit' | 'delay';
 
 export interface FaultSpec {
   /**
@@ -35,6 +39,8 @@ export interface ActiveFault {
   status: number;
   delayMs: number;
   retryAfter: number;
+  /** Whether the spec named `retryAfter` (a content-creation limit sends it only then). */
+  retryAfterGiven: boolean;
 }
 
 export interface FaultTarget {
@@ -82,6 +88,7 @@ export class Faults {
         status: armed.spec.status ?? 500,
         delayMs: armed.spec.delayMs ?? 1000,
         retryAfter: armed.spec.retryAfter ?? 1,
+        retryAfterGiven: armed.spec.retryAfter !== undefined,
       };
     }
     return null;

@@ -311,6 +311,32 @@ async function handleRest(
     );
   }
 
+  if (fault?.kind === 'content-creation-limit') {
+    // The words GitHub answers when an account creates content faster than it allows
+    // (https://github.com/cli/cli/issues/4801: "was submitted too quickly", type UNPROCESSABLE),
+    // in REST's 422 envelope; the limits: "no more than 80 content-generating requests per
+    // minute and no more than 500 content-generating requests per hour" (RATE_LIMIT_DOCS).
+    return answer(
+      {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: classified.route.includes('/pulls') ? 'PullRequest' : 'Issue',
+              code: 'custom',
+              message: 'was submitted too quickly',
+            },
+          ],
+          documentation_url: documentationUrl,
+          status: '422',
+        },
+        headers: fault.retryAfterGiven ? { 'retry-after': String(fault.retryAfter) } : {},
+      },
+      false,
+    );
+  }
+
   if (appAuth !== null && 'refused' in appAuth) {
     return answer(
       {
