@@ -297,9 +297,7 @@ function checkPullTexts(
 }
 
 function codePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
+  return Array.from(text).length;
 }
 
 /** Opens a pull request with GitHub's checks and 422 texts. Call inside `repository.exclusive`. */
