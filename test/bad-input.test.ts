@@ -154,8 +154,13 @@ const CASES: Case[] = [
   ),
   checkWith(
     'a git URL with credentials',
-    { git_url: 'https://u:p@ghe.example.com/a/b.git' },
-    /^source\.git_url: must be an http\(s\) URL of the repository without credentials/,
+    { git_url: 'https://u:hunter2-Pa55word@ghe.example.com/a/b.git' },
+    /^source\.git_url: must not carry credentials \(user:password@ before the host; the URL is not repeated here\): give the token in source\.access_token/,
+  ),
+  checkWith(
+    'an API URL with credentials',
+    { github_api_url: 'https://admin:hunter2-Pa55word@ghe.example.com/api/v3' },
+    /^source\.github_api_url: must not carry credentials/,
   ),
   checkWith(
     'a release name with spaces',
