@@ -64,6 +64,11 @@ export interface GitHub {
   lastCommitTouching(path: string, ref: string): Promise<CommitInfo | undefined>;
   /** The sha a branch points at, or undefined when there is no such branch. */
   getBranchSha(branch: string): Promise<string | undefined>;
+  /**
+   * Whether a tag of exactly this name exists, conditionally: the answer (the tags starting with
+   * the name) does not change when branches move, so it revalidates with a free 304.
+   */
+  hasTagConditional(name: string, etag: string | undefined): Promise<Conditional<boolean>>;
   getCommit(sha: string): Promise<CommitInfo>;
   listPulls(filter: PullFilter): Promise<PullRequest[]>;
   /** One page of pulls, sent with If-None-Match: a 304 costs no rate limit. */
@@ -455,6 +460,25 @@ export function createGitHub(options: GitHubOptions): GitHub {
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw wrap(`reading branch ${branch}`, error);
+      }
+    },
+
+    async hasTagConditional(name, etag) {
+      try {
+        const response = await octokit.rest.git.listMatchingRefs({
+          owner,
+          repo,
+          ref: `tags/${name}`,
+          headers: etag === undefined ? {} : { 'if-none-match': etag },
+        });
+        return {
+          modified: true,
+          value: response.data.some((ref) => ref.ref === `refs/tags/${name}`),
+          etag: response.headers.etag,
+        };
+      } catch (error) {
+        if (statusOf(error) === 304) return { modified: false };
+        throw wrap(`looking for tag ${name}`, error);
       }
     },
 

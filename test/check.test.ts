@@ -222,16 +222,18 @@ describe('cost of a poll', () => {
     const seven = { version: '7', pr: '', ref: pushed };
     expect(versions(await world.check(repo, first, { ...source, now: at(6) }))).toEqual([seven]);
     requests = world.requests(repo, since);
+    // (base_branch is revalidated to be no tag too, with a free 304.)
     expect(requests.map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /repos/{owner}/{repo}/git/matching-refs/{ref}', 304],
       ['GET /repos/{owner}/{repo}/pulls', 304],
       ['GET /repos/{owner}/{repo}/contents/{path}', 200],
       ['GET /repos/{owner}/{repo}/commits', 200],
     ]);
 
-    // Revalidated and unchanged: a second free 304, then one request again for five minutes.
+    // Revalidated and unchanged: free 304s, then one request again for five minutes.
     since = world.sandbox.log().length;
     expect(versions(await world.check(repo, seven, { ...source, now: at(12) }))).toEqual([seven]);
-    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304]);
+    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304, 304]);
     since = world.sandbox.log().length;
     expect(versions(await world.check(repo, seven, { ...source, now: at(13) }))).toEqual([seven]);
     expect(world.requests(repo, since)).toHaveLength(1);

@@ -17,6 +17,7 @@ import { statusOf, type GitHub, type PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
 import { parsePullBlock } from '../pr-body.js';
+import { refuseTagBase } from '../release-target.js';
 import type { InInput } from '../settings.js';
 import { writeInside } from './dest.js';
 
@@ -44,7 +45,10 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
     ? undefined
     : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version));
   const [pull, tree] = await both(
-    version.pr === '' ? undefined : mergedPull(deps.github, version),
+    both(
+      refuseTagBase(deps.github, input.source),
+      version.pr === '' ? undefined : mergedPull(deps.github, version),
+    ).then(([, merged]) => merged),
     fetching,
   );
   const block = pull === undefined ? undefined : parsePullBlock(pull.body);
