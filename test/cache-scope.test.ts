@@ -6,7 +6,7 @@ import { check } from '../src/check/check.js';
 import { connect } from '../src/connect.js';
 import { SecretRegistry } from '../src/log.js';
 import { parseCheckRequest } from '../src/settings.js';
-import { OWNER, World } from './support/world.js';
+import { World } from './support/world.js';
 
 let world: World;
 
@@ -37,15 +37,7 @@ describe('two sources sharing /tmp', () => {
   ])('each report their own versions, %s', async (_what, extra) => {
     const cacheDir = await world.tempDir('brp-shared-tmp-');
     const withRelease = await world.repository();
-    const withoutRelease = await world.repository();
-    await world.sandbox.commitToBranch(OWNER, withoutRelease, 'main', {
-      files: {
-        'releases/example/index.yml': null,
-        'releases/example/example-1.yml': null,
-        'releases/example/example-2.yml': null,
-      },
-      message: 'forget the releases',
-    });
+    const withoutRelease = await world.repositoryWithoutReleases();
     const [start] = await checkWithCache(withRelease, cacheDir, extra);
     expect(start).toMatchObject({ version: '2', pr: '' });
     expect(await checkWithCache(withoutRelease, cacheDir, extra)).toEqual([]);

@@ -85,20 +85,6 @@ async function mergeReleases(
 
 const named = { release_name: 'example', base_branch: 'main' };
 
-/** A repository whose base has config/final.yml but no final release. */
-async function repositoryWithoutReleases(): Promise<string> {
-  const repo = await world.repository();
-  await world.sandbox.commitToBranch(OWNER, repo, 'main', {
-    files: {
-      'releases/example/index.yml': null,
-      'releases/example/example-1.yml': null,
-      'releases/example/example-2.yml': null,
-    },
-    message: 'forget the releases',
-  });
-  return repo;
-}
-
 describe('versions', () => {
   it('reports the base release as the starting version while no release PR has merged', async () => {
     const repo = await world.repository();
@@ -116,7 +102,7 @@ describe('versions', () => {
   });
 
   it('reports nothing for a base without any final release', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     expect(versions(await world.check(repo))).toEqual([]);
   });
 
@@ -240,7 +226,7 @@ describe('cost of a poll', () => {
   });
 
   it('remembers a base without any final release as well, instead of asking each poll', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     const source = { source: named };
     const start = Date.now();
     expect(versions(await world.check(repo, undefined, { ...source, now: () => start }))).toEqual(

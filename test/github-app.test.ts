@@ -50,7 +50,7 @@ function appConnections(
     { log: world.log().logger, secrets, env: world.gitEnv() },
     { github: { retryAfterBaseValue: 1, throttleWrites: false }, gitRetryDelayMs: 1, ...options },
   );
-  return { ...connections, secrets };
+  return { ...connections, secrets, source };
 }
 
 const routes = (repo: string, since: number) =>
@@ -174,27 +174,12 @@ describe('an idle check with a GitHub App', () => {
 
   /** check as its entrypoint runs it, with a /tmp cache shared by the checks of one test. */
   async function appCheck(repo: string, cacheDir: string, now?: () => number) {
-    const { source } = parseCheckRequest({
-      source: {
-        repository: `${OWNER}/${repo}`,
-        app_id: app.id,
-        private_key: app.privateKey,
-        github_api_url: world.sandbox.apiUrl,
-        ...named,
-      },
+    const { source, github, cache } = appConnections(repo, named, {
+      cacheDir,
+      keepAppToken: true,
+      ...(now === undefined ? {} : { now }),
     });
-    const { logger } = world.log();
-    const connections = connect(
-      source,
-      { log: logger, secrets: new SecretRegistry(), env: world.gitEnv() },
-      {
-        github: { retryAfterBaseValue: 1, throttleWrites: false },
-        cacheDir,
-        keepAppToken: true,
-        ...(now === undefined ? {} : { now }),
-      },
-    );
-    return check({ source, version: undefined }, { ...connections, log: logger });
+    return check({ source, version: undefined }, { github, cache, log: world.log().logger });
   }
 
   /** The kept token: the cache file and what it holds. */

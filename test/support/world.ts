@@ -94,6 +94,20 @@ export class World {
     return repo;
   }
 
+  /** A fresh repository whose base has config/final.yml but no final release. */
+  async repositoryWithoutReleases(): Promise<string> {
+    const repo = await this.repository();
+    await this.sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: {
+        'releases/example/index.yml': null,
+        'releases/example/example-1.yml': null,
+        'releases/example/example-2.yml': null,
+      },
+      message: 'forget the releases',
+    });
+    return repo;
+  }
+
   source(repo: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return {
       repository: `${OWNER}/${repo}`,
