@@ -44,6 +44,8 @@ export interface ActiveFault {
 }
 
 export interface FaultTarget {
+  /** A REST request (as opposed to git's). */
+  rest: boolean;
   route: string;
   gitService: string | null;
   /** True for the POST that runs a git service (as opposed to its ref advertisement). */
@@ -96,6 +98,8 @@ export class Faults {
 }
 
 function matches(spec: FaultSpec, target: FaultTarget): boolean {
+  // GitHub answers the content-creation limit in REST only.
+  if (spec.kind === 'content-creation-limit' && !target.rest) return false;
   if (
     spec.repository !== undefined &&
     spec.repository.toLowerCase() !== (target.repository ?? '').toLowerCase()

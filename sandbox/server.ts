@@ -240,6 +240,7 @@ async function handleRest(
   };
 
   const fault = faults.take({
+    rest: true,
     route: classified.route,
     gitService: null,
     gitServiceCall: false,
@@ -454,6 +455,7 @@ async function handleGit(
   };
 
   const fault = faults.take({
+    rest: false,
     route: path.route,
     gitService: service,
     gitServiceCall: isServiceCall,
