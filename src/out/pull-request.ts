@@ -53,8 +53,8 @@ export async function renderPullText(options: {
     why: `GitHub allows at most ${MAX_TITLE_CHARACTERS} in a PR title`,
   });
   const intro = user === undefined ? undefined : renderTemplate(user.text, values, user.field);
-  if (user !== undefined && intro !== undefined) {
-    refuseOverlong(user.field, intro, {
+  if (user !== undefined) {
+    refuseOverlong(user.field, intro ?? '', {
       maximum: MAX_BODY_CHARACTERS - RESERVED_BODY_CHARACTERS,
       why: `a PR body holds at most ${MAX_BODY_CHARACTERS.toLocaleString('en-US')} characters, and the resource's own text (the builds, the lock note, the machine-readable block) keeps ${RESERVED_BODY_CHARACTERS.toLocaleString('en-US')} of them`,
     });
