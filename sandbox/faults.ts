@@ -8,10 +8,18 @@
  * - `content-creation-limit`: 422 "was submitted too quickly" without effect, GitHub's answer to
  *   more content than it lets an account create (80 a minute, 500 an hour); `retry-after` only
  *   when `retryAfter` is given;
- * - `delay`: wait `delayMs` (default 1000), then serve normally.
+ * - `delay`: wait `delayMs` (default 1000), then serve normally;
+ * - `no-commits`: for `POST …/pulls`, GitHub's 422 "No commits between BASE and HEAD" without
+ *   acting, as it sometimes answers right after a push it has not caught up with yet.
  */
 export type FaultKind =
-  'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'content-creation-limit' | 'delay';
+  | 'status'
+  | 'reset'
+  | 'lost'
+  | 'secondary-rate-limit'
+  | 'content-creation-limit'
+  | 'delay'
+  | 'no-commits';
 
 export interface FaultSpec {
   /**

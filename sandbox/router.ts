@@ -6,7 +6,7 @@ export interface RouteMatch {
 }
 
 /** Params that may span several path segments when a client does not encode their slashes. */
-const GREEDY = new Set(['ref', 'branch', 'path']);
+const GREEDY = new Set(['ref', 'branch', 'path', 'basehead']);
 
 /** Greedy params that may also be empty: `GET …/contents` and `…/contents/` list the root. */
 const MAY_BE_EMPTY = new Set(['path']);

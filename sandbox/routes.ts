@@ -2,6 +2,7 @@ import { APP_DOCS } from './apps.js';
 import {
   COMMIT_DOCS,
   handleCommitPulls,
+  handleCompare,
   handleGetBranch,
   handleGetCommit,
   handleGetGitCommit,
@@ -28,6 +29,7 @@ import {
   handleListPulls,
   handleListReviewers,
   handleMergePull,
+  handlePullCommits,
   handleRemoveReviewers,
   handleRequestReviewers,
   handleUpdatePull,
@@ -171,6 +173,14 @@ export const ROUTES: RouteDefinition[] = [
   {
     scope: 'repository',
     method: 'GET',
+    template: '/repos/{owner}/{repo}/compare/{basehead}',
+    operationId: 'repos/compare-commits',
+    docs: COMMIT_DOCS.compare,
+    handler: handleCompare,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
     template: '/repos/{owner}/{repo}/contents/{path}',
     operationId: 'repos/get-content',
     docs: CONTENT_DOCS.get,
@@ -255,6 +265,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'pulls/update',
     docs: PULL_DOCS.update,
     handler: handleUpdatePull,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
+    operationId: 'pulls/list-commits',
+    docs: PULL_DOCS.commits,
+    handler: handlePullCommits,
   },
   {
     scope: 'repository',

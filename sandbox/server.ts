@@ -10,7 +10,7 @@ import { gitServiceOf, parseGitPath, serveGit } from './git-http.js';
 import type { Repository } from './repositories.js';
 import type { RefUpdate, RequestLog, RequestLogEntry } from './request-log.js';
 import type { RestResponse } from './rest.js';
-import { errorBody, GitHubError, parseJsonBody } from './rest.js';
+import { asObject, errorBody, GitHubError, parseJsonBody } from './rest.js';
 import { matchRoute } from './router.js';
 import type { RouteDefinition } from './route-types.js';
 import { ROUTES } from './routes.js';
@@ -335,6 +335,34 @@ async function handleRest(
         headers: fault.retryAfterGiven ? { 'retry-after': String(fault.retryAfter) } : {},
       },
       false,
+    );
+  }
+
+  if (fault?.kind === 'no-commits') {
+    // A PR opened right after its branch was pushed can meet this while GitHub has not caught up
+    // with the push: https://github.com/reenhanced/gitreflow/pull/226, and hub retries it
+    // (https://github.com/mislav/hub/pull/1294).
+    const input = asObject(
+      parseJsonBody((await readBody(request)).toString('utf8'), documentationUrl),
+    );
+    const text = (key: string): string => (typeof input[key] === 'string' ? input[key] : '');
+    return answer(
+      {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `No commits between ${text('base')} and ${text('head')}`,
+            },
+          ],
+          documentation_url: documentationUrl,
+          status: '422',
+        },
+      },
+      true,
     );
   }
 

@@ -50,6 +50,7 @@ export interface RawOutParams {
   draft?: boolean;
   on_open_pr?: 'fail' | 'wait';
   wait_timeout?: string;
+  wait_interval?: string;
   on_closed_pr?: 'reclaim' | 'fail';
   stale_lock_after?: string;
   import?: boolean;

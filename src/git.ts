@@ -39,6 +39,8 @@ export interface Git {
     ref: string;
     dir: string;
     sparse?: readonly string[];
+    /** History fetched (default 1); 2 lets the fetched commit itself be pushed elsewhere. */
+    depth?: number;
   }): Promise<string>;
   /** The full sha of a commit-ish in a local repository, or undefined when it is not there. */
   resolveCommit(dir: string, commitish: string): Promise<string | undefined>;
@@ -146,7 +148,7 @@ export function createGit(options: GitOptions): Git {
   }
 
   return {
-    async fetchMetadata({ remote, ref, dir, sparse = METADATA_SPARSE_PATTERNS }) {
+    async fetchMetadata({ remote, ref, dir, sparse = METADATA_SPARSE_PATTERNS, depth = 1 }) {
       await mkdir(dir, { recursive: true });
       const quiet = (args: string[], env: Record<string, string> = {}) =>
         runGit(dir, args, { env: { ...baseEnv, ...env }, timeoutMs: idleTimeoutMs });
@@ -157,7 +159,15 @@ export function createGit(options: GitOptions): Git {
       await withRetries(`fetching ${ref}`, () =>
         withRemote(remote, (env) =>
           quiet(
-            ['fetch', '--quiet', '--no-tags', '--depth=1', '--filter=blob:none', 'origin', refspec],
+            [
+              'fetch',
+              '--quiet',
+              '--no-tags',
+              `--depth=${depth}`,
+              '--filter=blob:none',
+              'origin',
+              refspec,
+            ],
             env,
           ),
         ),

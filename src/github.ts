@@ -30,17 +30,39 @@ export interface RepositoryInfo {
   deleteBranchOnMerge: boolean;
 }
 
+/** A commit's author or committer as git records it. */
+export interface GitPerson {
+  name: string;
+  email: string;
+  /** ISO 8601. */
+  date: string;
+}
+
 export interface CommitInfo {
   sha: string;
   message: string;
   parents: string[];
   /** Committer date, ISO 8601. */
   date: string;
+  author?: GitPerson | undefined;
+  committer?: GitPerson | undefined;
+}
+
+/** What `base...head` compares to (GET /compare): the commits `head` has over the merge base. */
+export interface Comparison {
+  status: 'diverged' | 'ahead' | 'behind' | 'identical';
+  aheadBy: number;
+  behindBy: number;
+  /** Oldest first; at most 250 (GitHub's limit), see `aheadBy` for the count. */
+  commits: CommitInfo[];
+  /** Files changed from the merge base to `head` (at most 300, GitHub's limit). */
+  files: Array<{ filename: string; status: string; additions: number; deletions: number }>;
 }
 
 export interface PullFilter {
   head: string;
-  base: string;
+  /** Absent: PRs from `head` into any base. */
+  base?: string | undefined;
   state: 'open' | 'closed' | 'all';
   sort?: 'created' | 'updated';
   direction?: 'asc' | 'desc';
@@ -83,6 +105,10 @@ export interface GitHub {
     etag: string | undefined,
   ): Promise<Conditional<string | undefined>>;
   getPull(number: number): Promise<PullRequest>;
+  /** A PR's commits, oldest first (at most 250: GitHub lists no more). */
+  listPullCommits(number: number): Promise<CommitInfo[]>;
+  /** `base...head`, or undefined when either names nothing (GET /compare answers 404). */
+  compareCommits(base: string, head: string): Promise<Comparison | undefined>;
   createPull(options: {
     head: string;
     base: string;
@@ -441,13 +467,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
         octokit.rest.repos.listCommits({ owner, repo, sha: ref, path, per_page: 1 }),
       );
       const [commit] = data;
-      if (commit === undefined) return undefined;
-      return {
-        sha: commit.sha,
-        message: commit.commit.message,
-        parents: commit.parents.map((parent) => parent.sha),
-        date: commit.commit.committer?.date ?? '',
-      };
+      return commit === undefined ? undefined : toCommitInfo(commit);
     },
 
     async getBranchSha(branch) {
@@ -491,6 +511,8 @@ export function createGitHub(options: GitHubOptions): GitHub {
         message: data.message,
         parents: data.parents.map((parent) => parent.sha),
         date: data.committer.date,
+        author: toPerson(data.author),
+        committer: toPerson(data.committer),
       };
     },
 
@@ -554,6 +576,43 @@ export function createGitHub(options: GitHubOptions): GitHub {
         octokit.rest.pulls.get({ owner, repo, pull_number: number }),
       );
       return toPullRequest(data);
+    },
+
+    async listPullCommits(number) {
+      const commits: CommitInfo[] = [];
+      for (let page = 1; page <= PULL_COMMIT_PAGES; page++) {
+        const { data } = await call(`reading the commits of pull request #${number}`, () =>
+          octokit.rest.pulls.listCommits({ owner, repo, pull_number: number, per_page: 100, page }),
+        );
+        commits.push(...data.map(toCommitInfo));
+        if (data.length < 100) break;
+      }
+      return commits;
+    },
+
+    async compareCommits(base, head) {
+      try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+          owner,
+          repo,
+          basehead: `${base}...${head}`,
+        });
+        return {
+          status: data.status,
+          aheadBy: data.ahead_by,
+          behindBy: data.behind_by,
+          commits: data.commits.map(toCommitInfo),
+          files: (data.files ?? []).map((file) => ({
+            filename: file.filename,
+            status: file.status,
+            additions: file.additions,
+            deletions: file.deletions,
+          })),
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw wrap(`comparing ${base}...${head}`, error);
+      }
     },
 
     async createPull({ head, base, title, body, draft }) {
@@ -643,10 +702,41 @@ export function createGitHub(options: GitHubOptions): GitHub {
   }
 }
 
+// GET /pulls/{n}/commits "lists a maximum of 250 commits": three pages of 100.
+const PULL_COMMIT_PAGES = 3;
+
+interface RawCommit {
+  sha: string;
+  commit: {
+    message: string;
+    author: { name?: string; email?: string; date?: string } | null;
+    committer: { name?: string; email?: string; date?: string } | null;
+  };
+  parents: Array<{ sha: string }>;
+}
+
+function toPerson(
+  raw: { name?: string; email?: string; date?: string } | null | undefined,
+): GitPerson | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  return { name: raw.name ?? '', email: raw.email ?? '', date: raw.date ?? '' };
+}
+
+function toCommitInfo(raw: RawCommit): CommitInfo {
+  return {
+    sha: raw.sha,
+    message: raw.commit.message,
+    parents: raw.parents.map((parent) => parent.sha),
+    date: raw.commit.committer?.date ?? '',
+    author: toPerson(raw.commit.author),
+    committer: toPerson(raw.commit.committer),
+  };
+}
+
 function pullQuery(filter: PullFilter) {
   return {
     head: filter.head,
-    base: filter.base,
+    ...(filter.base === undefined ? {} : { base: filter.base }),
     state: filter.state,
     sort: filter.sort ?? 'created',
     direction: filter.direction ?? 'desc',

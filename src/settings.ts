@@ -23,6 +23,7 @@ export const DEFAULTS = {
   waitTimeout: '1h',
   onClosedPr: 'reclaim',
   staleLockAfter: '30m',
+  waitInterval: '15s',
 } as const;
 
 export type Auth =
@@ -66,6 +67,8 @@ export interface OutSettings {
   draft: boolean;
   onOpenPr: 'fail' | 'wait';
   waitTimeoutMs: number;
+  /** How often `on_open_pr: wait` reads the lock again. */
+  waitIntervalMs: number;
   onClosedPr: 'reclaim' | 'fail';
   staleLockAfterMs: number;
   import: boolean;
@@ -157,6 +160,7 @@ const outParamsSchema: SchemaObject = {
     draft: { type: 'boolean' },
     on_open_pr: { enum: ['fail', 'wait'] },
     wait_timeout: nonEmpty,
+    wait_interval: nonEmpty,
     on_closed_pr: { enum: ['reclaim', 'fail'] },
     stale_lock_after: nonEmpty,
     import: { type: 'boolean' },
@@ -343,6 +347,7 @@ function outSettings(params: RawOutParams, source: SourceSettings): OutSettings 
       params.wait_timeout ?? DEFAULTS.waitTimeout,
       'params.wait_timeout',
     ),
+    waitIntervalMs: waitInterval(params.wait_interval ?? DEFAULTS.waitInterval),
     onClosedPr: params.on_closed_pr ?? DEFAULTS.onClosedPr,
     staleLockAfterMs: parseDuration(
       params.stale_lock_after ?? DEFAULTS.staleLockAfter,
@@ -350,6 +355,19 @@ function outSettings(params: RawOutParams, source: SourceSettings): OutSettings 
     ),
     import: params.import ?? false,
   };
+}
+
+// Each poll costs a request or three of the hourly rate limit: no faster than once a second.
+const MIN_WAIT_INTERVAL_MS = 1000;
+
+function waitInterval(text: string): number {
+  const ms = parseDuration(text, 'params.wait_interval');
+  if (ms < MIN_WAIT_INTERVAL_MS) {
+    throw new UserError(
+      `params.wait_interval: must be at least 1s (each poll asks GitHub again), got "${text}"`,
+    );
+  }
+  return ms;
 }
 
 function check<T>(

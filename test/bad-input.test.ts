@@ -306,7 +306,7 @@ const CASES: Case[] = [
   getWith(
     'another release name',
     () => ({ source: source(mergedRepo, { release_name: 'other' }), version: merged }),
-    /^releases\/other\/index\.yml does not exist at this commit/,
+    /^version 3 is not available: PR #1 delivered no release of other \(its merge added no version to releases\/other\/index\.yml\)/,
   ),
 
   // out: params
@@ -361,6 +361,12 @@ const CASES: Case[] = [
     nothing,
     /^params\.wait_timeout: "5 minutes" is not a duration/,
     { wait_timeout: '5 minutes' },
+  ),
+  putWith(
+    'a wait_interval below a second',
+    nothing,
+    /^params\.wait_interval: must be at least 1s \(each poll asks GitHub again\), got "100ms"$/,
+    { wait_interval: '100ms' },
   ),
   putWith(
     'an unknown on_closed_pr',

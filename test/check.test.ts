@@ -1,6 +1,7 @@
 // check against the sandbox: merged release PRs as versions, the cursor rules of Concourse, the
 // starting version, and what an idle poll costs (counted in the sandbox's request log).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import type { Version } from '../src/contract.js';
 import { renderPullBody } from '../src/pr-body.js';
 import { git } from './support/repos.js';
@@ -21,6 +22,22 @@ function versions(run: { result?: Version[]; error?: Error }): Version[] {
   return run.result ?? [];
 }
 
+/** What a release commit adds on main: an entry in the release index, and the manifest. */
+async function releaseFiles(repo: string, version: string): Promise<Record<string, string>> {
+  const index = await git(world.sandbox.bareRepoPath(OWNER, repo), [
+    'show',
+    'main:releases/example/index.yml',
+  ]);
+  const id = createHash('sha1').update(`${repo} ${version}`).digest('hex').slice(0, 32);
+  return {
+    'releases/example/index.yml': index.replace(
+      'builds:\n',
+      `builds:\n  ${id}:\n    version: "${version}"\n`,
+    ),
+    [`releases/example/example-${version}.yml`]: `name: example\nversion: ${version}\n`,
+  };
+}
+
 /** Merges `count` release PRs from the lock branch, as out would open them, plus unrelated PRs. */
 async function mergeReleases(
   repo: string,
@@ -35,9 +52,7 @@ async function mergeReleases(
     const main = await world.branchSha(repo, 'main');
     await sandbox.commitToBranch(OWNER, repo, LOCK, {
       parent: main,
-      files: {
-        [`releases/example/example-${version}.yml`]: `name: example\nversion: ${version}\n`,
-      },
+      files: await releaseFiles(repo, version),
       message: `Final release ${version}`,
     });
     const body = renderPullBody({

@@ -133,6 +133,16 @@ describe('out params', () => {
     expect(params.onClosedPr).toBe('reclaim');
   });
 
+  it('polls every 15s by default in wait mode; wait_interval sets it, at least 1s', () => {
+    const parse = (extra: Record<string, unknown>) =>
+      parseOutRequest({ source, params: { repository: 'r', ...extra } }).params;
+    expect(parse({}).waitIntervalMs).toBe(15_000);
+    expect(parse({ wait_interval: '1m' }).waitIntervalMs).toBe(60_000);
+    expect(() => parse({ wait_interval: '500ms' })).toThrow(
+      'params.wait_interval: must be at least 1s (each poll asks GitHub again), got "500ms"',
+    );
+  });
+
   it('refuses body together with body_file', () => {
     expect(() =>
       parseOutRequest({ source, params: { repository: 'r', body: 'x', body_file: 'f' } }),

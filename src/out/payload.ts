@@ -157,6 +157,7 @@ function history(options: PayloadOptions, target: ReleaseTarget): Promise<Merged
     cache: noEtagCache,
     log: options.log,
     target,
+    apiUrl: options.source.apiUrl,
   });
 }
 

@@ -57,6 +57,9 @@ beforeAll(async () => {
   const issue = { ...base, issue_number: pr.number };
   await octokit.rest.pulls.list({ ...base, state: 'all' });
   await octokit.rest.pulls.get(pull);
+  await octokit.rest.pulls.listCommits(pull);
+  await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...cut-a' });
+  await call(octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...nope' }));
   await octokit.rest.pulls.update({ ...pull, title: 'Final release 3' });
   await octokit.rest.pulls.requestReviewers({
     ...pull,

@@ -172,7 +172,6 @@ export class World {
       args: [buildDir],
       env: BUILD_ENV,
       sleep: () => new Promise((done) => setTimeout(done, 5)),
-      pollIntervalMs: 20,
       decorateRetryDelaysMs: [5, 5],
       ...options.deps,
     };
