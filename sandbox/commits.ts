@@ -14,7 +14,6 @@ export const COMMIT_DOCS = {
   gitGet: docs('git/commits#get-a-commit-object'),
   pulls: docs('commits/commits#list-pull-requests-associated-with-a-commit'),
   branch: docs('branches/branches#get-a-branch'),
-  compare: docs('commits/commits#compare-two-commits'),
 };
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -58,7 +57,7 @@ const UNSIGNED = {
 };
 
 /** GitHub's `commit` object without `stats` and `files`: an item of GET …/commits. */
-function commitItemJson(
+export function commitItemJson(
   context: SandboxContext,
   repository: Repository,
   commit: CommitInfo,
@@ -87,8 +86,27 @@ function commitItemJson(
   };
 }
 
-/** GitHub's `diff-entry` list and totals of the change from `from` to `to`. */
-async function diffEntries(
+/** GitHub's `commit` object (GET /repos/{owner}/{repo}/commits/{ref}), with files and stats. */
+export async function commitJson(
+  context: SandboxContext,
+  repository: Repository,
+  sha: string,
+): Promise<Record<string, unknown>> {
+  const commit = await repository.git.readCommit(sha);
+  const diff = await diffEntriesJson(context, repository, commit.parents[0] ?? EMPTY_TREE, sha);
+  return {
+    ...commitItemJson(context, repository, commit),
+    stats: {
+      total: diff.additions + diff.deletions,
+      additions: diff.additions,
+      deletions: diff.deletions,
+    },
+    files: diff.files,
+  };
+}
+
+/** GitHub's `diff-entry` objects for the changes from `from` (a commit or tree) to commit `to`. */
+export async function diffEntriesJson(
   context: SandboxContext,
   repository: Repository,
   from: string,
@@ -136,25 +154,6 @@ async function diffEntries(
   return { files, additions, deletions };
 }
 
-/** GitHub's `commit` object (GET /repos/{owner}/{repo}/commits/{ref}), with files and stats. */
-export async function commitJson(
-  context: SandboxContext,
-  repository: Repository,
-  sha: string,
-): Promise<Record<string, unknown>> {
-  const commit = await repository.git.readCommit(sha);
-  const diff = await diffEntries(context, repository, commit.parents[0] ?? EMPTY_TREE, sha);
-  return {
-    ...commitItemJson(context, repository, commit),
-    stats: {
-      total: diff.additions + diff.deletions,
-      additions: diff.additions,
-      deletions: diff.deletions,
-    },
-    files: diff.files,
-  };
-}
-
 /** The items of GET /pulls/{n}/commits: `commit` objects without stats and files. */
 export async function commitItemsJson(
   context: SandboxContext,
@@ -163,75 +162,6 @@ export async function commitItemsJson(
 ): Promise<Record<string, unknown>[]> {
   const commits = await repository.git.readCommits(shas);
   return commits.map((commit) => commitItemJson(context, repository, commit));
-}
-
-// "The response … includes a comparison of up to 250 commits."
-// https://docs.github.com/rest/commits/commits#compare-two-commits
-const COMPARE_COMMITS_LIMIT = 250;
-
-/**
- * GET /repos/{owner}/{repo}/compare/{base}...{head}: the commits reachable from `head` and not
- * from their merge base, oldest first (at most 250, or one page when `page`/`per_page` is
- * given), `ahead_by`/`behind_by` against the merge base, and the files changed from the merge
- * base to `head`. Only the three-dot form; a ref that names nothing, or two unrelated
- * histories, is 404.
- */
-export async function handleCompare({
-  context,
-  repository,
-  params,
-  query,
-}: RouteRequest): Promise<RestResponse> {
-  const basehead = params['basehead'] ?? '';
-  const dots = basehead.indexOf('...');
-  if (dots <= 0) notFound(COMMIT_DOCS.compare);
-  const git = repository.git;
-  const [base, head] = await Promise.all([
-    git.resolveCommitish(basehead.slice(0, dots)),
-    git.resolveCommitish(basehead.slice(dots + 3)),
-  ]);
-  if (base === null || head === null) notFound(COMMIT_DOCS.compare);
-  const mergeBase = await git.mergeBase(base, head);
-  if (mergeBase === null) notFound(COMMIT_DOCS.compare);
-  const ahead = await git.commitsBetween(mergeBase, head);
-  const behind = await git.commitsBetween(mergeBase, base);
-  const paged = query.has('page') || query.has('per_page');
-  const shown = paged
-    ? paginate(
-        ahead,
-        query,
-        `${context.urls.api}/repositories/${repository.id}/compare/${basehead}`,
-      )
-    : { items: ahead.slice(0, COMPARE_COMMITS_LIMIT), link: null };
-  const diff = await diffEntries(context, repository, mergeBase, head);
-  const html = `${context.urls.web}/${repository.fullName}`;
-  const status =
-    ahead.length === 0 && behind.length === 0
-      ? 'identical'
-      : behind.length === 0
-        ? 'ahead'
-        : ahead.length === 0
-          ? 'behind'
-          : 'diverged';
-  return {
-    status: 200,
-    headers: shown.link === null ? {} : { link: shown.link },
-    body: {
-      url: `${context.urls.api}/repos/${repository.fullName}/compare/${basehead}`,
-      html_url: `${html}/compare/${basehead}`,
-      permalink_url: `${html}/compare/${repository.owner}:${base}...${repository.owner}:${head}`,
-      diff_url: `${html}/compare/${basehead}.diff`,
-      patch_url: `${html}/compare/${basehead}.patch`,
-      base_commit: await commitJson(context, repository, base),
-      merge_base_commit: await commitJson(context, repository, mergeBase),
-      status,
-      ahead_by: ahead.length,
-      behind_by: behind.length,
-      total_commits: ahead.length,
-      commits: await commitItemsJson(context, repository, shown.items),
-      files: diff.files,
-    },
-  };
 }
 
 /**

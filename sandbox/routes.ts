@@ -2,12 +2,12 @@ import { APP_DOCS } from './apps.js';
 import {
   COMMIT_DOCS,
   handleCommitPulls,
-  handleCompare,
   handleGetBranch,
   handleGetCommit,
   handleGetGitCommit,
   handleListCommits,
 } from './commits.js';
+import { COMPARE_DOCS, handleCompare } from './compare.js';
 import { CONTENT_DOCS, handleGetContent } from './contents.js';
 import { isoSeconds } from './git.js';
 import {
@@ -174,8 +174,8 @@ export const ROUTES: RouteDefinition[] = [
     scope: 'repository',
     method: 'GET',
     template: '/repos/{owner}/{repo}/compare/{basehead}',
-    operationId: 'repos/compare-commits',
-    docs: COMMIT_DOCS.compare,
+    operationId: 'repos/compare-commits-with-basehead',
+    docs: COMPARE_DOCS,
     handler: handleCompare,
   },
   {

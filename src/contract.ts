@@ -54,6 +54,7 @@ export interface RawOutParams {
   on_closed_pr?: 'reclaim' | 'fail';
   stale_lock_after?: string;
   import?: boolean;
+  allow_uncommitted_changes?: boolean;
 }
 
 /** `params` of a get, exactly as the pipeline writes them. */

@@ -48,6 +48,19 @@ export interface Git {
   readCommitFiles(dir: string, commit: string): Promise<Map<string, string>>;
   /** Paths the work tree changes against `since` (tracked changes and untracked, not ignored). */
   changedPaths(dir: string, since: string): Promise<string[]>;
+  /** Paths that differ between two commits of a local repository. */
+  pathsBetween(dir: string, from: string, to: string): Promise<string[]>;
+  /** Whether commit `ancestor` is `descendant` or in its history, in a local repository. */
+  isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * The newest of the checkout's own commits (on HEAD's first-parent line, in no remote-tracking
+   * branch) that changes `path`; undefined when none does.
+   */
+  newestOwnCommitTouching(dir: string, path: string): Promise<string | undefined>;
+  /** The remote-tracking branches and tags whose history holds `commit`, newest first. */
+  refsContaining(dir: string, commit: string): Promise<string[]>;
+  /** Whether a local repository is a shallow clone (its history is cut off). */
+  isShallow(dir: string): Promise<boolean>;
   /** Writes a commit of `files` on top of `parent` without touching any work tree. */
   commitFiles(options: {
     dir: string;
@@ -240,6 +253,48 @@ export function createGit(options: GitOptions): Git {
       return [...new Set(paths)].sort();
     },
 
+    async pathsBetween(dir, from, to) {
+      const listing = await git(dir).raw(['diff', '--name-only', '-z', '--no-renames', from, to]);
+      return listing.split('\0').filter((path) => path !== '');
+    },
+
+    async isAncestor(dir, ancestor, descendant) {
+      try {
+        await runGit(dir, ['merge-base', '--is-ancestor', ancestor, descendant], { env: baseEnv });
+        return true;
+      } catch (error) {
+        // Exit 1 is "no"; anything else (an unknown commit) is an error with git's words.
+        if (error instanceof GitExit && error.code === 1) return false;
+        throw error;
+      }
+    },
+
+    async newestOwnCommitTouching(dir, path) {
+      const sha = await runGit(
+        dir,
+        ['rev-list', '--first-parent', '--max-count=1', 'HEAD', '--not', '--remotes', '--', path],
+        { env: { ...baseEnv, GIT_LITERAL_PATHSPECS: '1' } },
+      );
+      return sha.toString().trim() || undefined;
+    },
+
+    async refsContaining(dir, commit) {
+      const refs = await git(dir).raw([
+        'for-each-ref',
+        '--contains',
+        commit,
+        '--sort=-creatordate',
+        '--format=%(refname)',
+        'refs/remotes',
+        'refs/tags',
+      ]);
+      return refs.split('\n').filter((ref) => ref !== '' && !ref.endsWith('/HEAD'));
+    },
+
+    async isShallow(dir) {
+      return (await git(dir).raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    },
+
     async commitFiles({ dir, parent, files, message, author }) {
       // A private index seeded from the parent's tree: no work tree and no blob of the parent is
       // read, so this stays cheap in a blobless clone.
@@ -346,6 +401,16 @@ async function configureSparseRemote(
   await writeFile(join(dir, '.git', 'info', 'sparse-checkout'), `${patterns.join('\n')}\n`);
 }
 
+/** A git command that exited non-zero; `code` tells "no" (merge-base --is-ancestor: 1) from errors. */
+class GitExit extends Error {
+  constructor(
+    message: string,
+    readonly code: number | null,
+  ) {
+    super(message);
+  }
+}
+
 // Commands that print nothing, or read stdin, run directly: simple-git 4.0.2 sleeps 50 ms after
 // every command without output (its completion plugin), 250 ms per fetch and one per file of a
 // commit (BENCHMARKS.md), and it cannot feed stdin.
@@ -356,7 +421,7 @@ function runGit(
 ): Promise<Buffer> {
   return runGitResult(dir, args, options).then((result) => {
     if (result.code === 0) return result.stdout;
-    throw new Error(`git ${args[0]} failed: ${result.stderr.trim()}`);
+    throw new GitExit(`git ${args[0]} failed: ${result.stderr.trim()}`, result.code);
   });
 }
 

@@ -18,6 +18,8 @@ export interface ReleaseSummary {
   /** Manifest counts, for the summary line. */
   jobs: number;
   packages: number;
+  /** The manifest's `uncommitted_changes`: cut from a dirty tree (`allow_uncommitted_changes`). */
+  uncommittedChanges?: boolean;
 }
 
 /** The facts about an import PR: every final version so far, brought into git at once. */
@@ -106,6 +108,11 @@ export function renderPullBody(options: BodyOptions): string {
   const pieces: Piece[] = [
     `Final release **${release.name} ${release.version}**, cut from ${source}: ${release.jobs} jobs, ${release.packages} packages, ${count} new ${count === 1 ? 'build' : 'builds'}.`,
   ];
+  if (release.uncommittedChanges === true) {
+    pieces.push(
+      `> [!WARNING]\n> **Cut from a dirty working tree** (\`uncommitted_changes: true\`, accepted with \`params.allow_uncommitted_changes\`): its jobs and packages may hold changes that no commit has, so ${source} is not all of its source.`,
+    );
+  }
   if (count > 0) {
     pieces.push({
       head: '| | name | fingerprint | digest |\n|---|---|---|---|\n',

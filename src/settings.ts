@@ -72,6 +72,8 @@ export interface OutSettings {
   onClosedPr: 'reclaim' | 'fail';
   staleLockAfterMs: number;
   import: boolean;
+  /** Accept a release cut from a dirty tree (`uncommitted_changes: true`). */
+  allowUncommittedChanges: boolean;
 }
 
 export interface InSettings {
@@ -164,6 +166,7 @@ const outParamsSchema: SchemaObject = {
     on_closed_pr: { enum: ['reclaim', 'fail'] },
     stale_lock_after: nonEmpty,
     import: { type: 'boolean' },
+    allow_uncommitted_changes: { type: 'boolean' },
   },
 };
 
@@ -354,6 +357,7 @@ function outSettings(params: RawOutParams, source: SourceSettings): OutSettings 
       'params.stale_lock_after',
     ),
     import: params.import ?? false,
+    allowUncommittedChanges: params.allow_uncommitted_changes ?? false,
   };
 }
 

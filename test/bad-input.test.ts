@@ -470,7 +470,7 @@ const CASES: Case[] = [
     edit(MANIFEST, (text) =>
       text.replace('uncommitted_changes: false', 'uncommitted_changes: true'),
     ),
-    /says uncommitted_changes: true .*: commit the changes, then cut the release again$/,
+    /says uncommitted_changes: true .*: commit the changes, then cut the release again; .*set params\.allow_uncommitted_changes: true$/,
   ),
   putWith(
     'a planted config/private.yml',

@@ -44,6 +44,24 @@ describe('renderPullBody', () => {
     expect(body).toContain('Opened by [main/releases/cut #7](https://ci.example.com/builds/42).');
   });
 
+  it('warns right under the summary about a release cut from a dirty tree, and only then', () => {
+    expect(body).not.toContain('[!WARNING]');
+    const dirty = renderPullBody({
+      release: { ...release, uncommittedChanges: true },
+      repositoryUrl: 'https://github.com/acme/example-release',
+      base: 'main',
+      buildUrl: undefined,
+      buildLabel: undefined,
+      track: 'both',
+      intro: undefined,
+    });
+    const [summary, warning] = dirty.split('\n\n');
+    expect(summary).toMatch(/^Final release \*\*example 3\*\*, cut from /);
+    expect(warning).toMatch(
+      /^> \[!WARNING\]\n> \*\*Cut from a dirty working tree\*\* \(`uncommitted_changes: true`, accepted with `params\.allow_uncommitted_changes`\)/,
+    );
+  });
+
   it('carries a block check can read back', () => {
     expect(parsePullBlock(body)).toEqual({
       format: 1,

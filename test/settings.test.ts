@@ -133,6 +133,16 @@ describe('out params', () => {
     expect(params.onClosedPr).toBe('reclaim');
   });
 
+  it('refuses a dirty-tree cut unless allow_uncommitted_changes is true', () => {
+    const parse = (params: Record<string, unknown>) =>
+      parseOutRequest({ source, params: { repository: 'r', ...params } }).params;
+    expect(parse({}).allowUncommittedChanges).toBe(false);
+    expect(parse({ allow_uncommitted_changes: true }).allowUncommittedChanges).toBe(true);
+    expect(() => parse({ allow_uncommitted_changes: 'yes' })).toThrow(
+      /params\.allow_uncommitted_changes/,
+    );
+  });
+
   it('polls every 15s by default in wait mode; wait_interval sets it, at least 1s', () => {
     const parse = (extra: Record<string, unknown>) =>
       parseOutRequest({ source, params: { repository: 'r', ...extra } }).params;

@@ -94,7 +94,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
 
   const checkout = await checkoutDir(deps.args, params.repository, git);
   const read = { checkout, files: await readMetadataDir(checkout), git, github, log, source };
-  const payload = params.import ? await importPayload(read) : await releasePayload(read);
+  const payload = params.import ? await importPayload(read) : await releasePayload(read, params);
   await expectVersion(params.version, payload.version, sources);
   const target = await resolveTarget({
     github,
@@ -102,6 +102,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     source,
     releaseName: payload.name,
   });
+  await payload.verify(target);
   log.info(
     `${payload.label} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );

@@ -41,6 +41,7 @@ beforeAll(async () => {
   await octokit.rest.repos.getContent({ ...base, path: 'releases/example/index.yml', ref: 'main' });
   await octokit.rest.repos.getContent({ ...base, path: 'releases', ref: main });
   await octokit.rest.repos.listCommits({ ...base, sha: 'cut-a', path: 'releases', per_page: 2 });
+  await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...cut-c' });
   await octokit.rest.git.getRef({ ...base, ref: 'heads/main' });
   await octokit.rest.git.listMatchingRefs({ ...base, ref: 'heads/' });
   await octokit.rest.git.createRef({ ...base, ref: 'refs/heads/topic', sha: main });
@@ -112,6 +113,7 @@ beforeAll(async () => {
   await call(octokit.rest.repos.getContent({ ...base, path: 'none.yml' }));
   await call(octokit.rest.repos.getContent({ ...base, path: 'config/final.yml', ref: 'none' }));
   await call(octokit.rest.repos.listCommits({ ...base, sha: 'none' }));
+  await call(octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...none' }));
   await call(octokit.rest.repos.get({ owner: OWNER, repo: 'none' }));
   await call(client(sandbox, { token: 'ghs_bad' }).rest.repos.get(base));
   await call(client(sandbox, { token: 'not.a.jwt' }).rest.apps.getRepoInstallation(base));
