@@ -1,6 +1,7 @@
 // Benchmark 2: what one `check` poll costs — REST requests (from the sandbox's request log) and
 // wall time of the spawned bundle — at 0, 100 and 1,000 merged release PRs, with the ETag cache
 // in /tmp cold, warm, and warm but due for its 5-minute revalidation of the repository settings.
+import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
@@ -82,8 +83,19 @@ async function addMergedRelease(sandbox: Sandbox, n: number): Promise<void> {
     await git(sandbox.bareRepoPath(OWNER, REPO), ['rev-parse', 'refs/heads/main'])
   ).trim();
   const version = String(2 + n);
+  // check reports what a merge adds to the release index: each PR adds one entry.
+  const index = await git(sandbox.bareRepoPath(OWNER, REPO), [
+    'show',
+    'refs/heads/main:releases/example/index.yml',
+  ]);
+  const id = createHash('sha1').update(`bench ${version}`).digest('hex').slice(0, 32);
   await sandbox.commitToBranch(OWNER, REPO, LOCK, {
-    files: { 'releases/example/merged.txt': `${version}\n` },
+    files: {
+      'releases/example/index.yml': index.replace(
+        'builds:\n',
+        `builds:\n  ${id}:\n    version: "${version}"\n`,
+      ),
+    },
     message: `Final release ${version}`,
     parent: main,
   });

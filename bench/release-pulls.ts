@@ -1,5 +1,6 @@
-// Release PRs made by hand in the sandbox, shaped as `out` opens them (the body's machine-readable
-// block is what check reads), and merged as a human would.
+// Release PRs made by hand in the sandbox, shaped as `out` opens them (with the body's
+// machine-readable block, a hint check compares with what the merge brought), and merged as a
+// human would.
 import type { Sandbox } from '../sandbox/index.js';
 import { renderPullBody } from '../src/pr-body.js';
 import { OWNER } from './context.js';

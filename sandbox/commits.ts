@@ -57,7 +57,7 @@ const UNSIGNED = {
 };
 
 /** GitHub's `commit` object without `stats` and `files`: an item of GET …/commits. */
-function commitItemJson(
+export function commitItemJson(
   context: SandboxContext,
   repository: Repository,
   commit: CommitInfo,
@@ -92,13 +92,31 @@ export async function commitJson(
   repository: Repository,
   sha: string,
 ): Promise<Record<string, unknown>> {
+  const commit = await repository.git.readCommit(sha);
+  const diff = await diffEntriesJson(context, repository, commit.parents[0] ?? EMPTY_TREE, sha);
+  return {
+    ...commitItemJson(context, repository, commit),
+    stats: {
+      total: diff.additions + diff.deletions,
+      additions: diff.additions,
+      deletions: diff.deletions,
+    },
+    files: diff.files,
+  };
+}
+
+/** GitHub's `diff-entry` objects for the changes from `from` (a commit or tree) to commit `to`. */
+export async function diffEntriesJson(
+  context: SandboxContext,
+  repository: Repository,
+  from: string,
+  to: string,
+): Promise<{ files: Record<string, unknown>[]; additions: number; deletions: number }> {
   const git = repository.git;
-  const commit = await git.readCommit(sha);
   const api = `${context.urls.api}/repos/${repository.fullName}`;
   const html = `${context.urls.web}/${repository.fullName}`;
-  const parent = commit.parents[0] ?? EMPTY_TREE;
-  const numstat = (await git.git(['diff', '--numstat', parent, sha])).stdout;
-  const statuses = (await git.git(['diff', '--name-status', '--no-renames', parent, sha])).stdout;
+  const numstat = (await git.git(['diff', '--numstat', from, to])).stdout;
+  const statuses = (await git.git(['diff', '--name-status', '--no-renames', from, to])).stdout;
   const statusByFile = new Map<string, string>();
   for (const line of statuses.split('\n')) {
     const [status = '', file = ''] = line.split('\t');
@@ -118,9 +136,8 @@ export async function commitJson(
     const removedFile = status === 'D';
     const blob = removedFile
       ? null
-      : (
-          await git.git(['rev-parse', `${sha}:${filename}`], { allowFailure: true })
-        ).stdout.trim() || null;
+      : (await git.git(['rev-parse', `${to}:${filename}`], { allowFailure: true })).stdout.trim() ||
+        null;
     const path = encodeURI(filename);
     files.push({
       sha: blob,
@@ -129,16 +146,22 @@ export async function commitJson(
       additions: plus,
       deletions: minus,
       changes: plus + minus,
-      blob_url: `${html}/blob/${sha}/${path}`,
-      raw_url: `${html}/raw/${sha}/${path}`,
-      contents_url: `${api}/contents/${path}?ref=${sha}`,
+      blob_url: `${html}/blob/${to}/${path}`,
+      raw_url: `${html}/raw/${to}/${path}`,
+      contents_url: `${api}/contents/${path}?ref=${to}`,
     });
   }
-  return {
-    ...commitItemJson(context, repository, commit),
-    stats: { total: additions + deletions, additions, deletions },
-    files,
-  };
+  return { files, additions, deletions };
+}
+
+/** The items of GET /pulls/{n}/commits: `commit` objects without stats and files. */
+export async function commitItemsJson(
+  context: SandboxContext,
+  repository: Repository,
+  shas: string[],
+): Promise<Record<string, unknown>[]> {
+  const commits = await repository.git.readCommits(shas);
+  return commits.map((commit) => commitItemJson(context, repository, commit));
 }
 
 /**

@@ -17,6 +17,8 @@ export interface SandboxContext {
   scratchDir: string;
   /** Whether `GET /pulls?head=` still matches a PR after its head branch was deleted. */
   headFilterMatchesDeletedBranches: boolean;
+  /** How long (ms) `GET /pulls` leaves a new pull request out: 0 shows it at once. */
+  pullListLagMs: number;
 }
 
 /** Whether `login` may push: a token user with write access or a listed collaborator. */

@@ -45,6 +45,7 @@ export function createControlHandler(getSandbox: () => Sandbox): ControlHandler 
       const token = sandbox.addToken({
         readOnly: input['readOnly'] === true,
         login: text(input['login']),
+        workflows: input['workflows'] === true,
       });
       return { status: 201, body: { token } };
     }
@@ -74,6 +75,28 @@ export function createControlHandler(getSandbox: () => Sandbox): ControlHandler 
       }
       await sandbox.closePull(owner, repo, Number(number), { by: text(input['by']) });
       return { status: 200, body: sandbox.pull(owner, repo, Number(number)) };
+    }
+    if (
+      (match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reopen$/.exec(path)) &&
+      method === 'POST'
+    ) {
+      const [, owner = '', repo = '', number = ''] = match;
+      await sandbox.reopenPull(owner, repo, Number(number), { by: text(input['by']) });
+      return { status: 200, body: sandbox.pull(owner, repo, Number(number)) };
+    }
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)) && method === 'PATCH') {
+      const [, owner = '', repo = '', number = ''] = match;
+      await sandbox.editPull(owner, repo, Number(number), {
+        ...(typeof input['title'] === 'string' ? { title: input['title'] } : {}),
+        ...('body' in input ? { body: text(input['body']) ?? null } : {}),
+        ...(typeof input['base'] === 'string' ? { base: input['base'] } : {}),
+        by: text(input['by']),
+      });
+      return { status: 200, body: sandbox.pull(owner, repo, Number(number)) };
+    }
+    if (method === 'POST' && path === '/pull-list-lag') {
+      sandbox.setPullListLag(typeof input['ms'] === 'number' ? input['ms'] : 0);
+      return { status: 204, body: undefined };
     }
     if ((match = /^\/repos\/([^/]+)\/([^/]+)\/commits$/.exec(path)) && method === 'POST') {
       const [, owner = '', repo = ''] = match;

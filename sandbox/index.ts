@@ -15,7 +15,7 @@ import { writeHooks } from './git-http.js';
 import type { MergeMethod } from './merge.js';
 import type { PullRequest } from './pulls.js';
 import { accountIdentity, createPull, mergePull, onRefsUpdated, updatePull } from './pulls.js';
-import type { RepositoryOptions } from './repositories.js';
+import type { PreReceiveHook, RepositoryOptions, Ruleset } from './repositories.js';
 import { Repositories } from './repositories.js';
 import type { RefUpdate, RequestLogEntry } from './request-log.js';
 import { refDeletion, RequestLog } from './request-log.js';
@@ -29,7 +29,7 @@ export type { AppCredentials, AppOptions, InstallationOptions } from './apps.js'
 export type { Clock } from './clock.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { MergeMethod } from './merge.js';
-export type { RepositoryOptions } from './repositories.js';
+export type { PreReceiveHook, RepositoryOptions, Ruleset, RulesetRule } from './repositories.js';
 export type { RestObservation } from './server.js';
 export type { GitService, RefUpdate, RequestLogEntry } from './request-log.js';
 export type { TokenOptions } from './tokens.js';
@@ -48,6 +48,11 @@ export interface SandboxOptions {
    * that code does not depend on it.
    */
   headFilterMatchesDeletedBranches?: boolean;
+  /**
+   * How long `GET /pulls` (with or without `head=`) leaves a newly created pull request out, as
+   * github.com's list does for a few seconds (default 0: listed at once; see sandbox/README.md).
+   */
+  pullListLagMs?: number;
   /** Serve the `/_sandbox/…` control routes (the standalone server does). */
   control?: boolean;
   /** Sees every REST answer (the sandbox's own OpenAPI conformance tests use it). */
@@ -86,6 +91,11 @@ export interface CommitToBranchOptions {
   parent?: string;
   /** The account committing (default `octocat`). */
   by?: string;
+  /**
+   * The author and committer written into the commit instead of the account's noreply identity:
+   * a commit made elsewhere (e.g. by a bot with its own git identity) and pushed by `by`.
+   */
+  identity?: { name: string; email: string };
 }
 
 export interface Sandbox {
@@ -109,6 +119,10 @@ export interface Sandbox {
   createRepository(options: RepositoryOptions): Promise<void>;
   bareRepoPath(owner: string, repo: string): string;
   setProtectedBranches(owner: string, repo: string, branches: string[]): void;
+  /** Replaces the repository's branch rulesets (GH013 refusals of pushes). */
+  setRulesets(owner: string, repo: string, rulesets: Ruleset[]): void;
+  /** Installs (or, with null, removes) a custom pre-receive hook, as on GitHub Enterprise Server. */
+  setPreReceiveHook(owner: string, repo: string, hook: PreReceiveHook | null): void;
   /** Opens a pull request as a human would (default `octocat`); returns its number. */
   createPull(
     owner: string,
@@ -131,6 +145,18 @@ export interface Sandbox {
   ): Promise<string>;
   closePull(owner: string, repo: string, number: number, options?: { by?: string }): Promise<void>;
   reopenPull(owner: string, repo: string, number: number, options?: { by?: string }): Promise<void>;
+  /**
+   * Edits a pull request as a human would in the web UI (PATCH /pulls/{n}): its title, its body,
+   * or its base (open PRs only, to a branch that exists; GitHub's 422 otherwise).
+   */
+  editPull(
+    owner: string,
+    repo: string,
+    number: number,
+    changes: { title?: string; body?: string | null; base?: string; by?: string },
+  ): Promise<void>;
+  /** Sets how long the pulls list leaves new pull requests out (see `pullListLagMs`). */
+  setPullListLag(ms: number): void;
   pull(owner: string, repo: string, number: number): PullSummary;
   pulls(owner: string, repo: string): PullSummary[];
   /** Commits files onto a branch in the bare repository (a human's push); returns the commit. */
@@ -206,6 +232,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     urls,
     scratchDir,
     headFilterMatchesDeletedBranches: options.headFilterMatchesDeletedBranches ?? true,
+    pullListLagMs: options.pullListLagMs ?? 0,
   };
   const log = new RequestLog();
   const faults = new Faults();
@@ -267,6 +294,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setProtectedBranches(owner, repo, branches) {
       requireRepository(owner, repo).protectedBranches = new Set(branches);
     },
+    setRulesets(owner, repo, rulesets) {
+      requireRepository(owner, repo).rulesets = rulesets;
+    },
+    setPreReceiveHook(owner, repo, hook) {
+      requireRepository(owner, repo).preReceiveHook = hook;
+    },
     async createPull(owner, repo, pullOptions) {
       const repository = requireRepository(owner, repo);
       return repository.exclusive(async () => {
@@ -305,6 +338,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         updatePull(context, repository, pull, { state: 'open' }, reopenOptions.by ?? 'octocat'),
       );
     },
+    async editPull(owner, repo, number, { by, ...changes }) {
+      const { repository, pull } = requirePull(owner, repo, number);
+      await repository.exclusive(() =>
+        updatePull(context, repository, pull, changes, by ?? 'octocat'),
+      );
+    },
+    setPullListLag(ms) {
+      context.pullListLagMs = ms;
+    },
     pull: (owner, repo, number) => summary(requirePull(owner, repo, number).pull),
     pulls: (owner, repo) =>
       [...requireRepository(owner, repo).pulls.values()]
@@ -324,7 +366,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         );
         const tree = await git.writeTree(parent, commitOptions.files, index);
         rmSync(index, { force: true });
-        const identity = accountIdentity(context, commitOptions.by ?? 'octocat');
+        const identity =
+          commitOptions.identity === undefined
+            ? accountIdentity(context, commitOptions.by ?? 'octocat')
+            : { ...commitOptions.identity, date: context.clock.now() };
         const sha = await git.commitTree({
           tree,
           parents: [parent],

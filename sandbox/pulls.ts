@@ -9,6 +9,7 @@ import type { Repository } from './repositories.js';
 import { repositoryJson } from './repositories.js';
 import { refDeletion, type RefUpdate } from './request-log.js';
 import type { RestResponse } from './rest.js';
+import { commitItemsJson } from './commits.js';
 import {
   asObject,
   docs,
@@ -19,6 +20,7 @@ import {
   paginate,
   stringList,
   validationFailed,
+  type ValidationErrorItem,
 } from './rest.js';
 import type { RouteRequest } from './route-types.js';
 
@@ -62,6 +64,8 @@ export interface PullRequest {
   maintainerCanModify: boolean;
   /** Frozen at close or merge; computed live while open. */
   stats: PullStats | null;
+  /** When the pulls list starts showing it (ms, real time): see `pullListLagMs`. */
+  listedFrom: number;
 }
 
 export const PULL_DOCS = {
@@ -71,6 +75,7 @@ export const PULL_DOCS = {
   update: docs('pulls/pulls#update-a-pull-request'),
   merge: docs('pulls/pulls#merge-a-pull-request'),
   checkMerged: docs('pulls/pulls#check-if-a-pull-request-has-been-merged'),
+  commits: docs('pulls/pulls#list-commits-on-a-pull-request'),
   listReviewers: docs('pulls/review-requests#get-all-requested-reviewers-for-a-pull-request'),
   requestReviewers: docs('pulls/review-requests#request-reviewers-for-a-pull-request'),
   removeReviewers: docs('pulls/review-requests#remove-requested-reviewers-from-a-pull-request'),
@@ -268,6 +273,37 @@ export interface CreatePullInput {
   user: string;
 }
 
+// GitHub's limits on a pull request's (an issue's) texts, in characters (code points):
+// {"resource":"Issue","code":"custom","field":"body","message":"body is too long (maximum is 65536
+// characters)"} (https://github.com/renovatebot/renovate/issues/2032) and "title is too long
+// (maximum is 256 characters)" (https://github.com/googleapis/repo-automation-bots/issues/1895).
+export const PULL_TEXT_LIMITS = { title: 256, body: 65_536 } as const;
+
+/** Refuses a title or body longer than GitHub allows, with GitHub's 422 for each. */
+function checkPullTexts(
+  input: { title?: string | undefined; body?: string | null | undefined },
+  documentationUrl: string,
+): void {
+  const errors: ValidationErrorItem[] = [];
+  for (const field of ['title', 'body'] as const) {
+    const text = input[field];
+    const maximum = PULL_TEXT_LIMITS[field];
+    if (typeof text === 'string' && codePoints(text) > maximum) {
+      errors.push({
+        resource: 'Issue',
+        code: 'custom',
+        field,
+        message: `${field} is too long (maximum is ${maximum} characters)`,
+      });
+    }
+  }
+  if (errors.length > 0) validationFailed(errors, documentationUrl);
+}
+
+function codePoints(text: string): number {
+  return Array.from(text).length;
+}
+
 /** Opens a pull request with GitHub's checks and 422 texts. Call inside `repository.exclusive`. */
 export async function createPull(
   context: SandboxContext,
@@ -275,6 +311,7 @@ export async function createPull(
   input: CreatePullInput,
 ): Promise<PullRequest> {
   const documentationUrl = PULL_DOCS.create;
+  checkPullTexts(input, documentationUrl);
   const colon = input.head.indexOf(':');
   const headOwner = colon === -1 ? repository.owner : input.head.slice(0, colon);
   const headRef = colon === -1 ? input.head : input.head.slice(colon + 1);
@@ -287,6 +324,8 @@ export async function createPull(
       documentationUrl,
     );
   }
+  // Only a branch is a base: a tag is "an invalid base for a pull request"
+  // (https://github.com/peter-evans/create-pull-request/issues/75).
   const baseSha = shas.get(input.base) ?? null;
   if (baseSha === null) {
     return validationFailed(
@@ -352,6 +391,7 @@ export async function createPull(
     requestedTeams: [],
     maintainerCanModify: input.maintainerCanModify ?? false,
     stats: null,
+    listedFrom: Date.now() + context.pullListLagMs,
   };
   repository.pulls.set(number, pull);
   await refreshPullRefs(context, repository, pull);
@@ -414,6 +454,7 @@ export async function updatePull(
   by: string,
 ): Promise<void> {
   const documentationUrl = PULL_DOCS.update;
+  checkPullTexts(input, documentationUrl);
   const refuseState = (message: string): never =>
     validationFailed(
       [{ resource: 'PullRequest', code: 'custom', field: 'state', message }],
@@ -700,7 +741,10 @@ export function listPulls(
   const commentCount = (pull: PullRequest): number =>
     repository.comments.filter((comment) => comment.issueNumber === pull.number).length;
 
-  let pulls = [...repository.pulls.values()];
+  // GitHub's list is served from an index that catches up with a new PR a little later (see
+  // `pullListLagMs` in sandbox/README.md); GET /pulls/{n} and POST /pulls see it at once.
+  const listedBy = Date.now();
+  let pulls = [...repository.pulls.values()].filter((pull) => pull.listedFrom <= listedBy);
   if (state === 'open' || state === 'closed') pulls = pulls.filter((pull) => pull.state === state);
   // `head` must be `user:ref-name`; without the owner GitHub ignores the filter altogether
   // (https://github.com/hub4j/github-api/pull/538, https://github.com/PyGithub/PyGithub/issues/1566).
@@ -861,6 +905,35 @@ export async function handleMergePull({
       refUpdates: result.refUpdates,
     };
   });
+}
+
+// "Lists a maximum of 250 commits for a pull request."
+// https://docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request
+const PULL_COMMITS_LIMIT = 250;
+
+/**
+ * GET /pulls/{n}/commits: the PR's commits oldest first, against the base as it was when the PR
+ * was merged or closed (or is now, while it is open), so a merged PR still lists its own.
+ */
+export async function handlePullCommits({
+  context,
+  repository,
+  params,
+  query,
+}: RouteRequest): Promise<RestResponse> {
+  const pull = requirePull(repository, params['pull_number'], PULL_DOCS.commits);
+  const git = repository.git;
+  const base = (await git.mergeBase(pull.baseSha, pull.headSha)) ?? pull.baseSha;
+  const shas = (await git.commitsBetween(base, pull.headSha)).slice(0, PULL_COMMITS_LIMIT);
+  const page = paginate(
+    shas,
+    query,
+    linkBase(context, repository, `/pulls/${pull.number}/commits`),
+  );
+  return listResponse(
+    { ...page, items: await commitItemsJson(context, repository, page.items) },
+    (item) => item,
+  );
 }
 
 export async function handleCheckMerged({

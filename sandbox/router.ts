@@ -5,8 +5,11 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-/** Params that may span several path segments when a client does not encode their slashes. */
-const GREEDY = new Set(['ref', 'branch', 'path']);
+/**
+ * Params that may span several path segments when a client does not encode their slashes
+ * (`basehead` is `x-multi-segment` in GitHub's OpenAPI description: `main...release/1.x`).
+ */
+const GREEDY = new Set(['ref', 'branch', 'path', 'basehead']);
 
 /** Greedy params that may also be empty: `GET …/contents` and `…/contents/` list the root. */
 const MAY_BE_EMPTY = new Set(['path']);

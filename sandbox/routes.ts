@@ -7,6 +7,7 @@ import {
   handleGetGitCommit,
   handleListCommits,
 } from './commits.js';
+import { COMPARE_DOCS, handleCompare } from './compare.js';
 import { CONTENT_DOCS, handleGetContent } from './contents.js';
 import { isoSeconds } from './git.js';
 import {
@@ -28,6 +29,7 @@ import {
   handleListPulls,
   handleListReviewers,
   handleMergePull,
+  handlePullCommits,
   handleRemoveReviewers,
   handleRequestReviewers,
   handleUpdatePull,
@@ -171,6 +173,14 @@ export const ROUTES: RouteDefinition[] = [
   {
     scope: 'repository',
     method: 'GET',
+    template: '/repos/{owner}/{repo}/compare/{basehead}',
+    operationId: 'repos/compare-commits-with-basehead',
+    docs: COMPARE_DOCS,
+    handler: handleCompare,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
     template: '/repos/{owner}/{repo}/contents/{path}',
     operationId: 'repos/get-content',
     docs: CONTENT_DOCS.get,
@@ -255,6 +265,14 @@ export const ROUTES: RouteDefinition[] = [
     operationId: 'pulls/update',
     docs: PULL_DOCS.update,
     handler: handleUpdatePull,
+  },
+  {
+    scope: 'repository',
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
+    operationId: 'pulls/list-commits',
+    docs: PULL_DOCS.commits,
+    handler: handlePullCommits,
   },
   {
     scope: 'repository',

@@ -10,7 +10,7 @@ import { gitServiceOf, parseGitPath, serveGit } from './git-http.js';
 import type { Repository } from './repositories.js';
 import type { RefUpdate, RequestLog, RequestLogEntry } from './request-log.js';
 import type { RestResponse } from './rest.js';
-import { errorBody, GitHubError, parseJsonBody } from './rest.js';
+import { asObject, errorBody, GitHubError, parseJsonBody } from './rest.js';
 import { matchRoute } from './router.js';
 import type { RouteDefinition } from './route-types.js';
 import { ROUTES } from './routes.js';
@@ -240,6 +240,7 @@ async function handleRest(
   };
 
   const fault = faults.take({
+    rest: true,
     route: classified.route,
     gitService: null,
     gitServiceCall: false,
@@ -308,6 +309,60 @@ async function handleRest(
         headers: { 'retry-after': String(fault.retryAfter) },
       },
       false,
+    );
+  }
+
+  if (fault?.kind === 'content-creation-limit') {
+    // The words GitHub answers when an account creates content faster than it allows
+    // (https://github.com/cli/cli/issues/4801: "was submitted too quickly", type UNPROCESSABLE),
+    // in REST's 422 envelope; the limits: "no more than 80 content-generating requests per
+    // minute and no more than 500 content-generating requests per hour" (RATE_LIMIT_DOCS).
+    return answer(
+      {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: classified.route.includes('/pulls') ? 'PullRequest' : 'Issue',
+              code: 'custom',
+              message: 'was submitted too quickly',
+            },
+          ],
+          documentation_url: documentationUrl,
+          status: '422',
+        },
+        headers: fault.retryAfterGiven ? { 'retry-after': String(fault.retryAfter) } : {},
+      },
+      false,
+    );
+  }
+
+  if (fault?.kind === 'no-commits') {
+    // A PR opened right after its branch was pushed can meet this while GitHub has not caught up
+    // with the push: https://github.com/reenhanced/gitreflow/pull/226, and hub retries it
+    // (https://github.com/mislav/hub/pull/1294).
+    const input = asObject(
+      parseJsonBody((await readBody(request)).toString('utf8'), documentationUrl),
+    );
+    const text = (key: string): string => (typeof input[key] === 'string' ? input[key] : '');
+    return answer(
+      {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `No commits between ${text('base')} and ${text('head')}`,
+            },
+          ],
+          documentation_url: documentationUrl,
+          status: '422',
+        },
+      },
+      true,
     );
   }
 
@@ -387,7 +442,7 @@ async function handleRest(
   }
 
   if (method === 'GET' && result.status === 200) {
-    const etag = etagFor(JSON.stringify(result.body));
+    const etag = etagFor(JSON.stringify(result.body), classified.tokenId);
     result.headers = {
       ...result.headers,
       etag,
@@ -428,6 +483,7 @@ async function handleGit(
   };
 
   const fault = faults.take({
+    rest: false,
     route: path.route,
     gitService: service,
     gitServiceCall: isServiceCall,

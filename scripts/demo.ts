@@ -125,11 +125,12 @@ async function main(): Promise<void> {
       owner: OWNER,
       repo: REPO,
       bundle: BUNDLE,
-      branches: ['main'],
+      // moved: where release 3.1.0 is cut later; a put refuses a cut from a commit GitHub lacks.
+      branches: ['main', 'moved'],
       protectedBranches: ['main'],
     });
     console.log(
-      `  ${OWNER}/${REPO}: the example BOSH release (final releases 1 and 2), main protected`,
+      `  ${OWNER}/${REPO}: the example BOSH release (final releases 1 and 2), main protected, and a branch moved`,
     );
 
     say('check: no release PR has merged yet, so the base release is the starting version');

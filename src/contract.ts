@@ -50,9 +50,11 @@ export interface RawOutParams {
   draft?: boolean;
   on_open_pr?: 'fail' | 'wait';
   wait_timeout?: string;
+  wait_interval?: string;
   on_closed_pr?: 'reclaim' | 'fail';
   stale_lock_after?: string;
   import?: boolean;
+  allow_uncommitted_changes?: boolean;
 }
 
 /** `params` of a get, exactly as the pipeline writes them. */

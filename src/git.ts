@@ -40,6 +40,8 @@ export interface Git {
     ref: string;
     dir: string;
     sparse?: readonly string[];
+    /** History fetched (default 1); 2 lets the fetched commit itself be pushed elsewhere. */
+    depth?: number;
   }): Promise<string>;
   /** The full sha of a commit-ish in a local repository, or undefined when it is not there. */
   resolveCommit(dir: string, commitish: string): Promise<string | undefined>;
@@ -47,6 +49,19 @@ export interface Git {
   readCommitFiles(dir: string, commit: string): Promise<Map<string, string>>;
   /** Paths the work tree changes against `since` (tracked changes and untracked, not ignored). */
   changedPaths(dir: string, since: string): Promise<string[]>;
+  /** Paths that differ between two commits of a local repository. */
+  pathsBetween(dir: string, from: string, to: string): Promise<string[]>;
+  /** Whether commit `ancestor` is `descendant` or in its history, in a local repository. */
+  isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * The newest of the checkout's own commits (on HEAD's first-parent line, in no remote-tracking
+   * branch) that changes `path`; undefined when none does.
+   */
+  newestOwnCommitTouching(dir: string, path: string): Promise<string | undefined>;
+  /** The remote-tracking branches and tags whose history holds `commit`, newest first. */
+  refsContaining(dir: string, commit: string): Promise<string[]>;
+  /** Whether a local repository is a shallow clone (its history is cut off). */
+  isShallow(dir: string): Promise<boolean>;
   /** Writes a commit of `files` on top of `parent` without touching any work tree. */
   commitFiles(options: {
     dir: string;
@@ -142,7 +157,7 @@ export function createGit(options: GitOptions): Git {
   }
 
   return {
-    async fetchMetadata({ remote, ref, dir, sparse = METADATA_SPARSE_PATTERNS }) {
+    async fetchMetadata({ remote, ref, dir, sparse = METADATA_SPARSE_PATTERNS, depth = 1 }) {
       await mkdir(dir, { recursive: true });
       const quiet = (args: string[], env: Record<string, string> = {}) =>
         runGit(dir, args, { env: { ...baseEnv, ...env }, timeoutMs: idleTimeoutMs });
@@ -153,7 +168,15 @@ export function createGit(options: GitOptions): Git {
       await withRetries(`fetching ${ref}`, () =>
         withRemote(remote, (env) =>
           quiet(
-            ['fetch', '--quiet', '--no-tags', '--depth=1', '--filter=blob:none', 'origin', refspec],
+            [
+              'fetch',
+              '--quiet',
+              '--no-tags',
+              `--depth=${depth}`,
+              '--filter=blob:none',
+              'origin',
+              refspec,
+            ],
             env,
           ),
         ),
@@ -233,6 +256,48 @@ export function createGit(options: GitOptions): Git {
       }
     },
 
+    async pathsBetween(dir, from, to) {
+      const listing = await git(dir).raw(['diff', '--name-only', '-z', '--no-renames', from, to]);
+      return listing.split('\0').filter((path) => path !== '');
+    },
+
+    async isAncestor(dir, ancestor, descendant) {
+      try {
+        await runGit(dir, ['merge-base', '--is-ancestor', ancestor, descendant], { env: baseEnv });
+        return true;
+      } catch (error) {
+        // Exit 1 is "no"; anything else (an unknown commit) is an error with git's words.
+        if (error instanceof GitExit && error.code === 1) return false;
+        throw error;
+      }
+    },
+
+    async newestOwnCommitTouching(dir, path) {
+      const sha = await runGit(
+        dir,
+        ['rev-list', '--first-parent', '--max-count=1', 'HEAD', '--not', '--remotes', '--', path],
+        { env: { ...baseEnv, GIT_LITERAL_PATHSPECS: '1' } },
+      );
+      return sha.toString().trim() || undefined;
+    },
+
+    async refsContaining(dir, commit) {
+      const refs = await git(dir).raw([
+        'for-each-ref',
+        '--contains',
+        commit,
+        '--sort=-creatordate',
+        '--format=%(refname)',
+        'refs/remotes',
+        'refs/tags',
+      ]);
+      return refs.split('\n').filter((ref) => ref !== '' && !ref.endsWith('/HEAD'));
+    },
+
+    async isShallow(dir) {
+      return (await git(dir).raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    },
+
     async commitFiles({ dir, parent, files, message, author }) {
       // A private index seeded from the parent's tree: no work tree and no blob of the parent is
       // read, so this stays cheap in a blobless clone.
@@ -270,42 +335,37 @@ export function createGit(options: GitOptions): Git {
     async push({ dir, remote, sha, branch, lease }) {
       const ref = `refs/heads/${branch}`;
       const expect = lease.kind === 'absent' ? '' : lease.sha;
-      try {
-        await withRemote(remote, (env) =>
-          git(dir, env).raw([
-            'push',
-            '--porcelain',
-            `--force-with-lease=${ref}:${expect}`,
-            remote.url,
-            `${sha}:${ref}`,
-          ]),
-        );
-        return 'pushed';
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        // git reports a failed lease as "stale info"; a branch created meanwhile as "fetch first"
-        // or "already exists" depending on the version.
-        if (
-          /\[rejected\] \(stale info\)|\(fetch first\)|already exists|\(non-fast-forward\)/.test(
-            message,
-          )
-        ) {
-          return 'lease-rejected';
-        }
-        const certificate = certificateFailure(message, remote);
-        if (certificate !== undefined) throw certificate;
-        if (/returned error: 40[13]|HTTP 40[13]|Authentication failed/.test(message)) {
-          throw new UserError(
-            `pushing ${ref} was refused: the token needs write access to the repository's contents`,
-          );
-        }
-        if (/GH006|protected branch/i.test(message)) {
-          throw new UserError(
-            `pushing ${ref} was refused as a protected branch: choose a branch_prefix outside the protected branches`,
-          );
-        }
-        throw new Error(`pushing ${ref} to ${remote.url}`, { cause: error });
+      const args = ['push', '--porcelain', `--force-with-lease=${ref}:${expect}`, remote.url];
+      const result = await withRemote(remote, (env) =>
+        runGitResult(dir, [...args, `${sha}:${ref}`], {
+          env: { ...baseEnv, ...env },
+          timeoutMs: idleTimeoutMs,
+        }),
+      );
+      if (result.code === 0) return 'pushed';
+      // --porcelain puts each ref's status on stdout, the remote's lines on stderr.
+      const output = `${result.stdout.toString('utf8')}\n${result.stderr}`;
+      const refusal = pushRefusal(output, { ref, branch, remote });
+      if (refusal !== undefined) throw refusal;
+      // git reports a failed lease as "stale info"; a branch created meanwhile as "fetch first"
+      // or "already exists" depending on the version.
+      if (
+        /\[rejected\] \(stale info\)|\(fetch first\)|already exists|\(non-fast-forward\)/.test(
+          output,
+        )
+      ) {
+        return 'lease-rejected';
       }
+      const certificate = certificateFailure(output, remote);
+      if (certificate !== undefined) throw certificate;
+      if (/returned error: 40[13]|HTTP 40[13]|Authentication failed/.test(output)) {
+        throw new UserError(
+          `pushing ${ref} was refused: the token needs write access to the repository's contents`,
+        );
+      }
+      throw new Error(`pushing ${ref} to ${remote.url}`, {
+        cause: new Error(`git push failed: ${output.trim()}`),
+      });
     },
 
     async topLevel(dir) {
@@ -344,6 +404,16 @@ async function configureSparseRemote(
   await writeFile(join(dir, '.git', 'info', 'sparse-checkout'), `${patterns.join('\n')}\n`);
 }
 
+/** A git command that exited non-zero; `code` tells "no" (merge-base --is-ancestor: 1) from errors. */
+class GitExit extends Error {
+  constructor(
+    message: string,
+    readonly code: number | null,
+  ) {
+    super(message);
+  }
+}
+
 // Commands that print nothing, or read stdin, run directly: simple-git 4.0.2 sleeps 50 ms after
 // every command without output (its completion plugin), 250 ms per fetch and one per file of a
 // commit (BENCHMARKS.md), and it cannot feed stdin.
@@ -352,6 +422,24 @@ function runGit(
   args: string[],
   options: { env: Record<string, string>; input?: string; timeoutMs?: number },
 ): Promise<Buffer> {
+  return runGitResult(dir, args, options).then((result) => {
+    if (result.code === 0) return result.stdout;
+    throw new GitExit(`git ${args[0]} failed: ${result.stderr.trim()}`, result.code);
+  });
+}
+
+interface GitResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs git; resolves with what it printed and its exit code, whatever that is. */
+function runGitResult(
+  dir: string,
+  args: string[],
+  options: { env: Record<string, string>; input?: string; timeoutMs?: number },
+): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: dir,
@@ -372,8 +460,7 @@ function runGit(
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer !== undefined) clearTimeout(timer);
-      if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new Error(`git ${args[0]} failed: ${err.trim()}`));
+      resolve({ code, stdout: Buffer.concat(chunks), stderr: err });
     });
     if (options.input !== undefined && child.stdin !== null) {
       // A git that fails early closes its stdin: its exit code tells what happened, not EPIPE.
@@ -491,6 +578,76 @@ function sanitizedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   clean.GIT_TERMINAL_PROMPT = '0';
   clean.GIT_CONFIG_NOSYSTEM = '1';
   return clean;
+}
+
+// The server's reasons in git's report (`! [remote rejected] <ref> (<reason>)`) for a push it
+// refuses on purpose. Never retried: the same push is refused again until something changes.
+const RULESET_REFUSAL = 'push declined due to repository rule violations';
+const WORKFLOW_REFUSAL =
+  /refusing to allow (?:an? )?(.+?) to create or update workflow `([^`]+)` without `(\w+)` (scope|permission)/;
+
+/**
+ * A push the server refused by policy, as one line that says what to change — a protected branch
+ * (GH006), a ruleset (GH013), the workflow scope or permission, a custom pre-receive hook — or
+ * undefined for any other failure.
+ */
+function pushRefusal(
+  output: string,
+  target: { ref: string; branch: string; remote: GitRemote },
+): UserError | undefined {
+  const { ref, branch } = target;
+  const reason = /\[remote rejected\][^\n]*?\((.+)\)\s*$/m.exec(output)?.[1] ?? '';
+  const remoteLines = output
+    .split('\n')
+    .filter((line) => line.startsWith('remote: '))
+    .map((line) => line.slice('remote: '.length).trim());
+  const bypass =
+    "set source.branch_prefix to a prefix no such ruleset targets, or add the resource's token or GitHub App to the ruleset's bypass list";
+  if (/GH006|protected branch hook declined/.test(output)) {
+    return new UserError(
+      `pushing ${ref} was refused as a protected branch (GH006): set source.branch_prefix to a prefix outside the branch protection rules`,
+    );
+  }
+  if (/GH013/.test(output) || reason === RULESET_REFUSAL) {
+    // "remote: - <rule>" blocks, each possibly followed by indented details (the commits).
+    const rules: string[] = [];
+    for (const line of remoteLines) {
+      if (line.startsWith('- ')) rules.push(line.slice(2));
+      else if (line !== '' && rules.length > 0 && !/^(error|Review all)/.test(line)) {
+        rules[rules.length - 1] += ` ${line}`;
+      }
+    }
+    const review = /Review all repository rules at (\S+)/.exec(output)?.[1];
+    const text = rules.join('; ');
+    const why = /force-push/i.test(text)
+      ? 'the lock branch is replaced, with a lease, once its PR was merged or closed, so the resource must be allowed to force-push it'
+      : /creations? being restricted/i.test(text)
+        ? 'the resource creates its lock branch'
+        : /signatures/i.test(text)
+          ? "the resource's commits are not signed"
+          : `the resource pushes its lock branch ${branch}`;
+    return new UserError(
+      `pushing ${ref} was refused by a ruleset of ${repositoryName(target.remote.url)} (GH013: ${text || RULESET_REFUSAL}${review === undefined ? '' : `; see ${review}`}): ${why}: ${bypass}`,
+    );
+  }
+  const workflow = WORKFLOW_REFUSAL.exec(reason);
+  if (workflow !== null) {
+    return new UserError(
+      `pushing ${ref} was refused: GitHub lets no token without the workflow scope move a branch across changes to .github/workflows/ (${reason}), and the lock branch still holds a release on an older base whose workflows have changed since: delete the branch ${branch} and re-run (and turn on "Automatically delete head branches" so that merged lock branches go), or give the token the workflow scope (fine-grained tokens and GitHub Apps: the Workflows permission, read and write)`,
+    );
+  }
+  if (reason === 'pre-receive hook declined') {
+    const said = remoteLines.filter((line) => line !== '').join(' / ');
+    return new UserError(
+      `pushing ${ref} was declined by a pre-receive hook of ${new URL(target.remote.url).host}${said === '' ? '' : ` (${said})`}: do what the hook asks of branch ${branch}, or set source.branch_prefix to a prefix it accepts; its administrators know what it checks`,
+    );
+  }
+  return undefined;
+}
+
+/** `owner/repo` of a git URL, for messages. */
+function repositoryName(url: string): string {
+  return new URL(url).pathname.replace(/^\/+/, '').replace(/\.git$/, '');
 }
 
 function fetchError(error: unknown, ref: string, remote: GitRemote): Error {

@@ -1,13 +1,12 @@
 import {
   detectRelease,
-  highestFinalVersion,
+  FINAL_BUILDS_DIR,
   rebaseRelease,
   parseBuildIndexPath,
   readFinalConfig,
   readReleaseIndex,
   releaseIndexPath,
-  releaseManifestPath,
-  parseReleaseManifest,
+  RELEASES_DIR,
   type MetadataFiles,
   type NewBuild,
   type Release,
@@ -38,10 +37,12 @@ export interface PlannedRelease {
 }
 
 /**
- * Finds the one new final release in the checkout a put was given. The release is judged
- * against the commit it was cut from: HEAD when `bosh create-release --final` left its files
- * uncommitted (the usual case), or the manifest's `commit_hash` when a task committed them. With
- * `track: final_builds`, releases/ is not in git and the manifest's `commit_hash` always says.
+ * Finds the one new final release in the checkout a put was given. Its new entries are read
+ * against the commit its files were written on: HEAD when `bosh create-release --final` (or
+ * `finalize-release`) left them uncommitted, else the parent of the checkout's own commit that
+ * added them. Only that commit and the uncommitted files are judged as what the checkout
+ * changes. The commit it was cut from is the manifest's `commit_hash`: HEAD, or any commit in its
+ * history (a checkout that moved on, a dev tarball tested earlier and finalized later).
  */
 export async function detectCheckoutRelease(options: {
   checkout: string;
@@ -49,6 +50,7 @@ export async function detectCheckoutRelease(options: {
   git: Git;
   releaseName: string | undefined;
   track: TrackedMetadata;
+  allowUncommitted: boolean;
 }): Promise<DetectedRelease> {
   const { checkout, files, git, track } = options;
   const name = options.releaseName ?? readFinalConfig(files).name;
@@ -56,66 +58,96 @@ export async function detectCheckoutRelease(options: {
   if (head === undefined)
     throw new UserError(`${checkout} has no commit: give the checkout of the release repository`);
 
-  const uncommitted =
-    track === 'both' &&
-    (await git.changedPaths(checkout, head)).some((path) => path.startsWith(`releases/${name}/`));
-  const sourceSha = uncommitted
-    ? head
-    : await committedReleaseSource({ checkout, files, name, git, track });
-  const base = await git.readCommitFiles(checkout, sourceSha);
-  refuseUnimported({ tracked: base, where: sourceSha.slice(0, 7), files, name, track });
-  const release = detectRelease({
-    base,
-    checkout: files,
-    releaseName: name,
-    changedPaths: await git.changedPaths(checkout, sourceSha),
-    allowUncommitted: false,
-    track,
-  });
-  if (release.sourceCommit !== '' && !sourceSha.startsWith(release.sourceCommit)) {
-    throw new UserError(
-      `${release.manifestPath} says it was cut from ${release.sourceCommit}, but the checkout is at ${sourceSha.slice(0, 7)}: give the put the checkout in which bosh create-release --final ran`,
-    );
-  }
-  return { name, version: release.version, release, sourceSha, files };
-}
-
-// A task that committed the release: its manifest names the commit it was cut from.
-async function committedReleaseSource(options: {
-  checkout: string;
-  files: MetadataFiles;
-  name: string;
-  git: Git;
-  track: TrackedMetadata;
-}): Promise<string> {
-  const { checkout, files, name, git, track } = options;
-  const highest = highestFinalVersion(files, name);
-  const manifestText =
-    highest === undefined ? undefined : files.get(releaseManifestPath(name, highest.version));
-  if (highest === undefined || manifestText === undefined) {
-    throw new UserError(
-      track === 'both'
-        ? `releases/${name}/ has no new final release: run bosh create-release --final before the put`
-        : `releases/${name}/ has no final release in the checkout: with source.track: final_builds the version is read from releases/ (synced from S3); sync it, then run bosh create-release --final`,
-    );
-  }
-  const manifestPath = releaseManifestPath(name, highest.version);
-  // A task that committed the release made it HEAD: an older manifest is a delivered release.
-  const parent = await git.resolveCommit(checkout, 'HEAD^');
-  if (parent === undefined || (await git.readCommitFiles(checkout, parent)).has(manifestPath)) {
+  const written = await whereWritten({ checkout, git, head, name, track });
+  const base = await git.readCommitFiles(checkout, written.onto);
+  refuseUnimported({ tracked: base, where: written.onto.slice(0, 7), files, name, track });
+  const indexPath = releaseIndexPath(name);
+  if (track === 'both' && base.get(indexPath) === files.get(indexPath)) {
     throw new UserError(
       `releases/${name}/ has no new final release: run bosh create-release --final before the put`,
     );
   }
-  const { commitHash } = parseReleaseManifest(manifestText, manifestPath);
-  const source = commitHash === '' ? undefined : await git.resolveCommit(checkout, commitHash);
-  if (source === undefined) {
-    const uncommitted = track === 'both' ? 'has no uncommitted release, and ' : '';
+  const release = detectRelease({
+    base,
+    checkout: files,
+    releaseName: name,
+    changedPaths: written.changedPaths,
+    allowUncommitted: options.allowUncommitted,
+    track,
+  });
+  const sourceSha = await cutFrom({ checkout, git, release, onto: written.onto });
+  return { name, version: release.version, release, sourceSha, files };
+}
+
+/** Where the release's files were written: the commit they went onto, and what changed since. */
+interface Written {
+  /** HEAD for uncommitted files; else the parent of the commit that added them. */
+  onto: string;
+  /** Paths the release's commit and the work tree change (not the commits in between). */
+  changedPaths: string[];
+}
+
+// bosh writes the release into the work tree; a task may commit it, and the checkout may move on
+// after that commit (more commits, a merge). The newest of the checkout's own commits touching
+// the metadata is the release's; with none, HEAD's own commit (a checkout fetched after a task
+// pushed its release commit somewhere).
+async function whereWritten(options: {
+  checkout: string;
+  git: Git;
+  head: string;
+  name: string;
+  track: TrackedMetadata;
+}): Promise<Written> {
+  const { checkout, git, head, name, track } = options;
+  const dir = track === 'both' ? `${RELEASES_DIR}/${name}/` : `${FINAL_BUILDS_DIR}/`;
+  const inWorkTree = await git.changedPaths(checkout, head);
+  if (inWorkTree.some((path) => path.startsWith(dir))) {
+    return { onto: head, changedPaths: inWorkTree };
+  }
+  const tracked = track === 'both' ? releaseIndexPath(name) : FINAL_BUILDS_DIR;
+  const commit = (await git.newestOwnCommitTouching(checkout, tracked)) ?? head;
+  const parent = await git.resolveCommit(checkout, `${commit}^`);
+  const inCommit = parent === undefined ? [] : await git.pathsBetween(checkout, parent, commit);
+  if (parent === undefined || !inCommit.some((path) => path.startsWith(dir))) {
+    return { onto: head, changedPaths: inWorkTree };
+  }
+  return {
+    onto: parent,
+    changedPaths: [...new Set([...inCommit, ...inWorkTree])].sort(),
+  };
+}
+
+// The manifest names the commit the release was cut from (bosh-cli releasedir/git_repo.go
+// LastCommitSHA: `git rev-parse --short HEAD`, or "non-git" / "empty"); finalize-release keeps
+// the dev release's (cmd/finalize_release.go changes only name and version).
+async function cutFrom(options: {
+  checkout: string;
+  git: Git;
+  release: Release;
+  onto: string;
+}): Promise<string> {
+  const { checkout, git, release, onto } = options;
+  const named = release.sourceCommit;
+  const where = `${release.manifestPath} says release ${release.version} was cut from`;
+  if (!/^[0-9a-f]{4,40}$/.test(named)) {
     throw new UserError(
-      `releases/${name}/ ${uncommitted}the newest manifest ${manifestPath} names commit ${commitHash || '(none)'}, which the checkout does not have: give the put the checkout in which bosh create-release --final ran`,
+      `${where} ${named === '' ? 'no commit (commit_hash is missing)' : `"${named}" (commit_hash), not a commit`}: cut the release in a git checkout of the repository`,
     );
   }
-  return source;
+  const sha = await git.resolveCommit(checkout, named);
+  if (sha === undefined) {
+    throw new UserError(
+      (await git.isShallow(checkout))
+        ? `${where} ${named}, which this shallow checkout does not have: give the put a checkout with that commit in its history (the git resource: without params.depth, or deep enough)`
+        : `${where} ${named}, which the checkout does not have: give the put the checkout the release was cut in, or one that moved on from that commit`,
+    );
+  }
+  if (!(await git.isAncestor(checkout, sha, onto))) {
+    throw new UserError(
+      `${where} ${named}, which is not in the history of ${onto.slice(0, 7)} the release was written on: give the put the checkout the release was cut in, or one that moved on from that commit`,
+    );
+  }
+  return sha;
 }
 
 /**
@@ -161,6 +193,7 @@ export function summarize(
     })),
     jobs: release.manifest.jobs.length,
     packages: release.manifest.packages.length,
+    uncommittedChanges: release.manifest.uncommittedChanges,
   };
 }
 

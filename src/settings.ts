@@ -23,6 +23,7 @@ export const DEFAULTS = {
   waitTimeout: '1h',
   onClosedPr: 'reclaim',
   staleLockAfter: '30m',
+  waitInterval: '15s',
 } as const;
 
 export type Auth =
@@ -66,9 +67,13 @@ export interface OutSettings {
   draft: boolean;
   onOpenPr: 'fail' | 'wait';
   waitTimeoutMs: number;
+  /** How often `on_open_pr: wait` reads the lock again. */
+  waitIntervalMs: number;
   onClosedPr: 'reclaim' | 'fail';
   staleLockAfterMs: number;
   import: boolean;
+  /** Accept a release cut from a dirty tree (`uncommitted_changes: true`). */
+  allowUncommittedChanges: boolean;
 }
 
 export interface InSettings {
@@ -157,9 +162,11 @@ const outParamsSchema: SchemaObject = {
     draft: { type: 'boolean' },
     on_open_pr: { enum: ['fail', 'wait'] },
     wait_timeout: nonEmpty,
+    wait_interval: nonEmpty,
     on_closed_pr: { enum: ['reclaim', 'fail'] },
     stale_lock_after: nonEmpty,
     import: { type: 'boolean' },
+    allow_uncommitted_changes: { type: 'boolean' },
   },
 };
 
@@ -238,6 +245,7 @@ function parseSource(raw: unknown): SourceSettings {
   if (raw === undefined || raw === null) {
     throw new UserError('source: required: set at least source.repository and credentials');
   }
+  refuseCredentialsInUrls(raw);
   const source = check(validateSource, raw, 'source', sourceSchema);
   const [owner = '', repo = ''] = source.repository.split('/');
   const apiUrl = (source.github_api_url ?? DEFAULTS.githubApiUrl).replace(/\/+$/, '');
@@ -262,6 +270,24 @@ function parseSource(raw: unknown): SourceSettings {
     debug: source.debug ?? false,
     track: source.track ?? DEFAULTS.track,
   };
+}
+
+// A URL's userinfo (`scheme://user:password@host`): a credential where it ends up in logs, git's
+// messages and undici's errors ("Request cannot be constructed from a URL that includes
+// credentials: <the URL>").
+const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+
+/** Refuses git_url or github_api_url with credentials in them, without repeating the URL. */
+function refuseCredentialsInUrls(raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null) return;
+  for (const field of ['git_url', 'github_api_url']) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (typeof value === 'string' && URL_USERINFO.test(value.trim())) {
+      throw new UserError(
+        `source.${field}: must not carry credentials (user:password@ before the host; the URL is not repeated here): give the token in source.access_token, or a GitHub App in app_id and private_key, and the URL without them`,
+      );
+    }
+  }
 }
 
 function parseAuth(source: RawSource): Auth {
@@ -324,13 +350,28 @@ function outSettings(params: RawOutParams, source: SourceSettings): OutSettings 
       params.wait_timeout ?? DEFAULTS.waitTimeout,
       'params.wait_timeout',
     ),
+    waitIntervalMs: waitInterval(params.wait_interval ?? DEFAULTS.waitInterval),
     onClosedPr: params.on_closed_pr ?? DEFAULTS.onClosedPr,
     staleLockAfterMs: parseDuration(
       params.stale_lock_after ?? DEFAULTS.staleLockAfter,
       'params.stale_lock_after',
     ),
     import: params.import ?? false,
+    allowUncommittedChanges: params.allow_uncommitted_changes ?? false,
   };
+}
+
+// Each poll costs a request or three of the hourly rate limit: no faster than once a second.
+const MIN_WAIT_INTERVAL_MS = 1000;
+
+function waitInterval(text: string): number {
+  const ms = parseDuration(text, 'params.wait_interval');
+  if (ms < MIN_WAIT_INTERVAL_MS) {
+    throw new UserError(
+      `params.wait_interval: must be at least 1s (each poll asks GitHub again), got "${text}"`,
+    );
+  }
+  return ms;
 }
 
 function check<T>(

@@ -1,6 +1,7 @@
 // check against the sandbox: merged release PRs as versions, the cursor rules of Concourse, the
 // starting version, and what an idle poll costs (counted in the sandbox's request log).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import type { Version } from '../src/contract.js';
 import { renderPullBody } from '../src/pr-body.js';
 import { git } from './support/repos.js';
@@ -21,6 +22,22 @@ function versions(run: { result?: Version[]; error?: Error }): Version[] {
   return run.result ?? [];
 }
 
+/** What a release commit adds on main: an entry in the release index, and the manifest. */
+async function releaseFiles(repo: string, version: string): Promise<Record<string, string>> {
+  const index = await git(world.sandbox.bareRepoPath(OWNER, repo), [
+    'show',
+    'main:releases/example/index.yml',
+  ]);
+  const id = createHash('sha1').update(`${repo} ${version}`).digest('hex').slice(0, 32);
+  return {
+    'releases/example/index.yml': index.replace(
+      'builds:\n',
+      `builds:\n  ${id}:\n    version: "${version}"\n`,
+    ),
+    [`releases/example/example-${version}.yml`]: `name: example\nversion: ${version}\n`,
+  };
+}
+
 /** Merges `count` release PRs from the lock branch, as out would open them, plus unrelated PRs. */
 async function mergeReleases(
   repo: string,
@@ -35,9 +52,7 @@ async function mergeReleases(
     const main = await world.branchSha(repo, 'main');
     await sandbox.commitToBranch(OWNER, repo, LOCK, {
       parent: main,
-      files: {
-        [`releases/example/example-${version}.yml`]: `name: example\nversion: ${version}\n`,
-      },
+      files: await releaseFiles(repo, version),
       message: `Final release ${version}`,
     });
     const body = renderPullBody({
@@ -85,20 +100,6 @@ async function mergeReleases(
 
 const named = { release_name: 'example', base_branch: 'main' };
 
-/** A repository whose base has config/final.yml but no final release. */
-async function repositoryWithoutReleases(): Promise<string> {
-  const repo = await world.repository();
-  await world.sandbox.commitToBranch(OWNER, repo, 'main', {
-    files: {
-      'releases/example/index.yml': null,
-      'releases/example/example-1.yml': null,
-      'releases/example/example-2.yml': null,
-    },
-    message: 'forget the releases',
-  });
-  return repo;
-}
-
 describe('versions', () => {
   it('reports the base release as the starting version while no release PR has merged', async () => {
     const repo = await world.repository();
@@ -116,7 +117,7 @@ describe('versions', () => {
   });
 
   it('reports nothing for a base without any final release', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     expect(versions(await world.check(repo))).toEqual([]);
   });
 
@@ -222,23 +223,25 @@ describe('cost of a poll', () => {
     const seven = { version: '7', pr: '', ref: pushed };
     expect(versions(await world.check(repo, first, { ...source, now: at(6) }))).toEqual([seven]);
     requests = world.requests(repo, since);
+    // (base_branch is revalidated to be no tag too, with a free 304.)
     expect(requests.map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /repos/{owner}/{repo}/git/matching-refs/{ref}', 304],
       ['GET /repos/{owner}/{repo}/pulls', 304],
       ['GET /repos/{owner}/{repo}/contents/{path}', 200],
       ['GET /repos/{owner}/{repo}/commits', 200],
     ]);
 
-    // Revalidated and unchanged: a second free 304, then one request again for five minutes.
+    // Revalidated and unchanged: free 304s, then one request again for five minutes.
     since = world.sandbox.log().length;
     expect(versions(await world.check(repo, seven, { ...source, now: at(12) }))).toEqual([seven]);
-    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304]);
+    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304, 304]);
     since = world.sandbox.log().length;
     expect(versions(await world.check(repo, seven, { ...source, now: at(13) }))).toEqual([seven]);
     expect(world.requests(repo, since)).toHaveLength(1);
   });
 
   it('remembers a base without any final release as well, instead of asking each poll', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     const source = { source: named };
     const start = Date.now();
     expect(versions(await world.check(repo, undefined, { ...source, now: () => start }))).toEqual(

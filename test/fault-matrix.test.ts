@@ -52,7 +52,7 @@ const FIRST_PUT: Array<{ route: string; skip?: number }> = [
 ];
 const RE_RUN: Array<{ route: string; skip?: number }> = [
   { route: 'GET /repos/{owner}/{repo}/git/ref/{ref}' },
-  { route: 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}' },
+  { route: 'GET /repos/{owner}/{repo}/compare/{basehead}' },
   { route: 'GET /repos/{owner}/{repo}/pulls' },
   { route: 'GET /repos/{owner}/{repo}/pulls', skip: 1 },
 ];

@@ -159,6 +159,44 @@ describe('checkout inspection', () => {
   });
 });
 
+describe('where a release was cut', () => {
+  it('tells ancestry, the checkout’s own commits, the refs holding a commit and shallowness', async () => {
+    const dir = await releaseCheckout(root, 'cut-a', { name: 'where-cut' });
+    const s = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+    const parent = (await git(dir, ['rev-parse', 'HEAD^'])).trim();
+    expect(await subject.isAncestor(dir, parent, s)).toBe(true);
+    expect(await subject.isAncestor(dir, s, s)).toBe(true);
+    expect(await subject.isAncestor(dir, s, 'origin/moved')).toBe(true);
+    expect(await subject.isAncestor(dir, 'origin/cut-a', s)).toBe(false);
+    await expect(subject.isAncestor(dir, 'f'.repeat(40), s)).rejects.toThrow(/merge-base/);
+    expect(await subject.pathsBetween(dir, parent, s)).toEqual(
+      (await git(dir, ['diff', '--name-only', parent, s])).trim().split('\n'),
+    );
+
+    // HEAD is origin/main: the checkout has no commit of its own yet.
+    const index = 'releases/example/index.yml';
+    expect(await subject.newestOwnCommitTouching(dir, index)).toBeUndefined();
+    await git(dir, ['add', '.final_builds', 'releases']);
+    await git(dir, ['commit', '--quiet', '-m', 'Final release 3']);
+    const release = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+    await writeFile(join(dir, 'NOTES.md'), 'after\n');
+    await git(dir, ['add', 'NOTES.md']);
+    await git(dir, ['commit', '--quiet', '-m', 'notes']);
+    expect(await subject.newestOwnCommitTouching(dir, index)).toBe(release);
+    expect(await subject.newestOwnCommitTouching(dir, 'jobs')).toBeUndefined();
+
+    expect(await subject.refsContaining(dir, release)).toEqual([]);
+    const holding = await subject.refsContaining(dir, s);
+    expect([...holding].sort()).toEqual(
+      ['cut-a', 'cut-b', 'cut-c', 'main', 'moved'].map((b) => `refs/remotes/origin/${b}`),
+    );
+    expect(await subject.isShallow(dir)).toBe(false);
+    const shallow = join(root, 'where-cut-shallow');
+    await git(root, ['clone', '--quiet', '--depth=1', `file://${bare}`, shallow]);
+    expect(await subject.isShallow(shallow)).toBe(true);
+  });
+});
+
 describe('commitFiles and push', () => {
   it('commits many files byte for byte, whatever attributes the repository sets', async () => {
     const dir = join(root, 'commit-many');

@@ -2,10 +2,10 @@
 // real, the races, the refusals, and what the sandbox's request log proves about writes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import type { InOutResponse } from '../src/contract.js';
 import { formatCommitMessage } from '../src/release-commit.js';
 import { git } from './support/repos.js';
-import { LOCK, OWNER, World, type StepRun } from './support/world.js';
+import { failure, meta, succeeded } from './support/outcome.js';
+import { LOCK, OWNER, World } from './support/world.js';
 
 let world: World;
 
@@ -16,22 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world.stop();
 });
-
-function succeeded(run: StepRun<InOutResponse>): InOutResponse {
-  if (run.error !== undefined) throw run.error;
-  if (run.result === undefined) throw new Error('no result');
-  return run.result;
-}
-
-function meta(response: InOutResponse): Record<string, string> {
-  return Object.fromEntries(response.metadata.map(({ name, value }) => [name, value]));
-}
-
-function failure(run: StepRun<InOutResponse>): string {
-  expect(run.result).toBeUndefined();
-  expect(run.error?.name).toBe('UserError');
-  return run.error?.message ?? '';
-}
 
 describe('FREE', () => {
   it('commits cut-a onto main, takes the lock and opens the PR', async () => {
@@ -320,8 +304,10 @@ describe('ABANDONED', () => {
 describe('ORPHAN', () => {
   async function orphanLock(repo: string, key: string): Promise<string> {
     const main = await world.branchSha(repo, 'main');
+    // Another put's commit, with the resource's git identity.
     return world.sandbox.commitToBranch(OWNER, repo, LOCK, {
       parent: main,
+      identity: { name: 'bosh-release-pr', email: 'bosh-release-pr@users.noreply.github.com' },
       files: { 'releases/example/example-3.yml': 'name: example\n' },
       message: formatCommitMessage('Final release 3', {
         version: '3',
@@ -358,7 +344,7 @@ describe('ORPHAN', () => {
       route: 'POST /repos/{owner}/{repo}/pulls',
       kind: 'status',
       status: 502,
-      times: 3,
+      times: 5, // every attempt of a put: GitHub never confirms the PR
     });
     const crashed = await world.put(repo, build);
     expect(crashed.error).toBeDefined();

@@ -109,7 +109,7 @@ export function detectRelease(options: DetectReleaseOptions): Release {
   if (manifest.uncommittedChanges && !options.allowUncommitted) {
     throw new ReleaseRefusal(
       'uncommitted-changes',
-      `${manifestPath} says uncommitted_changes: true (release ${entry.version} was cut from a dirty working tree): commit the changes, then cut the release again`,
+      `${manifestPath} says uncommitted_changes: true (release ${entry.version} was cut from a dirty working tree): commit the changes, then cut the release again; if this repository is always dirty at a cut (submodules, generated files), set params.allow_uncommitted_changes: true`,
     );
   }
   checkReleaseFiles(base, checkout, releaseName, [indexPath, manifestPath]);

@@ -23,13 +23,21 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
     source: input.source,
     now: deps.now,
   });
-  const merged = await readMergedReleases({ ...deps, target, cursor: input.version });
+  const cursor = input.version;
+  const fromCursor = cursor !== undefined && Object.values(cursor).some((value) => !!value);
+  // Without a cursor Concourse wants only the newest version: read no other merge.
+  const merged = await readMergedReleases({
+    ...deps,
+    target,
+    apiUrl: input.source.apiUrl,
+    cursor,
+    only: fromCursor ? undefined : 'newest',
+  });
   const versions = merged.map((release) => release.version);
   if (versions.length === 0) {
     const start = await startingVersion({ ...deps, target });
     return start === undefined ? [] : [start];
   }
-  const cursor = input.version;
   // The base's starting release as the cursor: every merged release PR came after it.
   if (cursor?.pr === '' && cursor.version && cursor.ref) {
     const start: Version = { version: cursor.version, pr: '', ref: cursor.ref };

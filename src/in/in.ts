@@ -16,8 +16,10 @@ import { escapeSparse, type Git, type GitRemote } from '../git.js';
 import { statusOf, type GitHub, type PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
-import { parsePullBlock } from '../pr-body.js';
-import type { InInput } from '../settings.js';
+import { noEtagCache } from '../etag-cache.js';
+import { readMergeFacts } from '../merged-release.js';
+import { refuseTagBase } from '../release-target.js';
+import type { InInput, SourceSettings } from '../settings.js';
 import { writeInside } from './dest.js';
 
 export interface InDeps {
@@ -43,15 +45,18 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   const fetching = input.params.skipDownload
     ? undefined
     : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version));
-  const [pull, tree] = await both(
-    version.pr === '' ? undefined : mergedPull(deps.github, version),
+  const [merged, tree] = await both(
+    both(
+      refuseTagBase(deps.github, input.source),
+      version.pr === '' ? undefined : verifiedPull(deps.github, version, input.source),
+    ).then(([, verified]) => verified),
     fetching,
   );
-  const block = pull === undefined ? undefined : parsePullBlock(pull.body);
-  const knownName = input.source.releaseName ?? block?.release;
+  const pull = merged?.pull;
+  const knownName = input.source.releaseName ?? merged?.releaseName;
   // What the release PR committed decides what is at its merge commit, even after source.track
   // changed since; a starting version follows source.track.
-  const track = block?.track ?? input.source.track;
+  const track = merged?.track ?? input.source.track;
 
   const release =
     tree === undefined
@@ -200,6 +205,37 @@ function completeVersion(version: Partial<Version>): Version {
     throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
   }
   return { version: release, pr, ref };
+}
+
+/**
+ * The version's PR, checked to be merged at `ref` and to have delivered exactly that release:
+ * what its merge brought to the base decides, never its (editable) body.
+ */
+async function verifiedPull(
+  github: GitHub,
+  version: Version,
+  source: SourceSettings,
+): Promise<{ pull: PullRequest; releaseName: string; track: 'both' | 'final_builds' }> {
+  const pull = await mergedPull(github, version);
+  // The lock branch is <prefix><base>/<release>, and a release name has no slash.
+  const releaseName = source.releaseName ?? pull.headRef.split('/').at(-1) ?? '';
+  const facts = await readMergeFacts({
+    github,
+    cache: noEtagCache,
+    where: { apiUrl: source.apiUrl, base: pull.baseRef, releaseName },
+    pull,
+  });
+  if (!facts.delivered) {
+    throw new UserError(
+      `version ${version.version} is not available: PR #${version.pr} delivered no release of ${releaseName} (${facts.reason}): pick a version check reported`,
+    );
+  }
+  if (facts.version !== version.version) {
+    throw new UserError(
+      `version ${version.version} is not what PR #${version.pr} merged: its merge ${version.ref.slice(0, 7)} brought ${releaseName} ${facts.version} to ${pull.baseRef}, so get {"version":"${facts.version}","pr":"${version.pr}","ref":"${version.ref}"} (as check reports it)`,
+    );
+  }
+  return { pull, releaseName, track: facts.track };
 }
 
 async function mergedPull(github: GitHub, version: Version): Promise<PullRequest> {

@@ -6,8 +6,11 @@ import { noEtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
 import type { Git, GitRemote, Lease, PushOutcome } from '../git.js';
 import type { GitHub, PullRequest } from '../github.js';
+import type { LockState } from '../lock.js';
 import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
+import { parseReleaseIndex, releaseIndexPath, sameBoshVersion } from '../bosh/index.js';
+import { parsePullBlock, type PullContent } from '../pr-body.js';
 import { formatCommitMessage } from '../release-commit.js';
 import { readMergedReleases, type ReleaseTarget } from '../release-history.js';
 import { resolveTarget } from '../release-target.js';
@@ -16,13 +19,23 @@ import { startingVersion } from '../starting-version.js';
 import { checkoutDir, expectVersion } from './checkout.js';
 import {
   describeReclaim,
+  foreignMessage,
   heldMessage,
+  openOrAnyPulls,
   readLock,
   reclaimRefusal,
   waitForRelease,
+  waitForYoungLock,
 } from './lock-policy.js';
 import { importPayload, releasePayload, type Payload } from './payload.js';
-import { openPull, renderPullText, type PullOptions } from './pull-request.js';
+import {
+  openPull,
+  renderPullText,
+  repairPull,
+  textIsOurs,
+  type PullOptions,
+  type PullOutcome,
+} from './pull-request.js';
 
 export interface OutDeps {
   github: GitHub;
@@ -34,8 +47,6 @@ export interface OutDeps {
   env: NodeJS.ProcessEnv;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  /** How often `on_open_pr: wait` asks GitHub again. */
-  pollIntervalMs?: number;
   /** Pauses between the brief retries of labels, reviewers and assignees. */
   decorateRetryDelaysMs?: readonly number[];
 }
@@ -50,6 +61,7 @@ interface Delivery {
   /** The base commit the PR's commit was built on. */
   baseSha: string;
   target: ReleaseTarget;
+  apiUrl: string;
 }
 
 // Lease failures mean another put moved the lock between our read and our push: read again.
@@ -82,7 +94,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
 
   const checkout = await checkoutDir(deps.args, params.repository, git);
   const read = { checkout, files: await readMetadataDir(checkout), git, github, log, source };
-  const payload = params.import ? await importPayload(read) : await releasePayload(read);
+  const payload = params.import ? await importPayload(read) : await releasePayload(read, params);
   await expectVersion(params.version, payload.version, sources);
   const target = await resolveTarget({
     github,
@@ -90,6 +102,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     source,
     releaseName: payload.name,
   });
+  await payload.verify(target);
   log.info(
     `${payload.label} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );
@@ -109,15 +122,21 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     params,
     target,
     text,
+    key: payload.key,
     sleep,
     decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
   };
-  const settled = { payload, target };
+  const settled = { payload, target, apiUrl: source.apiUrl };
+  // One wait_timeout for every wait of the put, from the first.
   let waitStarted: number | undefined;
+  const deadline = (): number => (waitStarted ??= now().getTime()) + params.waitTimeoutMs;
+  const waiting = { log, now, sleep, pollIntervalMs: params.waitIntervalMs, target };
+  const lock: LockWriter = { deps, work, target, sleep };
 
   for (let round = 1; round <= MAX_LOCK_ROUNDS; round++) {
     const { state, parent } = await readLock(github, target, {
       key: payload.key,
+      identity: source.gitAuthor,
       now: now(),
       staleLockAfterMs: params.staleLockAfterMs,
     });
@@ -126,82 +145,272 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     switch (state.kind) {
       case 'ours': {
         if (state.pull !== undefined) {
-          log.info(`the lock already holds this ${payload.kind}: adopting ${state.pull.htmlUrl}`);
-          return { ...settled, operation: 'adopted', pull: state.pull, baseSha: parent };
+          const pull = await adopt(pulls, payload, state.pull);
+          return { ...settled, operation: 'adopted', pull, baseSha: parent };
         }
-        const pull = await openPull(pulls, payload.content, state.sha);
+        const outcome = await openPull(pulls, payload.content, state.sha);
+        const pull = await settle(outcome, {
+          pulls,
+          content: payload.content,
+          reclaimed: undefined,
+          lock,
+        });
+        if (pull === undefined) break;
         return { ...settled, operation: 'created', pull, baseSha: parent };
       }
       case 'delivered':
-        log.info(`this ${payload.kind} was already merged by ${state.pull.htmlUrl}`);
-        return { ...settled, operation: 'delivered', pull: state.pull, baseSha: parent };
+        if (await onBase(github, target, payload, source.track)) {
+          log.info(`this ${payload.kind} was already merged by ${state.pull.htmlUrl}`);
+          return { ...settled, operation: 'delivered', pull: state.pull, baseSha: parent };
+        }
+        log.warn(
+          `${state.pull.htmlUrl} merged ${payload.label}, but ${target.base} no longer lists it (reverted?): delivering it again`,
+        );
+        break;
       case 'held':
         if (params.onOpenPr === 'fail') throw new UserError(heldMessage(state, target, now()));
-        waitStarted ??= now().getTime();
-        await waitForRelease(state.pull, {
-          github,
-          log,
-          now,
-          sleep,
-          pollIntervalMs: deps.pollIntervalMs ?? 30_000,
-          deadline: waitStarted + params.waitTimeoutMs,
-          target,
-        });
+        await waitForRelease(state.pull, { ...waiting, github, deadline: deadline() });
         round = 0; // the lock changed hands: start over (rounds count lease races, not waits)
+        continue;
+      case 'contested':
+        // Our PR carries another put's commit: that put puts its own back or repairs the text.
+        await waitForContested(state, { github, log, now, sleep });
+        round = 0;
+        continue;
+      case 'foreign':
+        throw new UserError(foreignMessage(state, target));
+      case 'orphan':
+        if (!state.stale && params.onOpenPr === 'wait') {
+          await waitForYoungLock(state, { ...waiting, deadline: deadline() });
+          round = 0;
+          continue;
+        }
         break;
       case 'free':
       case 'merged':
       case 'abandoned':
-      case 'orphan': {
-        if (state.kind !== 'free') {
-          const refusal = reclaimRefusal(state, params, target);
-          if (refusal !== undefined) throw new UserError(refusal);
-        }
-        // The PR commit is built on the base as it is now, not on the commit the release was cut from.
-        const baseDir = await mkdtemp(join(work, 'base-'));
-        const baseSha = await git.fetchMetadata({
-          remote: deps.remote,
-          ref: target.base,
-          dir: baseDir,
-        });
-        const plan = await payload.onBase(await readMetadataDir(baseDir), target);
-        if (plan.files.size === 0) {
-          return { ...settled, operation: 'nothing-to-commit', pull: undefined, baseSha };
-        }
-        if (state.kind !== 'free') {
-          log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
-        }
-        const sha = await git.commitFiles({
-          dir: baseDir,
-          parent: baseSha,
-          files: plan.files,
-          message: formatCommitMessage(text.commitSubject, {
-            version: payload.version,
-            source: payload.source,
-            key: payload.key,
-            build: text.buildUrl,
-          }),
-          author: source.gitAuthor,
-        });
-        const lease =
-          state.kind === 'free'
-            ? ({ kind: 'absent' } as const)
-            : ({ kind: 'at', sha: state.sha } as const);
-        const pushed = await pushLock(deps, { dir: baseDir, sha, lease, target, sleep });
-        if (pushed === 'lease-rejected') {
-          log.info(
-            `${target.lockBranch} changed while this put was taking it: reading the lock again`,
-          );
-          break;
-        }
-        const pull = await openPull(pulls, plan.content, sha);
-        return { ...settled, operation: 'created', pull, baseSha };
-      }
+        break;
     }
+    if (state.kind === 'ours') continue; // its PR belonged to someone else: read the lock again
+
+    if (state.kind !== 'free' && state.kind !== 'delivered') {
+      const refusal = reclaimRefusal(state, params, target);
+      if (refusal !== undefined) throw new UserError(refusal);
+    }
+    const taken = await takeLock(state, { input, deps, work, payload, pulls, lock });
+    if (taken !== undefined) return { ...settled, ...taken };
   }
   throw new Error(
     `the lock ${target.lockBranch} kept changing hands: gave up after ${MAX_LOCK_ROUNDS} rounds`,
   );
+}
+
+// How long a put waits for another put to settle a PR both of them touched, and how often it looks.
+const CONTESTED_WAIT_MS = 60_000;
+const CONTESTED_POLL_MS = 1000;
+
+/**
+ * Waits until a PR named for this put's release but carrying another put's commit changes (its
+ * head or text, or it closes): the put that owns its head puts its own commit back or repairs
+ * the text. Fails if nothing changes within CONTESTED_WAIT_MS.
+ */
+async function waitForContested(
+  state: Extract<LockState, { kind: 'contested' }>,
+  options: {
+    github: GitHub;
+    log: Logger;
+    now: () => Date;
+    sleep: (ms: number) => Promise<void>;
+  },
+): Promise<void> {
+  const { pull } = state;
+  const deadline = options.now().getTime() + CONTESTED_WAIT_MS;
+  options.log.info(
+    `release PR #${pull.number} names this release but carries ${state.sha.slice(0, 7)} of another put: waiting for that put to settle it`,
+  );
+  for (;;) {
+    if (options.now().getTime() > deadline) {
+      throw new UserError(
+        `release PR #${pull.number} (${pull.htmlUrl}) names this release but carries another put's commit ${state.sha.slice(0, 7)}${state.owner?.build === undefined ? '' : ` (${state.owner.build})`}: the lock was reclaimed while this put opened it; re-running that put settles the PR, or close it`,
+      );
+    }
+    await options.sleep(CONTESTED_POLL_MS);
+    const now = await options.github.getPull(pull.number);
+    if (now.state !== 'open' || now.headSha !== pull.headSha || now.body !== pull.body) return;
+  }
+}
+
+/**
+ * Takes the lock for the payload: builds its commit on the base as it is now (not on the commit
+ * the release was cut from), pushes it with a lease on what the lock was read at, and opens the
+ * PR. FREE, MERGED, ABANDONED, a stale ORPHAN, or a release of ours that merged but is no longer
+ * on the base. Undefined when the lock changed hands meanwhile: read it again.
+ */
+async function takeLock(
+  state: Extract<LockState, { kind: 'free' | 'merged' | 'abandoned' | 'orphan' | 'delivered' }>,
+  context: {
+    input: OutInput;
+    deps: OutDeps;
+    work: string;
+    payload: Payload;
+    pulls: PullOptions;
+    lock: LockWriter;
+  },
+): Promise<Pick<Delivery, 'operation' | 'pull' | 'baseSha'> | undefined> {
+  const { input, deps, payload, pulls, lock } = context;
+  const { source } = input;
+  const { github, git, log } = deps;
+  const { target, text } = pulls;
+  const baseDir = await mkdtemp(join(context.work, 'base-'));
+  const baseSha = await git.fetchMetadata({ remote: deps.remote, ref: target.base, dir: baseDir });
+  const plan = await payload.onBase(await readMetadataDir(baseDir), target);
+  if (plan.files.size === 0) return { operation: 'nothing-to-commit', pull: undefined, baseSha };
+  if (state.kind !== 'free' && state.kind !== 'delivered') {
+    log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
+  }
+  const sha = await git.commitFiles({
+    dir: baseDir,
+    parent: baseSha,
+    files: plan.files,
+    message: formatCommitMessage(text.commitSubject, {
+      version: payload.version,
+      source: payload.source,
+      key: payload.key,
+      build: text.buildUrl,
+    }),
+    author: source.gitAuthor,
+  });
+  const lease: Lease = state.kind === 'free' ? { kind: 'absent' } : { kind: 'at', sha: state.sha };
+  const pushed = await pushLock(deps, { dir: baseDir, sha, lease, target, sleep: lock.sleep });
+  if (pushed === 'lease-rejected') {
+    log.info(`${target.lockBranch} changed while this put was taking it: reading the lock again`);
+    return undefined;
+  }
+  const reclaimed = lease.kind === 'at' ? { old: lease.sha, sha } : undefined;
+  // A PR someone reopened, or another put opened, just before this push now shows this
+  // release's commit under its own text: put its commit back and read the lock again.
+  if (reclaimed !== undefined) {
+    const crossed = (await openOrAnyPulls(github, target, 'open')).find(
+      (pull) => !textIsOurs(pull, payload.key),
+    );
+    if (crossed !== undefined) {
+      await putBack(lock, reclaimed, crossed);
+      return undefined;
+    }
+  }
+  const outcome = await openPull(pulls, plan.content, sha);
+  const pull = await settle(outcome, { pulls, content: plan.content, reclaimed, lock });
+  return pull === undefined ? undefined : { operation: 'created', pull, baseSha };
+}
+
+/** Adopts this put's open PR: repairs its text if it names another release, says where it goes. */
+async function adopt(
+  pulls: PullOptions,
+  payload: Payload,
+  pull: PullRequest,
+): Promise<PullRequest> {
+  const { log, target } = pulls;
+  log.info(`the lock already holds this ${payload.kind}: adopting ${pull.htmlUrl}`);
+  const block = parsePullBlock(pull.body);
+  const adopted =
+    block !== undefined && block.key !== payload.key
+      ? await repairPull(pulls, payload.content, pull)
+      : pull;
+  if (adopted.baseRef !== target.base) {
+    log.warn(
+      `PR #${adopted.number} was retargeted to ${adopted.baseRef}: merging it delivers ${payload.label} to ${adopted.baseRef}, not ${target.base}`,
+    );
+  }
+  return adopted;
+}
+
+/**
+ * What a put does with the PR that opening it found: its own is returned; a PR on its commit with
+ * another text is put back to its own commit (after a reclaim) or repaired; any other PR means the
+ * lock changed hands, and the lock is read again (undefined).
+ */
+async function settle(
+  outcome: PullOutcome,
+  context: {
+    pulls: PullOptions;
+    content: PullContent;
+    reclaimed: Reclaimed | undefined;
+    lock: LockWriter;
+  },
+): Promise<PullRequest | undefined> {
+  const { pulls, reclaimed } = context;
+  const { target, log } = pulls;
+  if (outcome.kind === 'ours') return outcome.pull;
+  if (outcome.kind === 'other-head') {
+    log.warn(
+      `PR #${outcome.pull.number} from ${target.lockBranch} shows ${outcome.pull.headSha.slice(0, 7)}, not this put's commit: reading the lock again`,
+    );
+    return undefined;
+  }
+  if (reclaimed !== undefined) {
+    await putBack(context.lock, reclaimed, outcome.pull);
+    return undefined;
+  }
+  return repairPull(pulls, context.content, outcome.pull);
+}
+
+/** What a put needs to write the lock branch. */
+interface LockWriter {
+  deps: OutDeps;
+  /** The put's scratch directory. */
+  work: string;
+  target: ReleaseTarget;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** A reclaim push: the commit it replaced and the one it pushed. */
+interface Reclaimed {
+  old: string;
+  sha: string;
+}
+
+/** Puts back the commit a reclaim replaced, under a PR that was open across the push. */
+async function putBack(lock: LockWriter, reclaimed: Reclaimed, pull: PullRequest): Promise<void> {
+  const { deps, target } = lock;
+  deps.log.warn(
+    `PR #${pull.number} (${pull.htmlUrl}) was open from ${target.lockBranch} across this put's push (reopened, or opened by another put): putting its commit ${reclaimed.old.slice(0, 7)} back and reading the lock again`,
+  );
+  // git pushes only what it has: fetch the old commit (GitHub keeps it as refs/pull/N/head)
+  // with its parent, since a receiving repository refuses a commit at a shallow boundary.
+  const dir = await mkdtemp(join(lock.work, 'put-back-'));
+  await deps.git.fetchMetadata({
+    remote: deps.remote,
+    ref: reclaimed.old,
+    dir,
+    sparse: ['/config/final.yml'],
+    depth: 2,
+  });
+  const restored = await pushLock(deps, {
+    dir,
+    sha: reclaimed.old,
+    lease: { kind: 'at', sha: reclaimed.sha },
+    target,
+    sleep: lock.sleep,
+  });
+  if (restored === 'lease-rejected') {
+    deps.log.warn(`${target.lockBranch} moved again meanwhile: reading the lock again`);
+  }
+}
+
+/** Whether the base's release index still lists the payload's version (a revert removes it). */
+async function onBase(
+  github: GitHub,
+  target: ReleaseTarget,
+  payload: Payload,
+  track: 'both' | 'final_builds',
+): Promise<boolean> {
+  // With only .final_builds in git, merged release PRs are the record of versions (README).
+  if (track === 'final_builds') return true;
+  const path = releaseIndexPath(target.releaseName);
+  const answer = await github.getFileConditional(path, target.base, undefined);
+  if (!answer.modified || answer.value === undefined) return false;
+  const index = parseReleaseIndex(answer.value, `${path} on ${target.base}`);
+  return [...index.builds.values()].some((version) => sameBoshVersion(version, payload.version));
 }
 
 const PUSH_ATTEMPTS = 3;
@@ -267,7 +476,9 @@ async function currentVersion(deps: OutDeps, delivery: Delivery): Promise<Versio
     log: deps.log,
     target: delivery.target,
   };
-  const newest = (await readMergedReleases(history)).at(-1)?.version;
+  const newest = (
+    await readMergedReleases({ ...history, apiUrl: delivery.apiUrl, only: 'newest' })
+  ).at(-1)?.version;
   if (newest !== undefined) return newest;
   const start = await startingVersion(history);
   return start ?? { version: '', pr: '', ref: delivery.baseSha };

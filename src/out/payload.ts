@@ -21,7 +21,8 @@ import {
   summarize,
   type DetectedRelease,
 } from '../release-plan.js';
-import type { SourceSettings } from '../settings.js';
+import { verifySourceOnRemote } from '../release-source.js';
+import type { OutSettings, SourceSettings } from '../settings.js';
 
 /** What a put delivers under the lock: the checkout's new release, or every release so far. */
 export interface Payload {
@@ -37,6 +38,8 @@ export interface Payload {
   readonly label: string;
   /** The PR's content without a base (for a lock commit pushed by a put that crashed before its PR). */
   readonly content: PullContent;
+  /** Refuses, before the lock is touched, a payload whose source GitHub does not have. */
+  verify(target: ReleaseTarget): Promise<void>;
   /** The commit's files on the base as it is now, and the PR's content; refuses what is unsafe. */
   onBase(baseFiles: MetadataFiles, target: ReleaseTarget): Promise<PlannedCommit>;
 }
@@ -59,7 +62,10 @@ export interface PayloadOptions {
 }
 
 /** The checkout's one new final release (`bosh create-release --final` just ran). */
-export async function releasePayload(options: PayloadOptions): Promise<Payload> {
+export async function releasePayload(
+  options: PayloadOptions,
+  params: Pick<OutSettings, 'allowUncommittedChanges'>,
+): Promise<Payload> {
   const { source } = options;
   const detected = await detectCheckoutRelease({
     checkout: options.checkout,
@@ -67,15 +73,32 @@ export async function releasePayload(options: PayloadOptions): Promise<Payload> 
     git: options.git,
     releaseName: source.releaseName,
     track: source.track,
+    allowUncommitted: params.allowUncommittedChanges,
   });
+  const label = `${detected.name} ${detected.version}`;
+  if (detected.release.manifest.uncommittedChanges) {
+    options.log.warn(
+      `${label} was cut from a dirty working tree (uncommitted_changes: true); params.allow_uncommitted_changes accepts it, and the PR says so`,
+    );
+  }
   return {
     kind: 'release',
     name: detected.name,
     version: detected.version,
     key: detected.release.releaseKey,
     source: detected.sourceSha,
-    label: `${detected.name} ${detected.version}`,
+    label,
     content: { kind: 'release', release: summarize(detected) },
+    verify: (target) =>
+      verifySourceOnRemote({
+        github: options.github,
+        git: options.git,
+        log: options.log,
+        checkout: options.checkout,
+        sha: detected.sourceSha,
+        base: target.base,
+        label,
+      }),
     async onBase(baseFiles, target) {
       // releases/ is not on the base: the versions of merged release PRs are the record.
       if (source.track === 'final_builds') {
@@ -120,6 +143,8 @@ export async function importPayload(options: PayloadOptions): Promise<Payload> {
     source: head,
     label: `${name} import of ${count === 1 ? `version ${first}` : `versions ${first} to ${imported.version}`}${source.track === 'final_builds' ? ', .final_builds only' : ''}`,
     content: { kind: 'import', imported: importSummary(imported, head, 0) },
+    // An import brings metadata that is already in use, whatever commit it was synced into.
+    verify: async () => undefined,
     async onBase(baseFiles, target) {
       const delivered = (await history(options, target)).map((merged) => ({
         version: merged.version.version,
@@ -157,6 +182,7 @@ function history(options: PayloadOptions, target: ReleaseTarget): Promise<Merged
     cache: noEtagCache,
     log: options.log,
     target,
+    apiUrl: options.source.apiUrl,
   });
 }
 

@@ -41,6 +41,7 @@ beforeAll(async () => {
   await octokit.rest.repos.getContent({ ...base, path: 'releases/example/index.yml', ref: 'main' });
   await octokit.rest.repos.getContent({ ...base, path: 'releases', ref: main });
   await octokit.rest.repos.listCommits({ ...base, sha: 'cut-a', path: 'releases', per_page: 2 });
+  await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...cut-c' });
   await octokit.rest.git.getRef({ ...base, ref: 'heads/main' });
   await octokit.rest.git.listMatchingRefs({ ...base, ref: 'heads/' });
   await octokit.rest.git.createRef({ ...base, ref: 'refs/heads/topic', sha: main });
@@ -57,6 +58,9 @@ beforeAll(async () => {
   const issue = { ...base, issue_number: pr.number };
   await octokit.rest.pulls.list({ ...base, state: 'all' });
   await octokit.rest.pulls.get(pull);
+  await octokit.rest.pulls.listCommits(pull);
+  await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...cut-a' });
+  await call(octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...nope' }));
   await octokit.rest.pulls.update({ ...pull, title: 'Final release 3' });
   await octokit.rest.pulls.requestReviewers({
     ...pull,
@@ -109,6 +113,7 @@ beforeAll(async () => {
   await call(octokit.rest.repos.getContent({ ...base, path: 'none.yml' }));
   await call(octokit.rest.repos.getContent({ ...base, path: 'config/final.yml', ref: 'none' }));
   await call(octokit.rest.repos.listCommits({ ...base, sha: 'none' }));
+  await call(octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...none' }));
   await call(octokit.rest.repos.get({ owner: OWNER, repo: 'none' }));
   await call(client(sandbox, { token: 'ghs_bad' }).rest.repos.get(base));
   await call(client(sandbox, { token: 'not.a.jwt' }).rest.apps.getRepoInstallation(base));
@@ -120,6 +125,16 @@ beforeAll(async () => {
       body: 'x',
     }),
   );
+  await call(
+    octokit.rest.pulls.create({ ...base, head: 'cut-c', base: 'main', title: 'x'.repeat(257) }),
+  );
+  await call(octokit.rest.pulls.update({ ...pull, body: 'x'.repeat(65_537) }));
+  await call(octokit.rest.pulls.create({ ...base, head: 'cut-c', base: 'v1', title: 'tag' }));
+  sandbox.injectFault({
+    route: 'POST /repos/{owner}/{repo}/pulls',
+    kind: 'content-creation-limit',
+  });
+  await call(octokit.rest.pulls.create({ ...base, head: 'cut-c', base: 'main', title: 'x' }));
   sandbox.injectFault({ route: 'GET /repos/{owner}/{repo}', kind: 'secondary-rate-limit' });
   await call(octokit.rest.repos.get(base));
   sandbox.injectFault({ route: 'GET /repos/{owner}/{repo}', kind: 'status', status: 502 });

@@ -161,6 +161,66 @@ describe('creating pull requests', () => {
   });
 });
 
+describe('GitHub’s limits and the base', () => {
+  const tooLong = (field: 'title' | 'body', maximum: number) => ({
+    resource: 'Issue',
+    code: 'custom',
+    field,
+    message: `${field} is too long (maximum is ${maximum} characters)`,
+  });
+
+  test('a body over 65,536 characters or a title over 256 is refused with GitHub’s 422, on create and edit', async () => {
+    const repo = await freshRepo();
+    const create = (title: string, body: string) =>
+      octokit.rest.pulls.create({ owner: OWNER, repo, head: 'cut-a', base: 'main', title, body });
+    const both = await failure(create('t'.repeat(257), 'b'.repeat(65_537)));
+    expect(both.status).toBe(422);
+    expect(both.data).toMatchObject({
+      message: 'Validation Failed',
+      errors: [tooLong('title', 256), tooLong('body', 65_536)],
+    });
+    expect(sandbox.pulls(OWNER, repo)).toHaveLength(0);
+    // Characters, not bytes or UTF-16 units: 65,536 emoji are 131,072 units and fit.
+    const { data: pr } = await create('t'.repeat(256), '🚀'.repeat(65_536));
+    expect(pr.body).toHaveLength(131_072);
+    const edit = await failure(
+      octokit.rest.pulls.update({
+        owner: OWNER,
+        repo,
+        pull_number: pr.number,
+        body: 'b'.repeat(65_537),
+      }),
+    );
+    expect(edit.data).toMatchObject({ errors: [tooLong('body', 65_536)] });
+    expect(sandbox.pull(OWNER, repo, pr.number).body).toHaveLength(131_072);
+  });
+
+  test('a tag is not a base, neither to open a pull request nor to retarget one', async () => {
+    const repo = await freshRepo();
+    const bare = sandbox.bareRepoPath(OWNER, repo);
+    await mustGit(['--git-dir', bare, 'tag', 'v2', 'main']);
+    const invalidBase = { errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] };
+    const create = await failure(
+      octokit.rest.pulls.create({ owner: OWNER, repo, head: 'cut-a', base: 'v2', title: 't' }),
+    );
+    expect(create.status).toBe(422);
+    expect(create.data).toMatchObject(invalidBase);
+    const { data: pr } = await octokit.rest.pulls.create({
+      owner: OWNER,
+      repo,
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    const retarget = await failure(
+      octokit.rest.pulls.update({ owner: OWNER, repo, pull_number: pr.number, base: 'v2' }),
+    );
+    expect(retarget.status).toBe(422);
+    expect(retarget.data).toMatchObject(invalidBase);
+    expect(sandbox.pull(OWNER, repo, pr.number).base).toBe('main');
+  });
+});
+
 describe('updating pull requests', () => {
   test('edits title and body, closes and reopens', async () => {
     const repo = await freshRepo();
@@ -653,5 +713,198 @@ describe('pull requests follow their branches', () => {
     );
     expect(unknown.status).toBe(422);
     expect(unknown.data).toMatchObject({ message: `No commit found for SHA: ${'f'.repeat(40)}` });
+  });
+});
+
+describe('what people do to a release PR (issue 14)', () => {
+  test('a human edits the body and the title; GET and the list show the new text', async () => {
+    const repo = await freshRepo();
+    const number = await sandbox.createPull(OWNER, repo, {
+      head: 'cut-a',
+      base: 'main',
+      title: 'Final release 3',
+      body: 'generated',
+    });
+    await sandbox.editPull(OWNER, repo, number, { body: 'rewritten by a reviewer', by: 'alice' });
+    await sandbox.editPull(OWNER, repo, number, { title: 'Release three' });
+    const { data } = await octokit.rest.pulls.get({ owner: OWNER, repo, pull_number: number });
+    expect(data).toMatchObject({ title: 'Release three', body: 'rewritten by a reviewer' });
+    await sandbox.editPull(OWNER, repo, number, { body: null });
+    expect(sandbox.pull(OWNER, repo, number).body).toBeNull();
+  });
+
+  test('a human retargets an open PR; a closed PR or a missing base is refused with 422', async () => {
+    const repo = await freshRepo();
+    const number = await sandbox.createPull(OWNER, repo, {
+      head: 'cut-c',
+      base: 'main',
+      title: 't',
+    });
+    await sandbox.editPull(OWNER, repo, number, { base: 'moved' });
+    expect(sandbox.pull(OWNER, repo, number)).toMatchObject({
+      base: 'moved',
+      baseSha: await refSha(repo, 'moved'),
+    });
+    const missing = await sandbox
+      .editPull(OWNER, repo, number, { base: 'nope' })
+      .catch((error: unknown) => error as { status: number; body: unknown });
+    expect(missing).toMatchObject({
+      status: 422,
+      body: { errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] },
+    });
+    await sandbox.closePull(OWNER, repo, number);
+    const closed = await sandbox
+      .editPull(OWNER, repo, number, { base: 'main' })
+      .catch((error: unknown) => error as { status: number; body: unknown });
+    expect(closed).toMatchObject({
+      status: 422,
+      body: { errors: [{ message: 'Cannot change the base branch of a closed pull request.' }] },
+    });
+  });
+
+  test('the pulls list lags a new PR by pullListLagMs; GET /pulls/{n} sees it at once', async () => {
+    const repo = await freshRepo();
+    sandbox.setPullListLag(60_000);
+    try {
+      const { data: created } = await octokit.rest.pulls.create({
+        owner: OWNER,
+        repo,
+        head: 'cut-a',
+        base: 'main',
+        title: 'Final release 3',
+      });
+      const list = (query: Record<string, string>) =>
+        octokit.rest.pulls.list({ owner: OWNER, repo, ...query }).then(({ data }) => data);
+      expect(await list({ state: 'all' })).toEqual([]);
+      expect(await list({ state: 'open', head: `${OWNER}:cut-a` })).toEqual([]);
+      const { data } = await octokit.rest.pulls.get({
+        owner: OWNER,
+        repo,
+        pull_number: created.number,
+      });
+      expect(data.number).toBe(created.number);
+      // GitHub's one-open-PR-per-head rule does not lag.
+      const again = await failure(
+        octokit.rest.pulls.create({ owner: OWNER, repo, head: 'cut-a', base: 'main', title: 'x' }),
+      );
+      expect(again.status).toBe(422);
+      sandbox.setPullListLag(0);
+      // A PR created under the lag is listed once its own lag is over.
+      const lagged = sandbox.pull(OWNER, repo, created.number);
+      expect(lagged.number).toBe(created.number);
+      const later = await sandbox.createPull(OWNER, repo, {
+        head: 'cut-c',
+        base: 'moved',
+        title: 'c',
+      });
+      expect((await list({ state: 'all' })).map((pull) => pull.number)).toEqual([later]);
+    } finally {
+      sandbox.setPullListLag(0);
+    }
+  });
+
+  test('the no-commits fault answers POST /pulls once with GitHub’s 422, then creation works', async () => {
+    const repo = await freshRepo();
+    sandbox.injectFault({ route: 'POST /repos/{owner}/{repo}/pulls', kind: 'no-commits' });
+    const error = await failure(
+      octokit.rest.pulls.create({ owner: OWNER, repo, head: 'cut-a', base: 'main', title: 't' }),
+    );
+    expect(error.status).toBe(422);
+    expect(error.data).toMatchObject({
+      message: 'Validation Failed',
+      errors: [
+        { resource: 'PullRequest', code: 'custom', message: 'No commits between main and cut-a' },
+      ],
+    });
+    expect(sandbox.pulls(OWNER, repo)).toEqual([]);
+    const { data } = await octokit.rest.pulls.create({
+      owner: OWNER,
+      repo,
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    expect(data.number).toBe(1);
+  });
+});
+
+describe('commits of a pull request, and compare', () => {
+  test('GET /pulls/{n}/commits lists the PR’s commits oldest first, also after a merge', async () => {
+    const repo = await freshRepo();
+    const number = await sandbox.createPull(OWNER, repo, {
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    const fixup = await sandbox.commitToBranch(OWNER, repo, 'cut-a', {
+      files: { 'NOTES.md': 'fix-up\n' },
+      message: 'A reviewer’s fix-up',
+      by: 'alice',
+    });
+    const list = async () =>
+      (await octokit.rest.pulls.listCommits({ owner: OWNER, repo, pull_number: number })).data;
+    const open = await list();
+    expect(open.map((commit) => commit.sha)).toEqual([await refSha(repo, 'cut-a~1'), fixup]);
+    expect(open[1]).toMatchObject({
+      commit: { message: 'A reviewer’s fix-up', author: { name: 'alice' } },
+      author: { login: 'alice' },
+    });
+    await sandbox.mergePull(OWNER, repo, number, { method: 'merge' });
+    expect((await list()).map((commit) => commit.sha)).toEqual(open.map((commit) => commit.sha));
+  });
+
+  test('compare base...head: the commits over the merge base, ahead/behind and the files', async () => {
+    const repo = await freshRepo();
+    const lock = 'bosh-release-pr/main/example';
+    const main = await refSha(repo, 'main');
+    await sandbox.commitToBranch(OWNER, repo, lock, {
+      parent: main,
+      files: { 'releases/example/example-3.yml': 'name: example\n' },
+      message: 'Final release 3',
+      by: 'release-bot',
+    });
+    const fixup = await sandbox.commitToBranch(OWNER, repo, lock, {
+      files: { 'NOTES.md': 'x\n' },
+      message: 'fix-up',
+    });
+    await sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: { 'README.md': 'moved\n' },
+      message: 'docs',
+    });
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: OWNER,
+      repo,
+      basehead: `main...${lock}`,
+    });
+    expect(data).toMatchObject({
+      status: 'diverged',
+      ahead_by: 2,
+      behind_by: 1,
+      total_commits: 2,
+      merge_base_commit: { sha: main },
+    });
+    expect(data.commits.map((commit) => commit.commit.message)).toEqual([
+      'Final release 3',
+      'fix-up',
+    ]);
+    expect(data.commits[1]?.sha).toBe(fixup);
+    expect((data.files ?? []).map((file) => [file.filename, file.status]).sort()).toEqual([
+      ['NOTES.md', 'added'],
+      ['releases/example/example-3.yml', 'added'],
+    ]);
+    const identical = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: OWNER,
+      repo,
+      basehead: 'main...main',
+    });
+    expect(identical.data).toMatchObject({ status: 'identical', ahead_by: 0, commits: [] });
+    const unknown = await failure(
+      octokit.rest.repos.compareCommitsWithBasehead({
+        owner: OWNER,
+        repo,
+        basehead: 'main...nope',
+      }),
+    );
+    expect(unknown.status).toBe(404);
   });
 });
