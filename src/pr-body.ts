@@ -20,6 +20,8 @@ export interface ReleaseSummary {
   packages: number;
   /** The manifest's `uncommitted_changes`: cut from a dirty tree (`allow_uncommitted_changes`). */
   uncommittedChanges?: boolean;
+  /** What check does with it once merged, when it is lower than the base's highest (backport.ts). */
+  backport?: string | undefined;
 }
 
 /** The facts about an import PR: every final version so far, brought into git at once. */
@@ -89,6 +91,9 @@ export function renderPullBody(options: BodyOptions): string {
       `> **Cut from a dirty working tree** (\`uncommitted_changes: true\`, accepted with \`params.allow_uncommitted_changes\`): its jobs and packages may hold changes that no commit has, so ${source} is not all of its source.`,
       '',
     );
+  }
+  if (release.backport !== undefined) {
+    lines.push('> [!IMPORTANT]', `> **Backport:** ${release.backport}.`, '');
   }
   if (release.newBuilds.length > 0) {
     lines.push('| | name | fingerprint | digest |', '|---|---|---|---|');

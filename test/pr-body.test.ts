@@ -59,6 +59,22 @@ describe('renderPullBody', () => {
     );
   });
 
+  it('notes a backport under the summary (and the dirty-tree warning), and only then', () => {
+    expect(body).not.toContain('[!IMPORTANT]');
+    const lower = renderPullBody({
+      release: { ...release, uncommittedChanges: true, backport: 'example 3 is lower than 4' },
+      repositoryUrl: 'https://github.com/acme/example-release',
+      base: 'main',
+      buildUrl: undefined,
+      buildLabel: undefined,
+      track: 'both',
+      intro: undefined,
+    });
+    const [, warning, note] = lower.split('\n\n');
+    expect(warning).toMatch(/^> \[!WARNING\]/);
+    expect(note).toBe('> [!IMPORTANT]\n> **Backport:** example 3 is lower than 4.');
+  });
+
   it('carries a block check can read back', () => {
     expect(parsePullBlock(body)).toEqual({
       format: 1,
