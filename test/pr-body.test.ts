@@ -22,6 +22,19 @@ const release: ReleaseSummary = {
   packages: 3,
 };
 
+/** The body of a release PR without a build link or the user's text. */
+function plainBody(summary: ReleaseSummary): string {
+  return renderPullBody({
+    release: summary,
+    repositoryUrl: 'https://github.com/acme/example-release',
+    base: 'main',
+    buildUrl: undefined,
+    buildLabel: undefined,
+    track: 'both',
+    intro: undefined,
+  });
+}
+
 describe('renderPullBody', () => {
   const body = renderPullBody({
     release,
@@ -43,15 +56,7 @@ describe('renderPullBody', () => {
 
   it('warns right under the summary about a release cut from a dirty tree, and only then', () => {
     expect(body).not.toContain('[!WARNING]');
-    const dirty = renderPullBody({
-      release: { ...release, uncommittedChanges: true },
-      repositoryUrl: 'https://github.com/acme/example-release',
-      base: 'main',
-      buildUrl: undefined,
-      buildLabel: undefined,
-      track: 'both',
-      intro: undefined,
-    });
+    const dirty = plainBody({ ...release, uncommittedChanges: true });
     const [summary, warning] = dirty.split('\n\n');
     expect(summary).toMatch(/^Final release \*\*example 3\*\*, cut from /);
     expect(warning).toMatch(
@@ -61,14 +66,10 @@ describe('renderPullBody', () => {
 
   it('notes a backport under the summary (and the dirty-tree warning), and only then', () => {
     expect(body).not.toContain('[!IMPORTANT]');
-    const lower = renderPullBody({
-      release: { ...release, uncommittedChanges: true, backport: 'example 3 is lower than 4' },
-      repositoryUrl: 'https://github.com/acme/example-release',
-      base: 'main',
-      buildUrl: undefined,
-      buildLabel: undefined,
-      track: 'both',
-      intro: undefined,
+    const lower = plainBody({
+      ...release,
+      uncommittedChanges: true,
+      backport: 'example 3 is lower than 4',
     });
     const [, warning, note] = lower.split('\n\n');
     expect(warning).toMatch(/^> \[!WARNING\]/);
