@@ -362,9 +362,11 @@ describe('a backport: a lower version merged after a higher one', () => {
     repo: string,
     build: string,
     source: Record<string, unknown> = {},
+    beforeMerge: () => Promise<void> = async () => undefined,
   ): Promise<{ meta: Record<string, string>; run: StepRun<InOutResponse>; merged: Version }> {
     const run = await world.put(repo, build, {}, { source });
     const meta = succeeded(run);
+    await beforeMerge();
     const ref = await world.sandbox.mergePull(OWNER, repo, Number(meta.pr));
     return { meta, run, merged: { version: meta.version ?? '', pr: meta.pr ?? '', ref } };
   }
@@ -382,8 +384,13 @@ describe('a backport: a lower version merged after a higher one', () => {
     const { merged: three } = await putAndMerge(repo, await world.buildDir('cut-a'));
     expect(versions(await world.check(repo))).toEqual([three]);
 
-    const backport = await putAndMerge(repo, await cutLike(repo, '2.1', '2'));
     const note = `example 2.1 is lower than 3, which main already has: once merged, check does not report it as a new version, so that no get with trigger: true deploys it over 3; ${HOW('2.1')}`;
+    const build = await cutLike(repo, '2.1', '2');
+    const backport = await putAndMerge(repo, build, {}, async () => {
+      // A re-run of the put (Concourse attempts:) adopts the PR and says it again.
+      const again = succeeded(await world.put(repo, build));
+      expect(again).toMatchObject({ operation: 'adopted', backport: note });
+    });
     expect(backport.meta).toMatchObject({ operation: 'created', version: '2.1', backport: note });
     expect(backport.run.logs).toContain(note);
     // The put returns the newest version check reports (3), as always: it triggers nothing.
