@@ -24,6 +24,8 @@ export interface ReleaseShape {
   jobs: number;
   /** New builds per release after the first (which builds everything). */
   buildsPerRelease: number;
+  /** Put before every job and package name (real ones run to tens of characters). */
+  namePrefix?: string;
 }
 
 /** Real repositories: tens of packages, a few hundred builds per index at most (BOSH.md). */
@@ -62,8 +64,9 @@ export class SyntheticRelease {
   private releases = 0;
 
   constructor(readonly shape: ReleaseShape = RELEASE_SHAPE) {
-    const packages = Array.from({ length: shape.packages }, (_, i) => `pkg-${pad(i)}`);
-    const jobs = Array.from({ length: shape.jobs }, (_, i) => `job-${pad(i)}`);
+    const prefix = shape.namePrefix ?? '';
+    const packages = Array.from({ length: shape.packages }, (_, i) => `${prefix}pkg-${pad(i)}`);
+    const jobs = Array.from({ length: shape.jobs }, (_, i) => `${prefix}job-${pad(i)}`);
     this.components = [
       ...jobs.map((name): Component => ({ kind: 'job', name })),
       ...packages.map((name): Component => ({ kind: 'package', name })),

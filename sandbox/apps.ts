@@ -28,6 +28,8 @@ export interface InstallationOptions {
   repositories?: string[];
   /** Contents and pull requests read-only: writes are refused like a token without write scope. */
   readOnly?: boolean;
+  /** The Workflows permission (write): its tokens may push changes under `.github/workflows/`. */
+  workflows?: boolean;
 }
 
 /** A GitHub App registered in the sandbox. */
@@ -46,6 +48,7 @@ interface Installation {
   owner: string;
   repositories: Set<string> | null;
   readOnly: boolean;
+  workflows: boolean;
   createdAt: Date;
 }
 
@@ -116,6 +119,7 @@ export class Apps {
           ? null
           : new Set(options.repositories.map((name) => name.toLowerCase())),
       readOnly: options.readOnly ?? false,
+      workflows: options.workflows ?? false,
       createdAt: this.now(),
     };
     this.installations.set(installation.id, installation);
@@ -195,6 +199,8 @@ export class Apps {
       readOnly: installation.readOnly,
       expiresAt,
       reach: (fullName) => reaches(installation, fullName),
+      workflows: installation.workflows,
+      holder: 'app',
     });
     return {
       status: 201,
@@ -245,5 +251,10 @@ function reaches(installation: Installation, fullName: string): boolean {
 
 function permissions(installation: Installation): Record<string, string> {
   const level = installation.readOnly ? 'read' : 'write';
-  return { contents: level, metadata: 'read', pull_requests: level };
+  return {
+    contents: level,
+    metadata: 'read',
+    pull_requests: level,
+    ...(installation.workflows ? { workflows: 'write' } : {}),
+  };
 }

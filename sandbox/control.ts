@@ -45,6 +45,7 @@ export function createControlHandler(getSandbox: () => Sandbox): ControlHandler 
       const token = sandbox.addToken({
         readOnly: input['readOnly'] === true,
         login: text(input['login']),
+        workflows: input['workflows'] === true,
       });
       return { status: 201, body: { token } };
     }

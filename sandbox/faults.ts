@@ -5,12 +5,21 @@
  * - `lost`: perform the request completely, then destroy the connection instead of answering
  *   (the client cannot know the action took effect);
  * - `secondary-rate-limit`: 403 with `retry-after` and GitHub's secondary-rate-limit message;
+ * - `content-creation-limit`: 422 "was submitted too quickly" without effect, GitHub's answer to
+ *   more content than it lets an account create (80 a minute, 500 an hour); `retry-after` only
+ *   when `retryAfter` is given;
  * - `delay`: wait `delayMs` (default 1000), then serve normally;
  * - `no-commits`: for `POST …/pulls`, GitHub's 422 "No commits between BASE and HEAD" without
  *   acting, as it sometimes answers right after a push it has not caught up with yet.
  */
 export type FaultKind =
-  'status' | 'reset' | 'lost' | 'secondary-rate-limit' | 'delay' | 'no-commits';
+  | 'status'
+  | 'reset'
+  | 'lost'
+  | 'secondary-rate-limit'
+  | 'content-creation-limit'
+  | 'delay'
+  | 'no-commits';
 
 export interface FaultSpec {
   /**
@@ -38,9 +47,13 @@ export interface ActiveFault {
   status: number;
   delayMs: number;
   retryAfter: number;
+  /** Whether the spec named `retryAfter` (a content-creation limit sends it only then). */
+  retryAfterGiven: boolean;
 }
 
 export interface FaultTarget {
+  /** A REST request (as opposed to git's). */
+  rest: boolean;
   route: string;
   gitService: string | null;
   /** True for the POST that runs a git service (as opposed to its ref advertisement). */
@@ -85,6 +98,7 @@ export class Faults {
         status: armed.spec.status ?? 500,
         delayMs: armed.spec.delayMs ?? 1000,
         retryAfter: armed.spec.retryAfter ?? 1,
+        retryAfterGiven: armed.spec.retryAfter !== undefined,
       };
     }
     return null;
@@ -92,6 +106,8 @@ export class Faults {
 }
 
 function matches(spec: FaultSpec, target: FaultTarget): boolean {
+  // GitHub answers the content-creation limit in REST only.
+  if (spec.kind === 'content-creation-limit' && !target.rest) return false;
   if (
     spec.repository !== undefined &&
     spec.repository.toLowerCase() !== (target.repository ?? '').toLowerCase()

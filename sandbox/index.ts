@@ -15,7 +15,7 @@ import { writeHooks } from './git-http.js';
 import type { MergeMethod } from './merge.js';
 import type { PullRequest } from './pulls.js';
 import { accountIdentity, createPull, mergePull, onRefsUpdated, updatePull } from './pulls.js';
-import type { RepositoryOptions } from './repositories.js';
+import type { PreReceiveHook, RepositoryOptions, Ruleset } from './repositories.js';
 import { Repositories } from './repositories.js';
 import type { RefUpdate, RequestLogEntry } from './request-log.js';
 import { refDeletion, RequestLog } from './request-log.js';
@@ -29,7 +29,7 @@ export type { AppCredentials, AppOptions, InstallationOptions } from './apps.js'
 export type { Clock } from './clock.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { MergeMethod } from './merge.js';
-export type { RepositoryOptions } from './repositories.js';
+export type { PreReceiveHook, RepositoryOptions, Ruleset, RulesetRule } from './repositories.js';
 export type { RestObservation } from './server.js';
 export type { GitService, RefUpdate, RequestLogEntry } from './request-log.js';
 export type { TokenOptions } from './tokens.js';
@@ -119,6 +119,10 @@ export interface Sandbox {
   createRepository(options: RepositoryOptions): Promise<void>;
   bareRepoPath(owner: string, repo: string): string;
   setProtectedBranches(owner: string, repo: string, branches: string[]): void;
+  /** Replaces the repository's branch rulesets (GH013 refusals of pushes). */
+  setRulesets(owner: string, repo: string, rulesets: Ruleset[]): void;
+  /** Installs (or, with null, removes) a custom pre-receive hook, as on GitHub Enterprise Server. */
+  setPreReceiveHook(owner: string, repo: string, hook: PreReceiveHook | null): void;
   /** Opens a pull request as a human would (default `octocat`); returns its number. */
   createPull(
     owner: string,
@@ -289,6 +293,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     bareRepoPath: (owner, repo) => requireRepository(owner, repo).path,
     setProtectedBranches(owner, repo, branches) {
       requireRepository(owner, repo).protectedBranches = new Set(branches);
+    },
+    setRulesets(owner, repo, rulesets) {
+      requireRepository(owner, repo).rulesets = rulesets;
+    },
+    setPreReceiveHook(owner, repo, hook) {
+      requireRepository(owner, repo).preReceiveHook = hook;
     },
     async createPull(owner, repo, pullOptions) {
       const repository = requireRepository(owner, repo);

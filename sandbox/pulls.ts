@@ -20,6 +20,7 @@ import {
   paginate,
   stringList,
   validationFailed,
+  type ValidationErrorItem,
 } from './rest.js';
 import type { RouteRequest } from './route-types.js';
 
@@ -272,6 +273,37 @@ export interface CreatePullInput {
   user: string;
 }
 
+// GitHub's limits on a pull request's (an issue's) texts, in characters (code points):
+// {"resource":"Issue","code":"custom","field":"body","message":"body is too long (maximum is 65536
+// characters)"} (https://github.com/renovatebot/renovate/issues/2032) and "title is too long
+// (maximum is 256 characters)" (https://github.com/googleapis/repo-automation-bots/issues/1895).
+export const PULL_TEXT_LIMITS = { title: 256, body: 65_536 } as const;
+
+/** Refuses a title or body longer than GitHub allows, with GitHub's 422 for each. */
+function checkPullTexts(
+  input: { title?: string | undefined; body?: string | null | undefined },
+  documentationUrl: string,
+): void {
+  const errors: ValidationErrorItem[] = [];
+  for (const field of ['title', 'body'] as const) {
+    const text = input[field];
+    const maximum = PULL_TEXT_LIMITS[field];
+    if (typeof text === 'string' && codePoints(text) > maximum) {
+      errors.push({
+        resource: 'Issue',
+        code: 'custom',
+        field,
+        message: `${field} is too long (maximum is ${maximum} characters)`,
+      });
+    }
+  }
+  if (errors.length > 0) validationFailed(errors, documentationUrl);
+}
+
+function codePoints(text: string): number {
+  return Array.from(text).length;
+}
+
 /** Opens a pull request with GitHub's checks and 422 texts. Call inside `repository.exclusive`. */
 export async function createPull(
   context: SandboxContext,
@@ -279,6 +311,7 @@ export async function createPull(
   input: CreatePullInput,
 ): Promise<PullRequest> {
   const documentationUrl = PULL_DOCS.create;
+  checkPullTexts(input, documentationUrl);
   const colon = input.head.indexOf(':');
   const headOwner = colon === -1 ? repository.owner : input.head.slice(0, colon);
   const headRef = colon === -1 ? input.head : input.head.slice(colon + 1);
@@ -291,6 +324,8 @@ export async function createPull(
       documentationUrl,
     );
   }
+  // Only a branch is a base: a tag is "an invalid base for a pull request"
+  // (https://github.com/peter-evans/create-pull-request/issues/75).
   const baseSha = shas.get(input.base) ?? null;
   if (baseSha === null) {
     return validationFailed(
@@ -419,6 +454,7 @@ export async function updatePull(
   by: string,
 ): Promise<void> {
   const documentationUrl = PULL_DOCS.update;
+  checkPullTexts(input, documentationUrl);
   const refuseState = (message: string): never =>
     validationFailed(
       [{ resource: 'PullRequest', code: 'custom', field: 'state', message }],

@@ -20,6 +20,10 @@ export interface RepositoryOptions {
   branches?: string[];
   /** Branches that refuse pushes and ref API updates, like GitHub's protected branches. */
   protectedBranches?: string[];
+  /** Branch rulesets: a push that breaks one of their rules is refused with GH013. */
+  rulesets?: Ruleset[];
+  /** A custom pre-receive hook (GitHub Enterprise Server): refuses pushes to matching branches. */
+  preReceiveHook?: PreReceiveHook;
   /** Users who may be requested as reviewers or assigned (besides token users). */
   collaborators?: string[];
   /** Team slugs of the owner organization that have access (for team reviewers). */
@@ -31,6 +35,33 @@ export interface RepositoryOptions {
   allowRebaseMerge?: boolean;
   private?: boolean;
   description?: string;
+}
+
+/**
+ * The rules of GitHub's rulesets that a push to a branch can break, by their REST names
+ * (https://docs.github.com/rest/repos/rules): `creation` (restrict creations), `update`
+ * (restrict updates), `non_fast_forward` (block force pushes), `required_signatures` and
+ * `pull_request` (require a pull request before merging).
+ */
+export type RulesetRule =
+  'creation' | 'update' | 'non_fast_forward' | 'required_signatures' | 'pull_request';
+
+/** A branch ruleset: which branches it targets and the rules it enforces there. */
+export interface Ruleset {
+  name: string;
+  /**
+   * Branch name patterns, GitHub's `ref_name.include` without `refs/heads/`: fnmatch, where `*`
+   * stops at `/` and `**` does not (`bosh-release-pr/**`), or `~ALL`, `~DEFAULT_BRANCH`.
+   */
+  branches: string[];
+  rules: RulesetRule[];
+}
+
+/** A custom pre-receive hook: what it prints when it refuses a push to one of `branches`. */
+export interface PreReceiveHook {
+  /** Branch name patterns as in a ruleset. */
+  branches: string[];
+  message: string;
 }
 
 export interface Label {
@@ -47,6 +78,8 @@ export class Repository {
   readonly pulls = new Map<number, PullRequest>();
   readonly comments: IssueComment[] = [];
   protectedBranches: Set<string>;
+  rulesets: Ruleset[];
+  preReceiveHook: PreReceiveHook | null;
   collaborators: Set<string>;
   teams: Set<string>;
   deleteBranchOnMerge: boolean;
@@ -72,6 +105,8 @@ export class Repository {
   ) {
     this.git = new BareRepo(path);
     this.protectedBranches = new Set(options.protectedBranches ?? []);
+    this.rulesets = options.rulesets ?? [];
+    this.preReceiveHook = options.preReceiveHook ?? null;
     this.collaborators = new Set((options.collaborators ?? []).map((login) => login.toLowerCase()));
     this.teams = new Set((options.teams ?? []).map((slug) => slug.toLowerCase()));
     this.deleteBranchOnMerge = options.deleteBranchOnMerge ?? false;

@@ -240,6 +240,7 @@ async function handleRest(
   };
 
   const fault = faults.take({
+    rest: true,
     route: classified.route,
     gitService: null,
     gitServiceCall: false,
@@ -311,6 +312,32 @@ async function handleRest(
     );
   }
 
+  if (fault?.kind === 'content-creation-limit') {
+    // The words GitHub answers when an account creates content faster than it allows
+    // (https://github.com/cli/cli/issues/4801: "was submitted too quickly", type UNPROCESSABLE),
+    // in REST's 422 envelope; the limits: "no more than 80 content-generating requests per
+    // minute and no more than 500 content-generating requests per hour" (RATE_LIMIT_DOCS).
+    return answer(
+      {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: classified.route.includes('/pulls') ? 'PullRequest' : 'Issue',
+              code: 'custom',
+              message: 'was submitted too quickly',
+            },
+          ],
+          documentation_url: documentationUrl,
+          status: '422',
+        },
+        headers: fault.retryAfterGiven ? { 'retry-after': String(fault.retryAfter) } : {},
+      },
+      false,
+    );
+  }
+
   if (fault?.kind === 'no-commits') {
     // A PR opened right after its branch was pushed can meet this while GitHub has not caught up
     // with the push: https://github.com/reenhanced/gitreflow/pull/226, and hub retries it
@@ -338,6 +365,7 @@ async function handleRest(
       true,
     );
   }
+
   if (appAuth !== null && 'refused' in appAuth) {
     return answer(
       {
@@ -414,7 +442,7 @@ async function handleRest(
   }
 
   if (method === 'GET' && result.status === 200) {
-    const etag = etagFor(JSON.stringify(result.body));
+    const etag = etagFor(JSON.stringify(result.body), classified.tokenId);
     result.headers = {
       ...result.headers,
       etag,
@@ -455,6 +483,7 @@ async function handleGit(
   };
 
   const fault = faults.take({
+    rest: false,
     route: path.route,
     gitService: service,
     gitServiceCall: isServiceCall,

@@ -11,7 +11,17 @@ export interface TokenOptions {
   expiresAt?: Date;
   /** Which repositories (`owner/name`) it reaches; absent: all. Installation tokens are limited. */
   reach?: (fullName: string) => boolean;
+  /**
+   * May push changes under `.github/workflows/`: a classic token's `workflow` scope, a
+   * fine-grained token's or an App's Workflows permission. Default false, as for a token made
+   * with repository access alone.
+   */
+  workflows?: boolean;
+  /** Who holds it, for GitHub's refusal texts: a person's token (default) or an App's. */
+  holder?: TokenHolder;
 }
+
+export type TokenHolder = 'personal' | 'app';
 
 export interface Token {
   /** What the request log shows instead of the secret. */
@@ -22,6 +32,8 @@ export interface Token {
   rate: RateWindow;
   expiresAt: Date | null;
   reach: (fullName: string) => boolean;
+  workflows: boolean;
+  holder: TokenHolder;
 }
 
 export interface RateWindow {
@@ -48,6 +60,8 @@ export class Tokens {
       readOnly: options.readOnly ?? false,
       expiresAt: options.expiresAt ?? null,
       reach: options.reach ?? (() => true),
+      workflows: options.workflows ?? false,
+      holder: options.holder ?? 'personal',
       rate: {
         limit: options.rateLimit ?? 5000,
         used: 0,

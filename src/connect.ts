@@ -1,7 +1,7 @@
 import { fixedCredential, type Credential } from './credential.js';
-import { createEtagCache, credentialScope, type EtagCache } from './etag-cache.js';
+import { cacheScope, createEtagCache, type EtagCache } from './etag-cache.js';
 import { createGit, type Git, type GitRemote } from './git.js';
-import { createAppCredential } from './github-app.js';
+import { createAppCredential, type StoredToken, type TokenStore } from './github-app.js';
 import { createBareRequest, createGitHub, type GitHub, type GitHubOptions } from './github.js';
 import { createNetwork } from './network.js';
 import type { SourceSettings } from './settings.js';
@@ -22,6 +22,11 @@ export interface ConnectOptions {
   /** Milliseconds since the epoch, for the expiry of installation tokens. */
   now?: () => number;
   cacheDir?: string;
+  /**
+   * Keep a GitHub App's installation token in the cache for the next step (check: Concourse
+   * reuses its container, so an idle poll needs no token of its own).
+   */
+  keepAppToken?: boolean;
 }
 
 /**
@@ -39,6 +44,20 @@ export function connect(
     env: context.env,
   });
   const transport = { apiUrl: source.apiUrl, fetch: network.fetch, ...options.github };
+  // An App's tokens change: its entries belong to the App and installation.
+  const identity =
+    source.auth.kind === 'token'
+      ? source.auth.token
+      : `app ${source.auth.appId} ${source.auth.installationId ?? 'found from the repository'}`;
+  const cache = createEtagCache({
+    scope: cacheScope({
+      apiUrl: source.apiUrl,
+      owner: source.owner,
+      repo: source.repo,
+      credential: identity,
+    }),
+    ...(options.cacheDir === undefined ? {} : { dir: options.cacheDir }),
+  });
   const credential: Credential =
     source.auth.kind === 'token'
       ? fixedCredential(source.auth.token)
@@ -50,12 +69,8 @@ export function connect(
           secrets: context.secrets,
           log: context.log,
           now: options.now,
+          ...(options.keepAppToken === true ? { store: cachedToken(cache) } : {}),
         });
-  // An App's tokens change every step: its cache scope is the App and installation instead.
-  const identity =
-    source.auth.kind === 'token'
-      ? source.auth.token
-      : `app ${source.auth.appId} ${source.auth.installationId ?? `${source.owner}/${source.repo}`}`;
   return {
     github: createGitHub({
       ...transport,
@@ -71,9 +86,23 @@ export function connect(
       caBundle: network.caBundle,
       skipSslVerification: network.skipSslVerification,
     },
-    cache: createEtagCache({
-      scope: credentialScope(source.apiUrl, identity),
-      ...(options.cacheDir === undefined ? {} : { dir: options.cacheDir }),
-    }),
+    cache,
+  };
+}
+
+const INSTALLATION_TOKEN = 'installation token';
+
+/** The installation token kept in the cache; anything unreadable there is no token. */
+function cachedToken(cache: EtagCache): TokenStore {
+  return {
+    async load() {
+      const kept = (await cache.get<Partial<StoredToken>>(INSTALLATION_TOKEN))?.value;
+      const { token, expiresAt } = kept ?? {};
+      return typeof token === 'string' && typeof expiresAt === 'number'
+        ? { token, expiresAt }
+        : undefined;
+    },
+    save: (token) =>
+      cache.set(INSTALLATION_TOKEN, { etag: '', value: token, checkedAt: Date.now() }),
   };
 }

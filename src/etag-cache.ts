@@ -14,15 +14,16 @@ export interface CacheEntry<T> {
 
 /**
  * ETags of check's conditional requests, kept in /tmp: Concourse reuses the check container for
- * a while, so an idle poll can be answered 304, which costs no rate limit. Nothing depends on the
- * cache surviving; an unreadable one is ignored.
+ * a while, so an idle poll can be answered 304, which costs no rate limit (and a GitHub App's
+ * installation token, to which those ETags belong). Files are 0600 in a 0700 directory. Nothing
+ * depends on the cache surviving; an unreadable one is ignored.
  */
 export interface EtagCache {
   get<T>(key: string): Promise<CacheEntry<T> | undefined>;
   set<T>(key: string, entry: CacheEntry<T>): Promise<void>;
 }
 
-/** A cache in one JSON file per key under `dir`; `scope` (e.g. a token hash) separates callers. */
+/** A cache in one JSON file per key under `dir`; `scope` (see cacheScope) separates callers. */
 export function createEtagCache(options: { scope: string; dir?: string }): EtagCache {
   const dir = options.dir ?? join(tmpdir(), 'bosh-release-pr-cache');
   const file = (key: string) =>
@@ -94,7 +95,19 @@ export const noEtagCache: EtagCache = {
   set: async () => undefined,
 };
 
-/** A stable, non-reversible scope for a credential, so two tokens never share cached answers. */
-export function credentialScope(apiUrl: string, credential: string): string {
-  return createHash('sha256').update(`${apiUrl}\0${credential}`).digest('hex');
+/**
+ * A stable, non-reversible scope for one source's entries: everything that determines an answer
+ * but the key itself — the server, the repository and the credential (ETags belong to a token).
+ * Two resources sharing a check container's /tmp never read each other's entries.
+ */
+export function cacheScope(options: {
+  apiUrl: string;
+  owner: string;
+  repo: string;
+  credential: string;
+}): string {
+  const repository = `${options.owner}/${options.repo}`.toLowerCase();
+  return createHash('sha256')
+    .update([options.apiUrl, repository, options.credential].join('\0'))
+    .digest('hex');
 }

@@ -332,42 +332,37 @@ export function createGit(options: GitOptions): Git {
     async push({ dir, remote, sha, branch, lease }) {
       const ref = `refs/heads/${branch}`;
       const expect = lease.kind === 'absent' ? '' : lease.sha;
-      try {
-        await withRemote(remote, (env) =>
-          git(dir, env).raw([
-            'push',
-            '--porcelain',
-            `--force-with-lease=${ref}:${expect}`,
-            remote.url,
-            `${sha}:${ref}`,
-          ]),
-        );
-        return 'pushed';
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        // git reports a failed lease as "stale info"; a branch created meanwhile as "fetch first"
-        // or "already exists" depending on the version.
-        if (
-          /\[rejected\] \(stale info\)|\(fetch first\)|already exists|\(non-fast-forward\)/.test(
-            message,
-          )
-        ) {
-          return 'lease-rejected';
-        }
-        const certificate = certificateFailure(message, remote);
-        if (certificate !== undefined) throw certificate;
-        if (/returned error: 40[13]|HTTP 40[13]|Authentication failed/.test(message)) {
-          throw new UserError(
-            `pushing ${ref} was refused: the token needs write access to the repository's contents`,
-          );
-        }
-        if (/GH006|protected branch/i.test(message)) {
-          throw new UserError(
-            `pushing ${ref} was refused as a protected branch: choose a branch_prefix outside the protected branches`,
-          );
-        }
-        throw new Error(`pushing ${ref} to ${remote.url}`, { cause: error });
+      const args = ['push', '--porcelain', `--force-with-lease=${ref}:${expect}`, remote.url];
+      const result = await withRemote(remote, (env) =>
+        runGitResult(dir, [...args, `${sha}:${ref}`], {
+          env: { ...baseEnv, ...env },
+          timeoutMs: idleTimeoutMs,
+        }),
+      );
+      if (result.code === 0) return 'pushed';
+      // --porcelain puts each ref's status on stdout, the remote's lines on stderr.
+      const output = `${result.stdout.toString('utf8')}\n${result.stderr}`;
+      const refusal = pushRefusal(output, { ref, branch, remote });
+      if (refusal !== undefined) throw refusal;
+      // git reports a failed lease as "stale info"; a branch created meanwhile as "fetch first"
+      // or "already exists" depending on the version.
+      if (
+        /\[rejected\] \(stale info\)|\(fetch first\)|already exists|\(non-fast-forward\)/.test(
+          output,
+        )
+      ) {
+        return 'lease-rejected';
       }
+      const certificate = certificateFailure(output, remote);
+      if (certificate !== undefined) throw certificate;
+      if (/returned error: 40[13]|HTTP 40[13]|Authentication failed/.test(output)) {
+        throw new UserError(
+          `pushing ${ref} was refused: the token needs write access to the repository's contents`,
+        );
+      }
+      throw new Error(`pushing ${ref} to ${remote.url}`, {
+        cause: new Error(`git push failed: ${output.trim()}`),
+      });
     },
 
     async topLevel(dir) {
@@ -424,6 +419,24 @@ function runGit(
   args: string[],
   options: { env: Record<string, string>; input?: string; timeoutMs?: number },
 ): Promise<Buffer> {
+  return runGitResult(dir, args, options).then((result) => {
+    if (result.code === 0) return result.stdout;
+    throw new GitExit(`git ${args[0]} failed: ${result.stderr.trim()}`, result.code);
+  });
+}
+
+interface GitResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs git; resolves with what it printed and its exit code, whatever that is. */
+function runGitResult(
+  dir: string,
+  args: string[],
+  options: { env: Record<string, string>; input?: string; timeoutMs?: number },
+): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: dir,
@@ -444,8 +457,7 @@ function runGit(
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer !== undefined) clearTimeout(timer);
-      if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new GitExit(`git ${args[0]} failed: ${err.trim()}`, code));
+      resolve({ code, stdout: Buffer.concat(chunks), stderr: err });
     });
     if (options.input !== undefined && child.stdin !== null) {
       // A git that fails early closes its stdin: its exit code tells what happened, not EPIPE.
@@ -563,6 +575,76 @@ function sanitizedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   clean.GIT_TERMINAL_PROMPT = '0';
   clean.GIT_CONFIG_NOSYSTEM = '1';
   return clean;
+}
+
+// The server's reasons in git's report (`! [remote rejected] <ref> (<reason>)`) for a push it
+// refuses on purpose. Never retried: the same push is refused again until something changes.
+const RULESET_REFUSAL = 'push declined due to repository rule violations';
+const WORKFLOW_REFUSAL =
+  /refusing to allow (?:an? )?(.+?) to create or update workflow `([^`]+)` without `(\w+)` (scope|permission)/;
+
+/**
+ * A push the server refused by policy, as one line that says what to change — a protected branch
+ * (GH006), a ruleset (GH013), the workflow scope or permission, a custom pre-receive hook — or
+ * undefined for any other failure.
+ */
+function pushRefusal(
+  output: string,
+  target: { ref: string; branch: string; remote: GitRemote },
+): UserError | undefined {
+  const { ref, branch } = target;
+  const reason = /\[remote rejected\][^\n]*?\((.+)\)\s*$/m.exec(output)?.[1] ?? '';
+  const remoteLines = output
+    .split('\n')
+    .filter((line) => line.startsWith('remote: '))
+    .map((line) => line.slice('remote: '.length).trim());
+  const bypass =
+    "set source.branch_prefix to a prefix no such ruleset targets, or add the resource's token or GitHub App to the ruleset's bypass list";
+  if (/GH006|protected branch hook declined/.test(output)) {
+    return new UserError(
+      `pushing ${ref} was refused as a protected branch (GH006): set source.branch_prefix to a prefix outside the branch protection rules`,
+    );
+  }
+  if (/GH013/.test(output) || reason === RULESET_REFUSAL) {
+    // "remote: - <rule>" blocks, each possibly followed by indented details (the commits).
+    const rules: string[] = [];
+    for (const line of remoteLines) {
+      if (line.startsWith('- ')) rules.push(line.slice(2));
+      else if (line !== '' && rules.length > 0 && !/^(error|Review all)/.test(line)) {
+        rules[rules.length - 1] += ` ${line}`;
+      }
+    }
+    const review = /Review all repository rules at (\S+)/.exec(output)?.[1];
+    const text = rules.join('; ');
+    const why = /force-push/i.test(text)
+      ? 'the lock branch is replaced, with a lease, once its PR was merged or closed, so the resource must be allowed to force-push it'
+      : /creations? being restricted/i.test(text)
+        ? 'the resource creates its lock branch'
+        : /signatures/i.test(text)
+          ? "the resource's commits are not signed"
+          : `the resource pushes its lock branch ${branch}`;
+    return new UserError(
+      `pushing ${ref} was refused by a ruleset of ${repositoryName(target.remote.url)} (GH013: ${text || RULESET_REFUSAL}${review === undefined ? '' : `; see ${review}`}): ${why}: ${bypass}`,
+    );
+  }
+  const workflow = WORKFLOW_REFUSAL.exec(reason);
+  if (workflow !== null) {
+    return new UserError(
+      `pushing ${ref} was refused: GitHub lets no token without the workflow scope move a branch across changes to .github/workflows/ (${reason}), and the lock branch still holds a release on an older base whose workflows have changed since: delete the branch ${branch} and re-run (and turn on "Automatically delete head branches" so that merged lock branches go), or give the token the workflow scope (fine-grained tokens and GitHub Apps: the Workflows permission, read and write)`,
+    );
+  }
+  if (reason === 'pre-receive hook declined') {
+    const said = remoteLines.filter((line) => line !== '').join(' / ');
+    return new UserError(
+      `pushing ${ref} was declined by a pre-receive hook of ${new URL(target.remote.url).host}${said === '' ? '' : ` (${said})`}: do what the hook asks of branch ${branch}, or set source.branch_prefix to a prefix it accepts; its administrators know what it checks`,
+    );
+  }
+  return undefined;
+}
+
+/** `owner/repo` of a git URL, for messages. */
+function repositoryName(url: string): string {
+  return new URL(url).pathname.replace(/^\/+/, '').replace(/\.git$/, '');
 }
 
 function fetchError(error: unknown, ref: string, remote: GitRemote): Error {

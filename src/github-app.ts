@@ -20,6 +20,24 @@ export interface AppCredentialOptions {
   log: Logger;
   /** Milliseconds since the epoch (tests use the sandbox's clock). */
   now?: () => number;
+  /** Keeps the installation token between steps (check's /tmp cache); none: one per step. */
+  store?: TokenStore;
+}
+
+/**
+ * An installation token as kept between steps. (Not its installation: the App may be installed
+ * anew meanwhile, so a new token starts with the installation looked up again.)
+ */
+export interface StoredToken {
+  token: string;
+  /** GitHub's clock, ms since the epoch. */
+  expiresAt: number;
+}
+
+/** Where an installation token outlives its step. */
+export interface TokenStore {
+  load(): Promise<StoredToken | undefined>;
+  save(token: StoredToken): Promise<void>;
 }
 
 // An installation token lives an hour; one closer than this to its end is replaced before use, so
@@ -86,6 +104,12 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
 
   async function mint(): Promise<Held> {
     const id = await installationId();
+    const held = await createToken(id);
+    await options.store?.save({ token: held.value, expiresAt: held.expiresAt });
+    return held;
+  }
+
+  async function createToken(id: number): Promise<Held> {
     const create = () => auth({ type: 'installation', installationId: id, refresh: true });
     try {
       const minted = await create().catch((error: unknown) => {
@@ -120,6 +144,28 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
     token = minting;
     return minting;
   };
+  // The first token: the one an earlier check kept, while it has a while to live (an idle check
+  // then makes no request for it, and its ETags stay valid: they belong to the token).
+  const first = (): Promise<Held> => {
+    const store = options.store;
+    if (store === undefined) return fresh();
+    const restoring: Promise<Held> = store
+      .load()
+      .then((kept) => {
+        if (kept === undefined || expiresSoon(kept.expiresAt)) return mint();
+        secrets.add(kept.token);
+        log.debug('using the installation token an earlier check kept');
+        return { value: kept.token, expiresAt: kept.expiresAt };
+      })
+      .catch((error: unknown) => {
+        if (token === restoring) token = undefined;
+        throw error;
+      });
+    token = restoring;
+    return restoring;
+  };
+  const expiresSoon = (expiresAt: number) =>
+    expiresAt - (now() + skewSeconds * 1000) <= RENEW_BEFORE_MS;
   // Replaces the token `seen` resolved to, unless a concurrent request replaced it already.
   const replace = (seen: Promise<Held>): Promise<Held> =>
     token !== undefined && token !== seen ? token : fresh();
@@ -127,14 +173,14 @@ export function createAppCredential(options: AppCredentialOptions): Credential {
   return {
     fields: APP_FIELDS,
     async current() {
-      const seen = token ?? fresh();
+      const seen = token ?? first();
       const held = await seen;
-      if (held.expiresAt - (now() + skewSeconds * 1000) > RENEW_BEFORE_MS) return held.value;
+      if (!expiresSoon(held.expiresAt)) return held.value;
       log.debug('the installation token expires soon: creating a new one');
       return (await replace(seen)).value;
     },
     async renew(refused) {
-      const seen = token ?? fresh();
+      const seen = token ?? first();
       const held = await seen;
       if (held.value !== refused) return held.value;
       log.debug('GitHub refused the installation token: creating a new one');

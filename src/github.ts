@@ -86,6 +86,11 @@ export interface GitHub {
   lastCommitTouching(path: string, ref: string): Promise<CommitInfo | undefined>;
   /** The sha a branch points at, or undefined when there is no such branch. */
   getBranchSha(branch: string): Promise<string | undefined>;
+  /**
+   * Whether a tag of exactly this name exists, conditionally: the answer (the tags starting with
+   * the name) does not change when branches move, so it revalidates with a free 304.
+   */
+  hasTagConditional(name: string, etag: string | undefined): Promise<Conditional<boolean>>;
   getCommit(sha: string): Promise<CommitInfo>;
   listPulls(filter: PullFilter): Promise<PullRequest[]>;
   /** One page of pulls, sent with If-None-Match: a 304 costs no rate limit. */
@@ -122,6 +127,8 @@ export interface GitHub {
 
 // GitHub's own texts for the failures the steps handle, classified in one place.
 export const REFERENCE_ALREADY_EXISTS = 'Reference already exists';
+/** GitHub's 422 when an account creates content faster than it allows (a secondary rate limit). */
+export const SUBMITTED_TOO_QUICKLY = 'was submitted too quickly';
 export const PULL_REQUEST_ALREADY_EXISTS = 'A pull request already exists for';
 export const NO_COMMITS_BETWEEN = 'No commits between';
 
@@ -192,6 +199,56 @@ export interface GitHubOptions {
 const MAX_RATE_LIMIT_RETRIES = 2;
 // Waiting longer than this for a rate limit to reset would outlast any sane build: fail instead.
 const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
+// "If the retry-after response header is not present, … wait for at least one minute before
+// retrying" (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+const SECONDARY_LIMIT_DEFAULT_WAIT_SECONDS = 60;
+
+// What the user reads for the writes that create content, instead of a route template.
+const CONTENT_WRITES: Array<[RegExp, string]> = [
+  [/^POST \/repos\/\{owner\}\/\{repo\}\/pulls$/, 'opening the release PR'],
+  [/^PATCH \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}$/, 'editing the release PR'],
+  [/\/labels$/, 'labelling the release PR'],
+  [/\/requested_reviewers$/, 'requesting reviewers on the release PR'],
+  [/\/assignees$/, 'assigning the release PR'],
+];
+
+/**
+ * GitHub's content-creation limit (80 a minute, 500 an hour per account) answers 422 "was
+ * submitted too quickly" — a secondary rate limit, not a validation failure, and nothing was
+ * created: the same request is sent again after GitHub's `retry-after` (a minute without one),
+ * within the bounds of the other rate limits, then the step fails with one line. Applied
+ * outermost, so that a write sent once (`request.retries: 0`) is retried only for this answer.
+ */
+function contentCreationLimit(
+  octokit: { hook: Octokit['hook'] },
+  options: { log: Logger; retryAfterBaseValue: number },
+): void {
+  octokit.hook.wrap('request', async (request, requestOptions) => {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await request(requestOptions);
+      } catch (error) {
+        if (statusOf(error) !== 422 || !failureText(error).includes(SUBMITTED_TOO_QUICKLY)) {
+          throw error;
+        }
+        const route = `${requestOptions.method} ${requestOptions.url}`;
+        const what = CONTENT_WRITES.find(([pattern]) => pattern.test(route))?.[1] ?? route;
+        const header = (error as { response?: { headers?: Record<string, string> } }).response
+          ?.headers?.['retry-after'];
+        const retryAfter = Number(header) || SECONDARY_LIMIT_DEFAULT_WAIT_SECONDS;
+        if (retries >= MAX_RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) {
+          throw new UserError(
+            `GitHub refused ${what} ${retries + 1} times as "${SUBMITTED_TOO_QUICKLY}": the account the resource acts as has reached GitHub's limit on creating content (80 a minute, 500 an hour), which a build does not wait out: re-run the build later, and give the resource a token or GitHub App of its own if other automation shares this one`,
+          );
+        }
+        options.log.warn(
+          `GitHub limited ${what} ("${SUBMITTED_TOO_QUICKLY}", its content-creation limit): trying again in ${retryAfter}s`,
+        );
+        await new Promise((done) => setTimeout(done, retryAfter * options.retryAfterBaseValue));
+      }
+    }
+  });
+}
 
 // Node's codes for a server certificate it does not accept (openssl's verify errors, and the
 // hostname check).
@@ -366,6 +423,8 @@ export function createGitHub(options: GitHubOptions): GitHub {
     },
   });
 
+  contentCreationLimit(octokit, { log, retryAfterBaseValue });
+
   // Writes that may have taken effect are resolved by reading state, never re-sent blindly.
   const once = { request: { retries: 0 } };
 
@@ -421,6 +480,25 @@ export function createGitHub(options: GitHubOptions): GitHub {
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw wrap(`reading branch ${branch}`, error);
+      }
+    },
+
+    async hasTagConditional(name, etag) {
+      try {
+        const response = await octokit.rest.git.listMatchingRefs({
+          owner,
+          repo,
+          ref: `tags/${name}`,
+          headers: etag === undefined ? {} : { 'if-none-match': etag },
+        });
+        return {
+          modified: true,
+          value: response.data.some((ref) => ref.ref === `refs/tags/${name}`),
+          etag: response.headers.etag,
+        };
+      } catch (error) {
+        if (statusOf(error) === 304) return { modified: false };
+        throw wrap(`looking for tag ${name}`, error);
       }
     },
 

@@ -32,6 +32,10 @@ const REDACT_PATHS = [
 // was never registered, e.g. one a remote echoed back.
 const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g;
 
+// The userinfo of any URL (`https://user:password@host`): git, undici ("Request cannot be
+// constructed from a URL that includes credentials: …") and proxies echo URLs whole.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"<>]+@/gi;
+
 /** The literal secret values to scrub from everything written to stderr. */
 export class SecretRegistry {
   private readonly values = new Set<string>();
@@ -49,7 +53,7 @@ export class SecretRegistry {
   scrub(text: string): string {
     let out = text;
     for (const value of this.values) out = out.split(value).join(REDACTED);
-    return out.replace(GITHUB_TOKEN, REDACTED);
+    return out.replace(GITHUB_TOKEN, REDACTED).replace(URL_CREDENTIALS, `$1${REDACTED}@`);
   }
 }
 

@@ -63,6 +63,34 @@ export interface PullBlock {
 const BLOCK_START = '<!-- bosh-release-pr:';
 const BLOCK_END = '-->';
 
+// GitHub's limits, in characters (code points): "body is too long (maximum is 65536 characters)"
+// (https://github.com/renovatebot/renovate/issues/2032), "title is too long (maximum is 256
+// characters)" (https://github.com/googleapis/repo-automation-bots/issues/1895). A body over the
+// limit is a 422, so every re-run of a put would fail the same way, its lock branch pushed.
+export const MAX_TITLE_CHARACTERS = 256;
+export const MAX_BODY_CHARACTERS = 65_536;
+/**
+ * What a body keeps for the resource's own text (the summary, the link to the build, the lock
+ * note, the machine-readable block, and the line saying how much a list left out): a user text
+ * may fill the rest, and the lists of builds and indexes are shortened to what fits.
+ */
+export const RESERVED_BODY_CHARACTERS = 4_096;
+
+/** Characters as GitHub counts them: Unicode code points. */
+export function characters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
 export interface BodyOptions {
   release: ReleaseSummary;
   repositoryUrl: string;
@@ -74,45 +102,40 @@ export interface BodyOptions {
   intro: string | undefined;
 }
 
-/** Renders the PR body. */
+/** Renders the PR body, within GitHub's limit: the table of builds says how many it left out. */
 export function renderPullBody(options: BodyOptions): string {
   const { release, repositoryUrl, base } = options;
   const source = `[\`${release.source.slice(0, 7)}\`](${repositoryUrl}/commit/${release.source})`;
-  const lines: string[] = [];
-  if (options.intro !== undefined && options.intro.trim() !== '')
-    lines.push(options.intro.trim(), '');
-  lines.push(
-    `Final release **${release.name} ${release.version}**, cut from ${source}: ${release.jobs} jobs, ${release.packages} packages, ${release.newBuilds.length} new ${release.newBuilds.length === 1 ? 'build' : 'builds'}.`,
-    '',
-  );
+  const count = release.newBuilds.length;
+  const pieces: Piece[] = [
+    `Final release **${release.name} ${release.version}**, cut from ${source}: ${release.jobs} jobs, ${release.packages} packages, ${count} new ${count === 1 ? 'build' : 'builds'}.`,
+  ];
   if (release.uncommittedChanges === true) {
-    lines.push(
-      '> [!WARNING]',
-      `> **Cut from a dirty working tree** (\`uncommitted_changes: true\`, accepted with \`params.allow_uncommitted_changes\`): its jobs and packages may hold changes that no commit has, so ${source} is not all of its source.`,
-      '',
+    pieces.push(
+      `> [!WARNING]\n> **Cut from a dirty working tree** (\`uncommitted_changes: true\`, accepted with \`params.allow_uncommitted_changes\`): its jobs and packages may hold changes that no commit has, so ${source} is not all of its source.`,
     );
   }
   if (release.backport !== undefined) {
-    lines.push('> [!IMPORTANT]', `> **Backport:** ${release.backport}.`, '');
+    pieces.push(`> [!IMPORTANT]\n> **Backport:** ${release.backport}.`);
   }
-  if (release.newBuilds.length > 0) {
-    lines.push('| | name | fingerprint | digest |', '|---|---|---|---|');
-    for (const build of release.newBuilds) {
-      lines.push(
-        `| ${build.kind} | ${escapeCell(build.name)} | \`${build.fingerprint.slice(0, 12)}\` | \`${escapeCell(shortDigest(build.sha1))}\` |`,
-      );
-    }
-    lines.push('');
+  if (count > 0) {
+    pieces.push({
+      head: '| | name | fingerprint | digest |\n|---|---|---|---|\n',
+      items: release.newBuilds.map(
+        (build) =>
+          `| ${build.kind} | ${escapeCell(build.name)} | \`${build.fingerprint.slice(0, 12)}\` | \`${escapeCell(shortDigest(build.sha1))}\` |`,
+      ),
+      separator: '\n',
+      tail: '',
+      more: (left) =>
+        `| … | ${left} more ${left === 1 ? 'build' : 'builds'}, not listed: a PR body holds at most 65,536 characters | | |`,
+    });
   }
   if (options.buildUrl !== undefined) {
-    lines.push(
-      `Opened by [${options.buildLabel ?? 'a Concourse build'}](${options.buildUrl}).`,
-      '',
-    );
+    pieces.push(`Opened by [${options.buildLabel ?? 'a Concourse build'}](${options.buildUrl}).`);
   }
-  lines.push(
+  pieces.push(
     `While this PR is open it is the release lock of \`${release.name}\` on \`${base}\`: no other final release of it is opened. Merge it to release ${release.version}, or close it to give the lock up.`,
-    '',
   );
   const block: PullBlock = {
     format: 1,
@@ -122,13 +145,9 @@ export function renderPullBody(options: BodyOptions): string {
     source: release.source,
     track: options.track,
   };
-  lines.push(`${BLOCK_START} ${JSON.stringify(block)} ${BLOCK_END}`);
-  return `${lines.join('\n')}\n`;
+  pieces.push(`${BLOCK_START} ${JSON.stringify(block)} ${BLOCK_END}`);
+  return fitBody(options.intro, pieces);
 }
-
-// GitHub caps a PR body at 65,536 characters: a repository with hundreds of packages gets a
-// shortened table (the versions line stays whole: a few thousand characters at most).
-const MAX_INDEX_ROWS = 300;
 
 /** Renders the body of an import PR: what it imports, and the same lock note and block. */
 export function renderImportBody(
@@ -139,49 +158,47 @@ export function renderImportBody(
   const builds = imported.indexes.reduce((sum, index) => sum + index.builds, 0);
   const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
   const finalBuilds = `${count(imported.indexes.length, '`.final_builds` index', '`.final_builds` indexes')} with ${count(builds, 'build', 'builds')}`;
-  const lines: string[] = [];
-  if (options.intro !== undefined && options.intro.trim() !== '')
-    lines.push(options.intro.trim(), '');
-  lines.push(
+  const more = (left: number) => `… and ${left} more`;
+  const pieces: Piece[] = [
     options.track === 'both'
       ? `Imports the existing final-release metadata of **${imported.name}** from the checkout at ${source}: ${count(imported.versions.length, 'final version', 'final versions')} and ${finalBuilds}.`
       : `Imports the \`.final_builds\` of **${imported.name}** from the checkout at ${source}: ${finalBuilds}, covering ${count(imported.versions.length, 'final version', 'final versions')}. \`releases/\` stays out of git (\`source.track: final_builds\`).`,
-    '',
-    `**Versions** (up to ${imported.version}): ${imported.versions.join(', ')}`,
-    '',
-  );
+    {
+      head: `**Versions** (up to ${imported.version}): `,
+      items: imported.versions,
+      separator: ', ',
+      tail: '',
+      more,
+    },
+  ];
   if (imported.keptBuilds > 0) {
-    lines.push(
+    pieces.push(
       `${count(imported.keptBuilds, 'build is', 'builds are')} on \`${base}\` already, with the same digest: the base's entries are kept.`,
-      '',
     );
   }
   if (imported.indexes.length > 0) {
-    lines.push('| `.final_builds` index | builds |', '|---|---|');
-    for (const index of imported.indexes.slice(0, MAX_INDEX_ROWS))
-      lines.push(`| \`${escapeCell(index.path)}\` | ${index.builds} |`);
-    if (imported.indexes.length > MAX_INDEX_ROWS)
-      lines.push(`| … and ${imported.indexes.length - MAX_INDEX_ROWS} more | |`);
-    lines.push('');
+    pieces.push({
+      head: '| `.final_builds` index | builds |\n|---|---|\n',
+      items: imported.indexes.map((index) => `| \`${escapeCell(index.path)}\` | ${index.builds} |`),
+      separator: '\n',
+      tail: '',
+      more: (left) => `| ${more(left)} | |`,
+    });
   }
   if (imported.rewritten.length > 0) {
-    lines.push(
-      `Rewritten in the bosh CLI's canonical format, with the same entries: ${imported.rewritten
-        .slice(0, MAX_INDEX_ROWS)
-        .map((path) => `\`${path}\``)
-        .join(', ')}${imported.rewritten.length > MAX_INDEX_ROWS ? ', …' : ''}.`,
-      '',
-    );
+    pieces.push({
+      head: "Rewritten in the bosh CLI's canonical format, with the same entries: ",
+      items: imported.rewritten.map((path) => `\`${path}\``),
+      separator: ', ',
+      tail: '.',
+      more,
+    });
   }
   if (options.buildUrl !== undefined) {
-    lines.push(
-      `Opened by [${options.buildLabel ?? 'a Concourse build'}](${options.buildUrl}).`,
-      '',
-    );
+    pieces.push(`Opened by [${options.buildLabel ?? 'a Concourse build'}](${options.buildUrl}).`);
   }
-  lines.push(
+  pieces.push(
     `While this PR is open it is the release lock of \`${imported.name}\` on \`${base}\`: no final release of it is opened. Merge it to track the metadata in git from now on, or close it to give the lock up.`,
-    '',
   );
   const block: PullBlock = {
     format: 1,
@@ -192,8 +209,68 @@ export function renderImportBody(
     track: options.track,
     import: true,
   };
-  lines.push(`${BLOCK_START} ${JSON.stringify(block)} ${BLOCK_END}`);
-  return `${lines.join('\n')}\n`;
+  pieces.push(`${BLOCK_START} ${JSON.stringify(block)} ${BLOCK_END}`);
+  return fitBody(options.intro, pieces);
+}
+
+/** A list in a body that may be cut short: the items that fit, then `more(left)`. */
+interface Shortenable {
+  head: string;
+  items: readonly string[];
+  separator: string;
+  tail: string;
+  more: (left: number) => string;
+}
+
+/** A paragraph of a body: fixed text, or a list that may be shortened. */
+type Piece = string | Shortenable;
+
+/**
+ * The body: the user's text, then the pieces, one paragraph each — whole when that fits GitHub's
+ * limit, else with each list (in order) keeping as many items as fit. renderPullText refuses a
+ * user text longer than the limit less RESERVED_BODY_CHARACTERS; should the resource's own
+ * text still leave no room (names and URLs of absurd length), the user text is cut short.
+ */
+function fitBody(intro: string | undefined, pieces: readonly Piece[]): string {
+  const user = intro?.trim() ?? '';
+  const render = (text: string, kept: readonly number[]): string => {
+    let list = 0;
+    const paragraphs = pieces.map((piece) => {
+      if (typeof piece === 'string') return piece;
+      const keep = kept[list++] ?? piece.items.length;
+      const left = piece.items.length - keep;
+      const shown = piece.items.slice(0, keep);
+      if (left > 0) shown.push(piece.more(left));
+      return `${piece.head}${shown.join(piece.separator)}${piece.tail}`;
+    });
+    return `${[...(text === '' ? [] : [text]), ...paragraphs].join('\n\n')}\n`;
+  };
+  const lists = pieces.filter((piece): piece is Shortenable => typeof piece !== 'string');
+  const whole = render(user, []);
+  if (characters(whole) <= MAX_BODY_CHARACTERS) return whole;
+
+  const none = lists.map(() => 0);
+  let text = user;
+  const over = characters(render(text, none)) - MAX_BODY_CHARACTERS;
+  if (over > 0) {
+    const note = '\n\n*(shortened: a PR body holds at most 65,536 characters)*';
+    text = `${Array.from(text)
+      .slice(0, Math.max(0, characters(text) - over - characters(note)))
+      .join('')}${note}`;
+  }
+  // Room for items, measured with every list empty (its "more" line then names the most).
+  let room = MAX_BODY_CHARACTERS - characters(render(text, none));
+  const kept = lists.map((list) => {
+    let keep = 0;
+    for (const item of list.items) {
+      const cost = characters(item) + characters(list.separator);
+      if (cost > room) break;
+      room -= cost;
+      keep++;
+    }
+    return keep;
+  });
+  return render(text, kept);
 }
 
 /** Reads the machine-readable block of a release PR body, or undefined when there is none. */

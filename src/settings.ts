@@ -248,6 +248,7 @@ function parseSource(raw: unknown): SourceSettings {
   if (raw === undefined || raw === null) {
     throw new UserError('source: required: set at least source.repository and credentials');
   }
+  refuseCredentialsInUrls(raw);
   const source = check(validateSource, raw, 'source', sourceSchema);
   const [owner = '', repo = ''] = source.repository.split('/');
   const apiUrl = (source.github_api_url ?? DEFAULTS.githubApiUrl).replace(/\/+$/, '');
@@ -273,6 +274,24 @@ function parseSource(raw: unknown): SourceSettings {
     track: source.track ?? DEFAULTS.track,
     reportLowerVersions: source.report_lower_versions ?? false,
   };
+}
+
+// A URL's userinfo (`scheme://user:password@host`): a credential where it ends up in logs, git's
+// messages and undici's errors ("Request cannot be constructed from a URL that includes
+// credentials: <the URL>").
+const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+
+/** Refuses git_url or github_api_url with credentials in them, without repeating the URL. */
+function refuseCredentialsInUrls(raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null) return;
+  for (const field of ['git_url', 'github_api_url']) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (typeof value === 'string' && URL_USERINFO.test(value.trim())) {
+      throw new UserError(
+        `source.${field}: must not carry credentials (user:password@ before the host; the URL is not repeated here): give the token in source.access_token, or a GitHub App in app_id and private_key, and the URL without them`,
+      );
+    }
+  }
 }
 
 function parseAuth(source: RawSource): Auth {

@@ -87,4 +87,23 @@ function registerSecrets(raw: unknown, secrets: SecretRegistry): void {
     const value = (source as Record<string, unknown>)[key];
     if (typeof value === 'string') secrets.add(value);
   }
+  // A URL's password is scrubbed as a value too, wherever it shows up without its URL.
+  for (const key of ['git_url', 'github_api_url']) {
+    const value = (source as Record<string, unknown>)[key];
+    if (typeof value !== 'string') continue;
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(value.trim())?.[1];
+    if (userinfo === undefined) continue;
+    // `user:password`, or a token alone as the user (`https://TOKEN@host`).
+    const secret = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo;
+    secrets.add(secret);
+    secrets.add(decodeURIComponentSafe(secret));
+  }
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

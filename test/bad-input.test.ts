@@ -23,6 +23,7 @@ beforeAll(async () => {
   const ref = await world.sandbox.mergePull(OWNER, mergedRepo, 1);
   merged = { version: '3', pr: '1', ref };
   if (put.error !== undefined) throw put.error;
+  await git(world.sandbox.bareRepoPath(OWNER, mergedRepo), ['tag', 'v2', 'main~1']);
   openRepo = await world.repository();
   const open = await world.put(openRepo, await world.buildDir('cut-a'));
   if (open.error !== undefined) throw open.error;
@@ -154,8 +155,13 @@ const CASES: Case[] = [
   ),
   checkWith(
     'a git URL with credentials',
-    { git_url: 'https://u:p@ghe.example.com/a/b.git' },
-    /^source\.git_url: must be an http\(s\) URL of the repository without credentials/,
+    { git_url: 'https://u:hunter2-Pa55word@ghe.example.com/a/b.git' },
+    /^source\.git_url: must not carry credentials \(user:password@ before the host; the URL is not repeated here\): give the token in source\.access_token/,
+  ),
+  checkWith(
+    'an API URL with credentials',
+    { github_api_url: 'https://admin:hunter2-Pa55word@ghe.example.com/api/v3' },
+    /^source\.github_api_url: must not carry credentials/,
   ),
   checkWith(
     'a release name with spaces',
@@ -187,6 +193,33 @@ const CASES: Case[] = [
     { base_branch: 'nope' },
     /^config\/final\.yml is not on nope: set source\.release_name, or check source\.base_branch$/,
   ),
+  checkWith(
+    'a tag as the base branch, in check',
+    { base_branch: 'v2' },
+    /^source\.base_branch: v2 is a tag in acme\/example-release-\d+, not a branch: name the branch release PRs go to/,
+  ),
+  getWith(
+    'a tag as the base branch, in get',
+    () => ({ source: source(mergedRepo, { base_branch: 'v2' }), version: merged }),
+    /^source\.base_branch: v2 is a tag in acme\/example-release-\d+, not a branch/,
+  ),
+  {
+    name: 'a tag as the base branch, in put',
+    step: 'out',
+    request: async () => {
+      const repo = await world.repository();
+      await git(world.sandbox.bareRepoPath(OWNER, repo), ['tag', 'v2', 'main']);
+      return {
+        raw: {
+          source: source(repo, { base_branch: 'v2' }),
+          params: { repository: 'release-repo' },
+        },
+        args: [await world.buildDir('cut-a')],
+        repo,
+      };
+    },
+    message: /^source\.base_branch: v2 is a tag in acme\/example-release-\d+, not a branch/,
+  },
   // check: version
   {
     name: 'a version with a numeric pr',

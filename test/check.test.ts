@@ -133,20 +133,6 @@ async function mergeVersions(
 
 const named = { release_name: 'example', base_branch: 'main' };
 
-/** A repository whose base has config/final.yml but no final release. */
-async function repositoryWithoutReleases(): Promise<string> {
-  const repo = await world.repository();
-  await world.sandbox.commitToBranch(OWNER, repo, 'main', {
-    files: {
-      'releases/example/index.yml': null,
-      'releases/example/example-1.yml': null,
-      'releases/example/example-2.yml': null,
-    },
-    message: 'forget the releases',
-  });
-  return repo;
-}
-
 describe('versions', () => {
   it('reports the base release as the starting version while no release PR has merged', async () => {
     const repo = await world.repository();
@@ -164,7 +150,7 @@ describe('versions', () => {
   });
 
   it('reports nothing for a base without any final release', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     expect(versions(await world.check(repo))).toEqual([]);
   });
 
@@ -270,23 +256,25 @@ describe('cost of a poll', () => {
     const seven = { version: '7', pr: '', ref: pushed };
     expect(versions(await world.check(repo, first, { ...source, now: at(6) }))).toEqual([seven]);
     requests = world.requests(repo, since);
+    // (base_branch is revalidated to be no tag too, with a free 304.)
     expect(requests.map((entry) => [entry.route, entry.status])).toEqual([
+      ['GET /repos/{owner}/{repo}/git/matching-refs/{ref}', 304],
       ['GET /repos/{owner}/{repo}/pulls', 304],
       ['GET /repos/{owner}/{repo}/contents/{path}', 200],
       ['GET /repos/{owner}/{repo}/commits', 200],
     ]);
 
-    // Revalidated and unchanged: a second free 304, then one request again for five minutes.
+    // Revalidated and unchanged: free 304s, then one request again for five minutes.
     since = world.sandbox.log().length;
     expect(versions(await world.check(repo, seven, { ...source, now: at(12) }))).toEqual([seven]);
-    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304]);
+    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304, 304, 304]);
     since = world.sandbox.log().length;
     expect(versions(await world.check(repo, seven, { ...source, now: at(13) }))).toEqual([seven]);
     expect(world.requests(repo, since)).toHaveLength(1);
   });
 
   it('remembers a base without any final release as well, instead of asking each poll', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     const source = { source: named };
     const start = Date.now();
     expect(versions(await world.check(repo, undefined, { ...source, now: () => start }))).toEqual(
@@ -390,7 +378,7 @@ describe('a release lower than one its base had (issue 16: a backport merged aft
   });
 
   it('with track: final_builds (no release index), compares with the releases merged before', async () => {
-    const repo = await repositoryWithoutReleases();
+    const repo = await world.repositoryWithoutReleases();
     const finalBuilds = { track: 'final_builds' } as const;
     const source = { source: { ...named, track: 'final_builds' } };
     const [four, backport] = await mergeVersions(repo, ['3.0.4', '3.0.1'], finalBuilds);

@@ -2,7 +2,10 @@
 // their expiry, renewed after GitHub refuses one (a worker whose clock disagrees), and a put that
 // waits longer than a token lives.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AppCredentials } from '../sandbox/index.js';
+import { check } from '../src/check/check.js';
 import { connect, type ConnectOptions } from '../src/connect.js';
 import { SecretRegistry } from '../src/log.js';
 import { parseCheckRequest } from '../src/settings.js';
@@ -47,7 +50,7 @@ function appConnections(
     { log: world.log().logger, secrets, env: world.gitEnv() },
     { github: { retryAfterBaseValue: 1, throttleWrites: false }, gitRetryDelayMs: 1, ...options },
   );
-  return { ...connections, secrets };
+  return { ...connections, secrets, source };
 }
 
 const routes = (repo: string, since: number) =>
@@ -160,6 +163,99 @@ describe('installation tokens', () => {
       expect(mints.length).toBeGreaterThanOrEqual(2);
       expect(world.requests(repo).some((entry) => entry.status === 401)).toBe(true);
       expect(second.logs).not.toMatch(/ghs_sandbox[0-9a-f]{8}/);
+    } finally {
+      world.sandbox.clock.set(null);
+    }
+  });
+});
+
+describe('an idle check with a GitHub App', () => {
+  const named = { base_branch: 'main', release_name: 'example' };
+
+  /** check as its entrypoint runs it, with a /tmp cache shared by the checks of one test. */
+  async function appCheck(repo: string, cacheDir: string, now?: () => number) {
+    const { source, github, cache } = appConnections(repo, named, {
+      cacheDir,
+      keepAppToken: true,
+      ...(now === undefined ? {} : { now }),
+    });
+    return check({ source, version: undefined }, { github, cache, log: world.log().logger });
+  }
+
+  /** The kept token: the cache file and what it holds. */
+  async function keptToken(cacheDir: string): Promise<{ file: string; token: string }> {
+    for (const name of await readdir(cacheDir)) {
+      const entry = JSON.parse(await readFile(join(cacheDir, name), 'utf8')) as {
+        key: string;
+        value: { token: string };
+      };
+      if (entry.key === 'installation token') {
+        return { file: join(cacheDir, name), token: entry.value.token };
+      }
+    }
+    throw new Error('no installation token in the cache');
+  }
+
+  const seen = (repo: string, since: number) =>
+    routes(repo, since).map((route) => route.replace(/^(GET|POST) /, ''));
+
+  it('costs one request that GitHub does not count: the installation token is kept in /tmp', async () => {
+    const repo = await world.repository();
+    const cacheDir = await world.tempDir('brp-app-cache-');
+    const [start] = await appCheck(repo, cacheDir);
+    expect(start).toMatchObject({ version: '2', pr: '' });
+    const since = world.sandbox.log().length;
+    for (let i = 0; i < 3; i++) expect(await appCheck(repo, cacheDir)).toEqual([start]);
+    const requests = world.sandbox
+      .log()
+      .slice(since)
+      .filter((entry) => entry.repository === `${OWNER}/${repo}` || entry.route === MINT);
+    expect(
+      requests.map((entry) => [entry.route, entry.status, entry.countedAgainstRateLimit]),
+    ).toEqual([
+      ['GET /repos/{owner}/{repo}/pulls', 304, false],
+      ['GET /repos/{owner}/{repo}/pulls', 304, false],
+      ['GET /repos/{owner}/{repo}/pulls', 304, false],
+    ]);
+    const { file, token } = await keptToken(cacheDir);
+    expect(token).toMatch(/^ghs_sandbox/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(cacheDir)).mode & 0o077).toBe(0);
+  });
+
+  it('renews the kept token before it expires, and after GitHub refuses it', async () => {
+    const repo = await world.repository();
+    const cacheDir = await world.tempDir('brp-app-cache-');
+    world.sandbox.clock.set(new Date());
+    try {
+      const now = () => world.sandbox.clock.now().getTime();
+      await appCheck(repo, cacheDir, now);
+      const first = (await keptToken(cacheDir)).token;
+      world.sandbox.clock.advance(56 * MINUTE); // 4 minutes left
+      let since = world.sandbox.log().length;
+      await appCheck(repo, cacheDir, now);
+      // A new token: its ETags start over (GitHub's belong to the token), once.
+      expect(seen(repo, since)).toEqual([
+        '/repos/{owner}/{repo}/installation 200',
+        '/app/installations/{installation_id}/access_tokens 201',
+        '/repos/{owner}/{repo}/pulls 200',
+      ]);
+      const second = (await keptToken(cacheDir)).token;
+      expect(second).not.toBe(first);
+
+      world.sandbox.revokeToken(second);
+      since = world.sandbox.log().length;
+      await appCheck(repo, cacheDir, now);
+      expect(seen(repo, since)).toEqual([
+        '/repos/{owner}/{repo}/pulls 401',
+        '/repos/{owner}/{repo}/installation 200',
+        '/app/installations/{installation_id}/access_tokens 201',
+        '/repos/{owner}/{repo}/pulls 200',
+      ]);
+      expect((await keptToken(cacheDir)).token).not.toBe(second);
+      since = world.sandbox.log().length;
+      await appCheck(repo, cacheDir, now);
+      expect(seen(repo, since)).toEqual(['/repos/{owner}/{repo}/pulls 304']);
     } finally {
       world.sandbox.clock.set(null);
     }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildInfo } from '../src/build-info.js';
 import {
+  characters,
+  MAX_BODY_CHARACTERS,
   parsePullBlock,
+  RESERVED_BODY_CHARACTERS,
   renderImportBody,
   renderPullBody,
   type ImportSummary,
@@ -85,6 +88,77 @@ describe('renderPullBody', () => {
       source: release.source,
       track: 'both',
     });
+  });
+
+  /** A release of `count` new package builds. */
+  const manyBuilds = (count: number): ReleaseSummary => ({
+    ...release,
+    packages: count,
+    newBuilds: Array.from({ length: count }, (_, i) => ({
+      kind: 'package' as const,
+      name: `package-${String(i).padStart(4, '0')}`,
+      fingerprint: `${i}`.padStart(40, 'f'),
+      sha1: `sha256:${`${i}`.padStart(64, 'e')}`,
+    })),
+  });
+  const listedRows = (text: string) => text.match(/^\| package \| package-\d{4} \|/gm)?.length ?? 0;
+
+  it.each([
+    ['no user text', undefined],
+    ['a user text as long as allowed', 'n'.repeat(MAX_BODY_CHARACTERS - RESERVED_BODY_CHARACTERS)],
+  ])(
+    'fits 1,000 new builds into GitHub’s 65,536 characters with %s, saying how many it left out',
+    (_what, intro) => {
+      const text = renderPullBody({
+        release: manyBuilds(1000),
+        repositoryUrl: 'https://github.com/acme/example-release',
+        base: 'main',
+        buildUrl: 'https://ci.example.com/builds/42',
+        buildLabel: 'main/releases/cut #7',
+        track: 'both',
+        intro,
+      });
+      expect(characters(text)).toBeLessThanOrEqual(MAX_BODY_CHARACTERS);
+      const listed = listedRows(text);
+      expect(listed).toBeGreaterThan(intro === undefined ? 500 : 0);
+      expect(listed).toBeLessThan(1000);
+      expect(text).toContain(
+        `| … | ${1000 - listed} more builds, not listed: a PR body holds at most 65,536 characters | | |`,
+      );
+      if (intro !== undefined) expect(text.startsWith(`${intro}\n\n`)).toBe(true);
+      expect(text).toContain('Opened by [main/releases/cut #7]');
+      expect(parsePullBlock(text)?.version).toBe('3');
+    },
+  );
+
+  it('lists every build when they fit, and counts characters as GitHub does', () => {
+    const text = renderPullBody({
+      release: manyBuilds(300),
+      repositoryUrl: 'https://github.com/acme/example-release',
+      base: 'main',
+      buildUrl: undefined,
+      buildLabel: undefined,
+      track: 'both',
+      intro: '🚀'.repeat(40_000), // 80,000 UTF-16 units, 40,000 characters
+    });
+    expect(listedRows(text)).toBe(300);
+    expect(text).not.toContain('not listed');
+    expect(characters('🚀a')).toBe(2);
+  });
+
+  it('cuts a user text short only when the resource’s own text leaves no room for it', () => {
+    const text = renderPullBody({
+      release,
+      repositoryUrl: 'https://github.com/acme/example-release',
+      base: 'b'.repeat(6000), // an absurd base name: the user text was checked against the reserve
+      buildUrl: undefined,
+      buildLabel: undefined,
+      track: 'both',
+      intro: 'n'.repeat(MAX_BODY_CHARACTERS - RESERVED_BODY_CHARACTERS),
+    });
+    expect(characters(text)).toBeLessThanOrEqual(MAX_BODY_CHARACTERS);
+    expect(text).toContain('*(shortened: a PR body holds at most 65,536 characters)*');
+    expect(parsePullBlock(text)?.key).toBe(release.key);
   });
 
   it.each([
@@ -171,8 +245,14 @@ describe('renderImportBody', () => {
       },
       track: 'both',
     });
-    expect(body.length).toBeLessThan(65_536);
-    expect(body).toContain('| … and 1700 more | |');
+    expect(characters(body)).toBeLessThanOrEqual(MAX_BODY_CHARACTERS);
+    // Every version fits; the index table keeps what fits after them and says how many it left out.
+    expect(body).toContain(`**Versions** (up to 2): ${many.map((i) => `1.${i}.0`).join(', ')}\n`);
+    const listed =
+      body.match(/^\| `\.final_builds\/packages\/package-\d+\/index\.yml` \| 3 \|$/gm) ?? [];
+    expect(listed.length).toBeGreaterThan(500);
+    expect(body).toContain(`| … and ${2000 - listed.length} more | |`);
+    expect(body).toContain('with the same entries: … and 2000 more.');
     expect(parsePullBlock(body)?.version).toBe('2');
   });
 });

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../src/errors.js';
 import { git } from './support/repos.js';
+import { runBundle } from './support/run-bundle.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -122,5 +123,40 @@ describe('the token', () => {
     const argv = await readFile(world.argvLog(), 'utf8');
     expect(argv).toMatch(/git push .*--force-with-lease/);
     expect(argv).not.toContain(world.token);
+  });
+});
+
+describe('a credential in a URL', () => {
+  const SECRET = 'hunter2-Pa55word';
+
+  it('appears in no output of any step, in any field, with debug on', async () => {
+    const repo = await world.repository();
+    const api = new URL(world.sandbox.apiUrl);
+    const withUser = (url: string, userinfo: string) => url.replace('://', `://${userinfo}@`);
+    const sources = [
+      { git_url: withUser(world.sandbox.gitUrl(OWNER, repo), `x-access-token:${SECRET}`) },
+      { git_url: withUser(world.sandbox.gitUrl(OWNER, repo), SECRET) },
+      { github_api_url: withUser(api.href, `admin:${SECRET}`) },
+      { github_api_url: withUser(api.href, `admin:${encodeURIComponent(`${SECRET}/@`)}`) },
+    ];
+    const dest = await world.tempDir('brp-url-dest-');
+    const version = { version: '2', pr: '', ref: 'f'.repeat(40) };
+    const outputs: string[] = [];
+    for (const extra of sources) {
+      const source = world.source(repo, { ...extra, debug: true });
+      for (const [step, request, args] of [
+        ['check', { source }, []],
+        ['in', { source, version }, [dest]],
+        ['out', { source, params: { repository: 'release-repo' } }, [dest]],
+      ] as const) {
+        const result = await runBundle(step, request, { args: [...args] });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(
+          /^error: source\.(git_url|github_api_url): must not carry credentials/m,
+        );
+        outputs.push(result.stdout, result.stderr);
+      }
+    }
+    expect(outputs.join('\n')).not.toMatch(/hunter2|Pa55word/);
   });
 });

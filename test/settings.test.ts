@@ -48,10 +48,21 @@ describe('source', () => {
     expect(settings.gitUrl).toBe('https://git.example.com/mirror/example.git');
   });
 
-  it('rejects a git_url carrying credentials', () => {
-    expect(() =>
-      parseCheckRequest({ source: { ...source, git_url: 'https://user:pw@example.com/a/b.git' } }),
-    ).toThrow('source.git_url: must be an http(s) URL of the repository without credentials');
+  it.each([
+    ['git_url', 'https://x-access-token:hunter2-Pa55word@example.com/a/b.git'],
+    ['git_url', 'http://hunter2-Pa55word@example.com/a/b.git'],
+    ['git_url', 'ftp://user:hunter2-Pa55word@example.com/a/b.git'],
+    ['github_api_url', 'https://admin:hunter2-Pa55word@ghe.example.com/api/v3'],
+  ])('refuses %s carrying credentials without repeating them', (field, url) => {
+    let message = '';
+    try {
+      parseCheckRequest({ source: { ...source, [field]: url } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      `source.${field}: must not carry credentials (user:password@ before the host; the URL is not repeated here): give the token in source.access_token, or a GitHub App in app_id and private_key, and the URL without them`,
+    );
   });
 
   it('applies every default', () => {
@@ -209,5 +220,27 @@ describe('errors and logs', () => {
     const text = lines.join('');
     expect(text).not.toMatch(/s3cr3t-value-123|structured|MIIEowIBAAKCAQEA|ghs_a/);
     expect(text.match(/\[REDACTED\]/g)?.length).toBe(5);
+  });
+
+  it('scrubs the credentials of any URL, undici’s errors included', () => {
+    const secrets = new SecretRegistry();
+    let undici = '';
+    try {
+      new Request('https://admin:hunter2-Pa55word@ghe.example.com/api/v3/repos/a/b');
+    } catch (error) {
+      undici = String(error);
+    }
+    expect(undici).toContain('hunter2-Pa55word'); // what Node's fetch says when left alone
+    const texts = [
+      undici,
+      "fatal: unable to access 'http://x-access-token:hunter2-Pa55word@127.0.0.1:1/a/b.git/'",
+      'proxy HTTPS_PROXY=http://proxyuser:hunter2-Pa55word@proxy:3128 refused',
+      'git@github.com:acme/b.git and https://ghe.example.com/a@b stay as they are',
+    ].map((text) => secrets.scrub(text));
+    expect(texts.join('\n')).not.toContain('hunter2');
+    expect(texts[1]).toBe("fatal: unable to access 'http://[REDACTED]@127.0.0.1:1/a/b.git/'");
+    expect(texts[3]).toBe(
+      'git@github.com:acme/b.git and https://ghe.example.com/a@b stay as they are',
+    );
   });
 });

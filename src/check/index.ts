@@ -6,5 +6,9 @@ import { check } from './check.js';
 // Concourse runs /opt/resource/check with the request on stdin.
 process.exitCode = await runStep({
   parse: parseCheckRequest,
-  run: (input, context) => check(input, { ...connect(input.source, context), log: context.log }),
+  run: (input, context) =>
+    check(input, {
+      ...connect(input.source, context, { keepAppToken: true }),
+      log: context.log,
+    }),
 });

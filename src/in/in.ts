@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { readMetadataDir } from '../metadata-reader.js';
 import { noEtagCache } from '../etag-cache.js';
 import { readMergeFacts } from '../merged-release.js';
+import { refuseTagBase } from '../release-target.js';
 import type { InInput, SourceSettings } from '../settings.js';
 import { writeInside } from './dest.js';
 
@@ -45,7 +46,10 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
     ? undefined
     : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version));
   const [merged, tree] = await both(
-    version.pr === '' ? undefined : verifiedPull(deps.github, version, input.source),
+    both(
+      refuseTagBase(deps.github, input.source),
+      version.pr === '' ? undefined : verifiedPull(deps.github, version, input.source),
+    ).then(([, verified]) => verified),
     fetching,
   );
   const pull = merged?.pull;

@@ -4,7 +4,16 @@ import { buildInfo } from '../build-info.js';
 import { UserError } from '../errors.js';
 import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../github.js';
 import type { Logger } from '../log.js';
-import { parsePullBlock, renderImportBody, renderPullBody, type PullContent } from '../pr-body.js';
+import {
+  characters,
+  MAX_BODY_CHARACTERS,
+  MAX_TITLE_CHARACTERS,
+  parsePullBlock,
+  RESERVED_BODY_CHARACTERS,
+  renderImportBody,
+  renderPullBody,
+  type PullContent,
+} from '../pr-body.js';
 import type { ReleaseTarget } from '../release-history.js';
 import type { OutSettings, SourceSettings } from '../settings.js';
 import { renderTemplate } from '../template.js';
@@ -34,10 +43,26 @@ export async function renderPullText(options: {
     version: options.version,
     build_url: build.url ?? '',
   };
-  const intro = await userBody(params, options.sources);
+  const user = await userBody(params, options.sources);
+  const title = renderTemplate(
+    params.title ?? DEFAULT_SUBJECT[options.kind],
+    values,
+    'params.title',
+  );
+  refuseOverlong(params.title === undefined ? 'the PR title' : 'params.title', title, {
+    maximum: MAX_TITLE_CHARACTERS,
+    why: `GitHub allows at most ${MAX_TITLE_CHARACTERS} in a PR title`,
+  });
+  const intro = user === undefined ? undefined : renderTemplate(user.text, values, user.field);
+  if (user !== undefined) {
+    refuseOverlong(user.field, intro ?? '', {
+      maximum: MAX_BODY_CHARACTERS - RESERVED_BODY_CHARACTERS,
+      why: `a PR body holds at most ${MAX_BODY_CHARACTERS.toLocaleString('en-US')} characters, and the resource's own text (the builds, the lock note, the machine-readable block) keeps ${RESERVED_BODY_CHARACTERS.toLocaleString('en-US')} of them`,
+    });
+  }
   return {
-    title: renderTemplate(params.title ?? DEFAULT_SUBJECT[options.kind], values, 'params.title'),
-    intro: intro === undefined ? undefined : renderTemplate(intro.text, values, intro.field),
+    title,
+    intro,
     commitSubject: renderTemplate(
       params.commitMessage ?? DEFAULT_SUBJECT[options.kind],
       values,
@@ -146,6 +171,20 @@ function pullRequestText(
   };
 }
 
+// Checked before anything is pushed: GitHub would refuse the PR with a 422 after the lock branch
+// was pushed, and every re-run would fail the same way.
+function refuseOverlong(
+  field: string,
+  text: string,
+  limit: { maximum: number; why: string },
+): void {
+  const length = characters(text);
+  if (length <= limit.maximum) return;
+  throw new UserError(
+    `${field} is ${length.toLocaleString('en-US')} characters long once rendered: ${limit.why}: shorten it to ${limit.maximum.toLocaleString('en-US')} characters or fewer`,
+  );
+}
+
 async function userBody(
   params: OutSettings,
   sources: string,
@@ -181,6 +220,7 @@ async function createOrFind(
         ? { kind: 'ours', pull, created: true }
         : { kind: 'other-head', pull };
     } catch (error) {
+      if (error instanceof UserError) throw error; // GitHub's answer, already explained
       const failure = classifyFailure(error);
       const status = statusOf(error);
       if (status === 401 || status === 403) {

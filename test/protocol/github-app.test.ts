@@ -63,15 +63,16 @@ describe('a GitHub App', () => {
     });
 
     const log = sandbox.log();
-    // Each of the four steps found the installation, made one token, and used it for REST and git.
-    expect(log.filter((e) => e.route === 'GET /repos/{owner}/{repo}/installation')).toHaveLength(4);
+    // Each step found the installation, made one token and used it for REST and git — but the
+    // second check, which used the token the first one kept in /tmp (check → out → check → in).
+    expect(log.filter((e) => e.route === 'GET /repos/{owner}/{repo}/installation')).toHaveLength(3);
     const minted = log.filter(
       (e) => e.route === 'POST /app/installations/{installation_id}/access_tokens',
     );
-    expect(minted).toHaveLength(4);
+    expect(minted).toHaveLength(3);
     const byToken = log.filter((e) => e.tokenId !== null && !e.tokenId.startsWith('app-'));
     expect(new Set(byToken.map((e) => e.kind))).toEqual(new Set(['rest', 'git']));
-    expect(new Set(byToken.map((e) => e.tokenId)).size).toBe(4);
+    expect(new Set(byToken.map((e) => e.tokenId)).size).toBe(3);
     expect(sandbox.pulls(OWNER, 'example-release')[0]?.user).toBe('release-app[bot]');
 
     const printed = outputs.map((o) => o.stdout + o.stderr).join('\n');

@@ -158,6 +158,37 @@ describe('REST faults', () => {
     expect(retried).toEqual([0]);
   });
 
+  test('content-creation limit: 422 "was submitted too quickly" without effect; the same POST then works', async () => {
+    const repo = await freshRepo();
+    sandbox.injectFault({
+      route: 'POST /repos/{owner}/{repo}/pulls',
+      kind: 'content-creation-limit',
+    });
+    const request = { owner: OWNER, repo, head: 'cut-a', base: 'main', title: 't' };
+    const refused = await failure(client(sandbox).rest.pulls.create(request));
+    expect(refused.status).toBe(422);
+    expect(refused.headers['retry-after']).toBeUndefined();
+    expect(refused.data).toMatchObject({
+      message: 'Validation Failed',
+      errors: [{ resource: 'PullRequest', code: 'custom', message: 'was submitted too quickly' }],
+    });
+    expect(sandbox.pulls(OWNER, repo)).toHaveLength(0);
+    sandbox.injectFault({
+      route: 'POST /repos/{owner}/{repo}/pulls',
+      kind: 'content-creation-limit',
+      retryAfter: 30,
+    });
+    expect((await failure(client(sandbox).rest.pulls.create(request))).headers['retry-after']).toBe(
+      '30',
+    );
+    expect((await client(sandbox).rest.pulls.create(request)).status).toBe(201);
+    expect(entriesFor(repo).map((entry) => [entry.status, entry.fault])).toEqual([
+      [422, 'content-creation-limit'],
+      [422, 'content-creation-limit'],
+      [201, null],
+    ]);
+  });
+
   test('delay: the answer comes late but complete', async () => {
     const repo = await freshRepo();
     sandbox.injectFault({ route: 'GET /repos/{owner}/{repo}', kind: 'delay', delayMs: 300 });

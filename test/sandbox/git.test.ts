@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
 import {
+  appJwt,
   authedGit,
   BUNDLE,
   client,
@@ -120,7 +121,9 @@ describe('pushes', () => {
     expect(push.stderr).toContain(
       'remote: error: GH006: Protected branch update failed for refs/heads/main.',
     );
-    expect(push.stderr).toContain('[remote rejected] main -> main');
+    expect(push.stderr).toContain(
+      '[remote rejected] main -> main (protected branch hook declined)',
+    );
     expect(await bareSha(repo, 'main')).toBe(before);
     const pushes = sandbox
       .log()
@@ -210,6 +213,161 @@ describe('pushes', () => {
     );
     const { data } = await octokit.rest.pulls.get({ owner: OWNER, repo, pull_number: number });
     expect(data.head.sha).toBe(sha);
+  });
+});
+
+describe('rulesets, workflows and pre-receive hooks', () => {
+  /** git pads the remote's lines with spaces (to clear progress output): compare without them. */
+  const unpadded = (text: string) => text.replace(/ +$/gm, '');
+
+  /** A clone with branch `topic` pushed, then rewritten locally (one new commit on main's tip). */
+  async function rewrittenTopic(repo: string): Promise<string> {
+    const dir = await cloneOf(repo);
+    await mustGit(['checkout', '--quiet', '-b', 'topic'], { cwd: dir });
+    await commitFile(dir, 'a.txt', 'a\n');
+    await mustGit(['push', '--quiet', 'origin', 'topic'], {
+      cwd: dir,
+      env: {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.extraHeader',
+        GIT_CONFIG_VALUE_0: `Authorization: Bearer ${sandbox.token}`,
+      },
+    });
+    await mustGit(['reset', '--quiet', '--hard', 'main'], { cwd: dir });
+    await commitFile(dir, 'b.txt', 'b\n');
+    return dir;
+  }
+
+  test('a force push to a branch a ruleset guards is refused with GH013 and GitHub’s texts', async () => {
+    const repo = await freshRepo();
+    const dir = await rewrittenTopic(repo);
+    sandbox.setRulesets(OWNER, repo, [
+      { name: 'bots', branches: ['bot/**', 'topic'], rules: ['non_fast_forward', 'creation'] },
+      { name: 'all', branches: ['~ALL'], rules: ['non_fast_forward'] },
+    ]);
+    const before = await bareSha(repo, 'topic');
+    const push = await authedGit(sandbox.token, ['push', '--force', 'origin', 'topic'], {
+      cwd: dir,
+    });
+    expect(push.code).not.toBe(0);
+    expect(unpadded(push.stderr)).toContain(
+      [
+        'remote: error: GH013: Repository rule violations found for refs/heads/topic.',
+        `remote: Review all repository rules at ${sandbox.webUrl}/${OWNER}/${repo}/rules?ref=refs%2Fheads%2Ftopic`,
+        'remote:',
+        'remote: - Cannot force-push to this branch',
+        'remote:',
+      ].join('\n'),
+    );
+    expect(push.stderr).not.toContain('creations being restricted'); // the branch exists
+    expect(push.stderr).toContain(
+      ' ! [remote rejected] topic -> topic (push declined due to repository rule violations)',
+    );
+    expect(await bareSha(repo, 'topic')).toBe(before);
+    // A fast-forward and a branch outside the patterns go through.
+    expect(
+      (await authedGit(sandbox.token, ['push', 'origin', 'HEAD:other'], { cwd: dir })).code,
+    ).toBe(0);
+  });
+
+  test('creating a branch a ruleset restricts, and unsigned commits where signatures are required', async () => {
+    const repo = await freshRepo();
+    sandbox.setRulesets(OWNER, repo, [
+      { name: 'bots', branches: ['bot/*'], rules: ['creation'] },
+      { name: 'signed', branches: ['signed/**'], rules: ['required_signatures'] },
+    ]);
+    const dir = await cloneOf(repo);
+    const sha = await commitFile(dir, 'c.txt', 'c\n');
+    const push = (branch: string) =>
+      authedGit(sandbox.token, ['push', 'origin', `HEAD:refs/heads/${branch}`], { cwd: dir });
+    const unsigned = await push('signed/a/b');
+    expect(unpadded(unsigned.stderr)).toContain(
+      [
+        'remote: - Commits must have verified signatures.',
+        'remote:   Found 1 violation:',
+        'remote:',
+        `remote:   ${sha}`,
+        'remote:',
+      ].join('\n'),
+    );
+    const create = await push('bot/x');
+    expect(unpadded(create.stderr)).toContain(
+      'remote: - Cannot create ref due to creations being restricted.',
+    );
+    expect(create.stderr).toContain('(push declined due to repository rule violations)');
+    expect((await push('bot/x/y')).code).toBe(0); // `*` stops at a slash
+    const refs = await mustGit([
+      '--git-dir',
+      sandbox.bareRepoPath(OWNER, repo),
+      'for-each-ref',
+      '--format=%(refname)',
+    ]);
+    expect(refs.split('\n').filter((ref) => /signed|bot/.test(ref))).toEqual([
+      'refs/heads/bot/x/y',
+    ]);
+  });
+
+  test('a token without the workflow scope may not move a branch across workflow changes', async () => {
+    const repo = await freshRepo();
+    const dir = await rewrittenTopic(repo);
+    const human = sandbox.addToken({ login: 'octocat', workflows: true });
+    // Someone with the scope changes a workflow on main, and the branch is rebuilt on it.
+    await mustGit(['checkout', '--quiet', '-b', 'ci', 'main'], { cwd: dir });
+    mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
+    const ci = await commitFile(dir, '.github/workflows/ci.yml', 'on: push\n');
+    sandbox.setProtectedBranches(OWNER, repo, []);
+    expect((await authedGit(human, ['push', 'origin', 'HEAD:main'], { cwd: dir })).code).toBe(0);
+    await mustGit(['checkout', '--quiet', 'topic'], { cwd: dir });
+    await mustGit(['reset', '--quiet', '--hard', ci], { cwd: dir });
+    await commitFile(dir, 'f.txt', 'f\n');
+    const before = await bareSha(repo, 'topic');
+    const push = await authedGit(sandbox.token, ['push', '--force', 'origin', 'topic'], {
+      cwd: dir,
+    });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain(
+      ' ! [remote rejected] topic -> topic (refusing to allow a Personal Access Token to create or update workflow `.github/workflows/ci.yml` without `workflow` scope)',
+    );
+    expect(await bareSha(repo, 'topic')).toBe(before);
+    // A new branch whose commits add no workflow change of their own is fine; an App's token says so in its words.
+    expect(
+      (await authedGit(sandbox.token, ['push', 'origin', 'HEAD:fresh'], { cwd: dir })).code,
+    ).toBe(0);
+    const app = sandbox.createApp();
+    const installation = sandbox.installApp(app.id, { owner: OWNER });
+    const { data } = await client(sandbox, {
+      token: appJwt(sandbox, app),
+    }).rest.apps.createInstallationAccessToken({
+      installation_id: installation,
+    });
+    const asApp = await authedGit(data.token, ['push', '--force', 'origin', 'topic'], { cwd: dir });
+    expect(asApp.stderr).toContain(
+      '(refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission)',
+    );
+    expect(
+      (await authedGit(human, ['push', '--force', 'origin', 'topic'], { cwd: dir })).code,
+    ).toBe(0);
+  });
+
+  test('a custom pre-receive hook declines with its own message', async () => {
+    const repo = await freshRepo();
+    sandbox.setPreReceiveHook(OWNER, repo, {
+      branches: ['bosh-release-pr/**'],
+      message: 'error: branch names must start with a JIRA key',
+    });
+    const dir = await cloneOf(repo);
+    await commitFile(dir, 'g.txt', 'g\n');
+    const push = await authedGit(
+      sandbox.token,
+      ['push', 'origin', 'HEAD:refs/heads/bosh-release-pr/main/x'],
+      { cwd: dir },
+    );
+    expect(push.stderr).toContain('remote: error: branch names must start with a JIRA key');
+    expect(push.stderr).toContain('(pre-receive hook declined)');
+    expect(
+      (await authedGit(sandbox.token, ['push', 'origin', 'HEAD:refs/heads/JIRA-1'], { cwd: dir }))
+        .code,
+    ).toBe(0);
   });
 });
 

@@ -153,6 +153,24 @@ describe('conditional requests', () => {
     expect(log.at(-1)).toMatchObject({ countedAgainstRateLimit: false });
   });
 
+  test('an ETag belongs to the token that got it (Vary: Authorization): another token gets 200', async () => {
+    const path = `/repos/${OWNER}/${REPO}/pulls?state=all`;
+    const [mine, other] = [sandbox.addToken(), sandbox.addToken()];
+    const first = await raw(path, {}, mine);
+    expect(first.headers.get('vary')).toMatch(/\bAuthorization\b/);
+    const etag = first.headers.get('etag') ?? '';
+    const theirs = await raw(path, { headers: { 'if-none-match': etag } }, other);
+    expect(theirs.status).toBe(200);
+    expect(theirs.headers.get('etag')).not.toBe(etag);
+    expect(await theirs.json()).toEqual(await first.json());
+    expect((await raw(path, { headers: { 'if-none-match': etag } }, mine)).status).toBe(304);
+    const counted = sandbox
+      .log()
+      .slice(-2)
+      .map((entry) => entry.countedAgainstRateLimit);
+    expect(counted).toEqual([true, false]);
+  });
+
   test('Octokit sees a 304 as an error with status 304; the ETag changes when the list changes', async () => {
     const repo = 'etags';
     await sandbox.createRepository({ owner: OWNER, repo, bundle: BUNDLE });

@@ -125,6 +125,16 @@ beforeAll(async () => {
       body: 'x',
     }),
   );
+  await call(
+    octokit.rest.pulls.create({ ...base, head: 'cut-c', base: 'main', title: 'x'.repeat(257) }),
+  );
+  await call(octokit.rest.pulls.update({ ...pull, body: 'x'.repeat(65_537) }));
+  await call(octokit.rest.pulls.create({ ...base, head: 'cut-c', base: 'v1', title: 'tag' }));
+  sandbox.injectFault({
+    route: 'POST /repos/{owner}/{repo}/pulls',
+    kind: 'content-creation-limit',
+  });
+  await call(octokit.rest.pulls.create({ ...base, head: 'cut-c', base: 'main', title: 'x' }));
   sandbox.injectFault({ route: 'GET /repos/{owner}/{repo}', kind: 'secondary-rate-limit' });
   await call(octokit.rest.repos.get(base));
   sandbox.injectFault({ route: 'GET /repos/{owner}/{repo}', kind: 'status', status: 502 });

@@ -161,6 +161,66 @@ describe('creating pull requests', () => {
   });
 });
 
+describe('GitHub’s limits and the base', () => {
+  const tooLong = (field: 'title' | 'body', maximum: number) => ({
+    resource: 'Issue',
+    code: 'custom',
+    field,
+    message: `${field} is too long (maximum is ${maximum} characters)`,
+  });
+
+  test('a body over 65,536 characters or a title over 256 is refused with GitHub’s 422, on create and edit', async () => {
+    const repo = await freshRepo();
+    const create = (title: string, body: string) =>
+      octokit.rest.pulls.create({ owner: OWNER, repo, head: 'cut-a', base: 'main', title, body });
+    const both = await failure(create('t'.repeat(257), 'b'.repeat(65_537)));
+    expect(both.status).toBe(422);
+    expect(both.data).toMatchObject({
+      message: 'Validation Failed',
+      errors: [tooLong('title', 256), tooLong('body', 65_536)],
+    });
+    expect(sandbox.pulls(OWNER, repo)).toHaveLength(0);
+    // Characters, not bytes or UTF-16 units: 65,536 emoji are 131,072 units and fit.
+    const { data: pr } = await create('t'.repeat(256), '🚀'.repeat(65_536));
+    expect(pr.body).toHaveLength(131_072);
+    const edit = await failure(
+      octokit.rest.pulls.update({
+        owner: OWNER,
+        repo,
+        pull_number: pr.number,
+        body: 'b'.repeat(65_537),
+      }),
+    );
+    expect(edit.data).toMatchObject({ errors: [tooLong('body', 65_536)] });
+    expect(sandbox.pull(OWNER, repo, pr.number).body).toHaveLength(131_072);
+  });
+
+  test('a tag is not a base, neither to open a pull request nor to retarget one', async () => {
+    const repo = await freshRepo();
+    const bare = sandbox.bareRepoPath(OWNER, repo);
+    await mustGit(['--git-dir', bare, 'tag', 'v2', 'main']);
+    const invalidBase = { errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] };
+    const create = await failure(
+      octokit.rest.pulls.create({ owner: OWNER, repo, head: 'cut-a', base: 'v2', title: 't' }),
+    );
+    expect(create.status).toBe(422);
+    expect(create.data).toMatchObject(invalidBase);
+    const { data: pr } = await octokit.rest.pulls.create({
+      owner: OWNER,
+      repo,
+      head: 'cut-a',
+      base: 'main',
+      title: 't',
+    });
+    const retarget = await failure(
+      octokit.rest.pulls.update({ owner: OWNER, repo, pull_number: pr.number, base: 'v2' }),
+    );
+    expect(retarget.status).toBe(422);
+    expect(retarget.data).toMatchObject(invalidBase);
+    expect(sandbox.pull(OWNER, repo, pr.number).base).toBe('main');
+  });
+});
+
 describe('updating pull requests', () => {
   test('edits title and body, closes and reopens', async () => {
     const repo = await freshRepo();

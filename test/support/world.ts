@@ -5,7 +5,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckDeps } from '../../src/check/check.js';
 import type { InOutResponse, Version } from '../../src/contract.js';
-import { createEtagCache, credentialScope, type EtagCache } from '../../src/etag-cache.js';
+import { cacheScope, createEtagCache, type EtagCache } from '../../src/etag-cache.js';
 import { createGit } from '../../src/git.js';
 import { createGitHub, type GitHub } from '../../src/github.js';
 import { fetchIn } from '../../src/in/in.js';
@@ -94,6 +94,20 @@ export class World {
     return repo;
   }
 
+  /** A fresh repository whose base has config/final.yml but no final release. */
+  async repositoryWithoutReleases(): Promise<string> {
+    const repo = await this.repository();
+    await this.sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: {
+        'releases/example/index.yml': null,
+        'releases/example/example-1.yml': null,
+        'releases/example/example-2.yml': null,
+      },
+      message: 'forget the releases',
+    });
+    return repo;
+  }
+
   source(repo: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return {
       repository: `${OWNER}/${repo}`,
@@ -176,7 +190,12 @@ export class World {
       cache:
         options.cache ??
         createEtagCache({
-          scope: credentialScope(this.sandbox.apiUrl, this.token),
+          scope: cacheScope({
+            apiUrl: this.sandbox.apiUrl,
+            owner: OWNER,
+            repo,
+            credential: this.token,
+          }),
           dir: join(this.root, `cache-${repo}`),
         }),
       log: logger,
