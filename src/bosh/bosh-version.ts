@@ -89,6 +89,14 @@ export function boshVersionsEqual(a: BoshVersion | string, b: BoshVersion | stri
   return compareBoshVersions(a, b) === 0;
 }
 
+/** Orders two version texts: in BOSH order, or as text when either is not a BOSH version. */
+export function compareVersionTexts(a: string, b: string): number {
+  const left = tryParseBoshVersion(a);
+  const right = tryParseBoshVersion(b);
+  if (left === undefined || right === undefined) return a < b ? -1 : a > b ? 1 : 0;
+  return compareBoshVersions(left, right);
+}
+
 /** Whether two version texts name one version: BOSH-equal, or the same text when either is not a BOSH version. */
 export function sameBoshVersion(a: string, b: string): boolean {
   const left = tryParseBoshVersion(a);
