@@ -1,9 +1,9 @@
 import { fixedCredential, type Credential } from './credential.js';
-import { cacheScope, createEtagCache, type EtagCache } from './etag-cache.js';
+import { cacheScope, createEtagCache, type EtagCache } from './io/etag-cache.js';
 import { createGit, type Git, type GitRemote } from './git.js';
 import { createAppCredential, type StoredToken, type TokenStore } from './github-app.js';
 import { createBareRequest, createGitHub, type GitHub, type GitHubOptions } from './github.js';
-import { createNetwork } from './network.js';
+import { createNetwork } from './io/network.js';
 import type { SourceSettings } from './settings.js';
 import type { StepContext } from './step.js';
 

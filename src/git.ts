@@ -4,10 +4,10 @@ import { appendFile, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
+import { FILE_CONCURRENCY, mapConcurrent } from './io/concurrency.js';
 import type { Credential } from './credential.js';
 import { UserError } from './errors.js';
-import type { Logger } from './log.js';
+import type { Logger } from './io/log.js';
 
 /** Where a repository lives and how to reach it; the token never leaves this object but for env. */
 export interface GitRemote {

@@ -4,7 +4,7 @@ import type { Octokit } from '@octokit/rest';
 import type { Credential } from './credential.js';
 import { UserError } from './errors.js';
 import { statusOf } from './github.js';
-import type { Logger, SecretRegistry } from './log.js';
+import type { Logger, SecretRegistry } from './io/log.js';
 
 export interface AppCredentialOptions {
   appId: string;

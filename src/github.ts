@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/rest';
 import type { EndpointOptions, RequestInterface, RequestParameters, Route } from '@octokit/types';
 import { fixedCredential, type Credential } from './credential.js';
 import { UserError } from './errors.js';
-import type { Logger } from './log.js';
+import type { Logger } from './io/log.js';
 
 /** A pull request as the steps see it. */
 export interface PullRequest {

@@ -8,7 +8,7 @@ import {
   parseReleaseIndex,
   releaseIndexPath,
 } from './bosh/index.js';
-import type { EtagCache } from './etag-cache.js';
+import type { EtagCache } from './io/etag-cache.js';
 import { UserError } from './errors.js';
 import type { CommitInfo, GitHub, PullRequest } from './github.js';
 import { parseCommitTrailers } from './release-commit.js';

@@ -1,9 +1,9 @@
 import { higherVersion } from './backport.js';
-import { mapConcurrent } from './concurrency.js';
+import { mapConcurrent } from './io/concurrency.js';
 import type { Version } from './contract.js';
-import type { CacheEntry, EtagCache } from './etag-cache.js';
+import type { CacheEntry, EtagCache } from './io/etag-cache.js';
 import type { GitHub, PullRequest } from './github.js';
-import type { Logger } from './log.js';
+import type { Logger } from './io/log.js';
 import { readMergeFacts, type MergeFacts } from './merged-release.js';
 import { parsePullBlock } from './pr-body.js';
 

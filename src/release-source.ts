@@ -1,7 +1,7 @@
 import { UserError } from './errors.js';
 import type { Git } from './git.js';
 import type { Comparison, GitHub } from './github.js';
-import type { Logger } from './log.js';
+import type { Logger } from './io/log.js';
 
 // Each branch or tag besides the base costs one request; the checkout's own refs say which.
 const MAX_OTHER_REFS = 3;

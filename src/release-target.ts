@@ -1,4 +1,4 @@
-import { revalidated, type EtagCache } from './etag-cache.js';
+import { revalidated, type EtagCache } from './io/etag-cache.js';
 import { UserError } from './errors.js';
 import type { Conditional, GitHub } from './github.js';
 import { lockBranchName, type ReleaseTarget } from './release-history.js';

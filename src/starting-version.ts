@@ -1,5 +1,5 @@
 import type { Version } from './contract.js';
-import { revalidated, type EtagCache } from './etag-cache.js';
+import { revalidated, type EtagCache } from './io/etag-cache.js';
 import type { GitHub } from './github.js';
 import type { ReleaseTarget } from './release-history.js';
 import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from './bosh/index.js';

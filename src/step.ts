@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { describeError, UserError } from './errors.js';
-import { createLogger, SecretRegistry, type Logger } from './log.js';
+import { createLogger, SecretRegistry, type Logger } from './io/log.js';
 import type { SourceSettings } from './settings.js';
 
 /** What every step gets besides its parsed input. */

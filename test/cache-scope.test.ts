@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { check } from '../src/check/check.js';
 import { connect } from '../src/connect.js';
-import { SecretRegistry } from '../src/log.js';
+import { SecretRegistry } from '../src/io/log.js';
 import { parseCheckRequest } from '../src/settings.js';
 import { World } from './support/world.js';
 

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createGit, escapeSparse, remoteEnv, type GitRemote } from '../src/git.js';
 import { sparsePatterns } from '../src/in/in.js';
-import { createLogger, SecretRegistry } from '../src/log.js';
+import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { startSandbox } from '../sandbox/index.js';
 import { makeCertificates } from './support/certificates.js';
 import {

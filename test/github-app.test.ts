@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AppCredentials } from '../sandbox/index.js';
 import { check } from '../src/check/check.js';
 import { connect, type ConnectOptions } from '../src/connect.js';
-import { SecretRegistry } from '../src/log.js';
+import { SecretRegistry } from '../src/io/log.js';
 import { parseCheckRequest } from '../src/settings.js';
 import { OWNER, World } from './support/world.js';
 

@@ -5,7 +5,7 @@ import { readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { InOutResponse, Version } from '../src/contract.js';
-import { writeInside } from '../src/in/dest.js';
+import { writeInside } from '../src/io/dest.js';
 import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 

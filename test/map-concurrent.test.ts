@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapConcurrent } from '../src/concurrency.js';
+import { mapConcurrent } from '../src/io/concurrency.js';
 
 describe('mapConcurrent', () => {
   it('keeps the order of the items and never runs more than the limit at once', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { rootCertificates } from 'node:tls';
-import { createNetwork } from '../src/network.js';
+import { createNetwork } from '../src/io/network.js';
 import { makeCertificates } from './support/certificates.js';
 
 const ca = makeCertificates().ca;

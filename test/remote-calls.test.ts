@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { createGit } from '../src/git.js';
 import { createGitHub, type GitHub } from '../src/github.js';
-import { createLogger, SecretRegistry } from '../src/log.js';
+import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { OWNER, World } from './support/world.js';
 
 let world: World;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { formatDuration, parseDuration } from '../src/duration.js';
 import { describeError, UserError } from '../src/errors.js';
-import { createLogger, SecretRegistry } from '../src/log.js';
+import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { DEFAULTS, parseCheckRequest, parseOutRequest } from '../src/settings.js';
 
 const source = {

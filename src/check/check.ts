@@ -1,8 +1,8 @@
 import { describeSkipped } from '../backport.js';
 import type { CheckResponse, Version } from '../contract.js';
-import type { EtagCache } from '../etag-cache.js';
+import type { EtagCache } from '../io/etag-cache.js';
 import type { GitHub } from '../github.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../io/log.js';
 import {
   isEmptyCursor,
   isReported,

@@ -14,13 +14,13 @@ import type { InOutResponse, MetadataField, Version } from '../contract.js';
 import { UserError } from '../errors.js';
 import { escapeSparse, type Git, type GitRemote } from '../git.js';
 import { statusOf, type GitHub, type PullRequest } from '../github.js';
-import type { Logger } from '../log.js';
-import { readMetadataDir } from '../metadata-reader.js';
-import { noEtagCache } from '../etag-cache.js';
+import type { Logger } from '../io/log.js';
+import { readMetadataDir } from '../io/metadata-dir.js';
+import { noEtagCache } from '../io/etag-cache.js';
 import { readMergeFacts } from '../merged-release.js';
 import { refuseTagBase } from '../release-target.js';
 import type { InInput, SourceSettings } from '../settings.js';
-import { writeInside } from './dest.js';
+import { writeInside } from '../io/dest.js';
 
 export interface InDeps {
   github: GitHub;

@@ -2,7 +2,7 @@ import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import type { CommitInfo, GitHub, PullRequest } from '../github.js';
 import { decideLockState, type LockState } from '../lock.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../io/log.js';
 import type { ReleaseTarget } from '../release-history.js';
 
 export type Reclaimable = Extract<LockState, { kind: 'merged' | 'abandoned' | 'orphan' }>;

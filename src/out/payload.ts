@@ -11,11 +11,11 @@ import {
   type MetadataFiles,
   type MetadataImport,
 } from '../bosh/index.js';
-import type { EtagCache } from '../etag-cache.js';
+import type { EtagCache } from '../io/etag-cache.js';
 import { UserError } from '../errors.js';
 import type { Git } from '../git.js';
 import type { GitHub } from '../github.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../io/log.js';
 import type { ImportSummary, PullContent } from '../pr-body.js';
 import { readMergedReleases, type MergedRelease, type ReleaseTarget } from '../release-history.js';
 import {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { buildInfo } from '../build-info.js';
 import { UserError } from '../errors.js';
 import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../github.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../io/log.js';
 import {
   characters,
   MAX_BODY_CHARACTERS,

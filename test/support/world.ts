@@ -5,11 +5,11 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckDeps } from '../../src/check/check.js';
 import type { InOutResponse, Version } from '../../src/contract.js';
-import { cacheScope, createEtagCache, type EtagCache } from '../../src/etag-cache.js';
+import { cacheScope, createEtagCache, type EtagCache } from '../../src/io/etag-cache.js';
 import { createGit } from '../../src/git.js';
 import { createGitHub, type GitHub } from '../../src/github.js';
 import { fetchIn } from '../../src/in/in.js';
-import { createLogger, SecretRegistry, type Logger } from '../../src/log.js';
+import { createLogger, SecretRegistry, type Logger } from '../../src/io/log.js';
 import { putOut, type OutDeps } from '../../src/out/out.js';
 import {
   parseCheckRequest,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 export interface NetworkOptions {
   /** `source.ca_certs`: PEM certificates to trust besides the system's. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { FILE_CONCURRENCY, mapConcurrent } from '../concurrency.js';
+import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import { UserError } from '../errors.js';
 
 /**

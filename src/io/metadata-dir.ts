@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /** Where BOSH keeps final-release metadata in a release directory (BOSH.md). */
 const METADATA_ROOTS = ['.final_builds', 'releases'];
