@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import type { Version } from '../src/contract.js';
+import type { Version } from '../src/concourse/contract.js';
 import {
   expectSuccess,
   OWNER,

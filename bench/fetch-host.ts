@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import type { Version } from '../src/contract.js';
+import type { Version } from '../src/concourse/contract.js';
 import { OWNER, serveRepo, sourceFor } from './context.js';
 import { mergeReleasePull } from './release-pulls.js';
 import type { SyntheticRepo } from './synthetic-repo.js';

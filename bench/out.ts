@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import type { InOutResponse } from '../src/contract.js';
+import type { InOutResponse } from '../src/concourse/contract.js';
 import {
   expectSuccess,
   OWNER,

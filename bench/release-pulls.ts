@@ -2,7 +2,7 @@
 // machine-readable block, a hint check compares with what the merge brought), and merged as a
 // human would.
 import type { Sandbox } from '../sandbox/index.js';
-import { renderPullBody } from '../src/pr-body.js';
+import { renderPullBody } from '../src/rules/pull-body.js';
 import { OWNER } from './context.js';
 
 /** The body `out` writes for a release, with no new builds listed. */

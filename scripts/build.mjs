@@ -28,14 +28,18 @@ const common = {
   logLevel: 'warning',
 };
 
-const SETTINGS = resolve('src/settings.ts');
+const SETTINGS = resolve('src/concourse/settings.ts');
 const { values: options } = parseArgs({
   options: { outdir: { type: 'string' }, 'runtime-ajv': { type: 'boolean', default: false } },
 });
 
 await build({
   ...common,
-  entryPoints: { check: 'src/check/index.ts', in: 'src/in/index.ts', out: 'src/out/index.ts' },
+  entryPoints: {
+    check: 'src/steps/check/index.ts',
+    in: 'src/steps/get/index.ts',
+    out: 'src/steps/put/index.ts',
+  },
   outdir: options.outdir ?? 'dist',
   plugins: options['runtime-ajv'] ? [] : [precompiledAjv(await validatorModules())],
 });
@@ -52,13 +56,13 @@ if (options.outdir === undefined && Object.keys(tools).length > 0) {
   await build({ ...common, entryPoints: tools, outdir: 'dist/tools', sourcemap: 'inline' });
 }
 
-// Compiling the schemas of src/settings.ts with `new Ajv().compile()` at start-up cost every step
+// Compiling the schemas of src/concourse/settings.ts with `new Ajv().compile()` at start-up cost every step
 // ~60 ms of its cold start (BENCHMARKS.md). So the step bundles get Ajv's standalone code instead,
 // generated here: the same Ajv, options and schemas, hence the same checks and error objects.
-// settings.ts itself is unchanged (tests run it with the real Ajv). Its `ajv` import resolves to a
+// src/concourse/settings.ts itself is unchanged (tests run it with the real Ajv). Its `ajv` import resolves to a
 // stand-in whose compile() returns the generated validator of exactly that schema, or throws.
 
-/** What src/settings.ts compiles: each Ajv instance's options and schemas, in call order. */
+/** What src/concourse/settings.ts compiles: each Ajv instance's options and schemas, in call order. */
 async function recordCompiles() {
   const recorder = `
     export class Ajv {
@@ -127,7 +131,7 @@ function precompiledAjv(modules) {
   };
 }
 
-/** Resolves `ajv` imported by src/settings.ts to `contents`. */
+/** Resolves `ajv` imported by src/concourse/settings.ts to `contents`. */
 function replaceAjv({ contents, resolveDir }) {
   return {
     name: 'replace-ajv',

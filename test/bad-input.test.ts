@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse } from '../src/contract.js';
+import type { InOutResponse } from '../src/concourse/contract.js';
 import { describeError } from '../src/errors.js';
 import { git } from './support/repos.js';
 import { OWNER, World } from './support/world.js';

@@ -2,7 +2,7 @@
 // the same URL Concourse ≥ 8.0 gives as BUILD_URL (atc/exec/step_metadata.go), made from the
 // BUILD_* variables older Concourse gives. (The basic cases are in pr-body.test.ts.)
 import { describe, expect, it } from '@jest/globals';
-import { buildInfo } from '../src/build-info.js';
+import { buildInfo } from '../src/concourse/build-info.js';
 
 // concourse/concourse atc/exec/step_metadata_test.go, "when pipeline instance vars are set".
 const CONCOURSE_CASE = {

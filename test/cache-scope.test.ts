@@ -2,10 +2,10 @@
 // is scoped by everything that determines it (the API URL, the repository, the credential), so
 // two sources never read each other's answers.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { check } from '../src/check/check.js';
-import { connect } from '../src/connect.js';
+import { check } from '../src/steps/check/check.js';
+import { connect } from '../src/steps/connect.js';
 import { SecretRegistry } from '../src/io/log.js';
-import { parseCheckRequest } from '../src/settings.js';
+import { parseCheckRequest } from '../src/concourse/settings.js';
 import { World } from './support/world.js';
 
 let world: World;

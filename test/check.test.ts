@@ -2,9 +2,9 @@
 // starting version, and what an idle poll costs (counted in the sandbox's request log).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import type { Version } from '../src/contract.js';
-import { renderPullBody } from '../src/pr-body.js';
-import { formatCommitMessage } from '../src/release-commit.js';
+import type { Version } from '../src/concourse/contract.js';
+import { renderPullBody } from '../src/rules/pull-body.js';
+import { formatCommitMessage } from '../src/rules/release-commit.js';
 import { git } from './support/repos.js';
 import { LOCK, OWNER, World } from './support/world.js';
 

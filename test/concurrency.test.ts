@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse } from '../src/contract.js';
+import type { InOutResponse } from '../src/concourse/contract.js';
 import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 

@@ -6,9 +6,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { connect } from '../src/connect.js';
+import { connect } from '../src/steps/connect.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
-import { parseCheckRequest, parseInRequest, parseOutRequest } from '../src/settings.js';
+import { parseCheckRequest, parseInRequest, parseOutRequest } from '../src/concourse/settings.js';
 import { makeCertificates } from './support/certificates.js';
 import { PROJECT_ROOT } from './support/run-bundle.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { createGit, type GitRemote } from '../src/git.js';
+import { createGit, type GitRemote } from '../src/git/git.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { makeCertificates, type TestCertificates } from './support/certificates.js';
 import { handTo } from './support/ownership.js';

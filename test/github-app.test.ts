@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppCredentials } from '../sandbox/index.js';
-import { check } from '../src/check/check.js';
-import { connect, type ConnectOptions } from '../src/connect.js';
+import { check } from '../src/steps/check/check.js';
+import { connect, type ConnectOptions } from '../src/steps/connect.js';
 import { SecretRegistry } from '../src/io/log.js';
-import { parseCheckRequest } from '../src/settings.js';
+import { parseCheckRequest } from '../src/concourse/settings.js';
 import { OWNER, World } from './support/world.js';
 
 const MINUTE = 60 * 1000;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { InOutResponse, Version } from '../src/contract.js';
+import type { InOutResponse, Version } from '../src/concourse/contract.js';
 import { writeInside } from '../src/io/dest.js';
 import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';

@@ -2,9 +2,9 @@
 // the branch, a retarget, a reopen, two puts crossing, a pulls list that lags, a transient 422,
 // a revert: each ends with one green put whose PR's title, block and commit agree.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { InOutResponse } from '../src/contract.js';
-import { parsePullBlock } from '../src/pr-body.js';
-import { parseCommitTrailers } from '../src/release-commit.js';
+import type { InOutResponse } from '../src/concourse/contract.js';
+import { parsePullBlock } from '../src/rules/pull-body.js';
+import { parseCommitTrailers } from '../src/rules/release-commit.js';
 import { git } from './support/repos.js';
 import { failure, meta, succeeded } from './support/outcome.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';

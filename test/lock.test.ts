@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CommitInfo, PullRequest } from '../src/github.js';
-import { decideLockState, isResourceCommit, type LockObservation } from '../src/lock.js';
-import { formatCommitMessage, parseCommitTrailers } from '../src/release-commit.js';
+import type { CommitInfo, PullRequest } from '../src/github/github.js';
+import {
+  decideLockState,
+  isResourceCommit,
+  type LockObservation,
+} from '../src/rules/lock-state.js';
+import { formatCommitMessage, parseCommitTrailers } from '../src/rules/release-commit.js';
 
 const SHA = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);

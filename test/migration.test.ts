@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { InOutResponse, Version } from '../src/contract.js';
+import type { InOutResponse, Version } from '../src/concourse/contract.js';
 import { git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 

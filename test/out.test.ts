@@ -2,7 +2,7 @@
 // real, the races, the refusals, and what the sandbox's request log proves about writes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import { formatCommitMessage } from '../src/release-commit.js';
+import { formatCommitMessage } from '../src/rules/release-commit.js';
 import { git } from './support/repos.js';
 import { failure, meta, succeeded } from './support/outcome.js';
 import { LOCK, OWNER, World } from './support/world.js';

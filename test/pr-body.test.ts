@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildInfo } from '../src/build-info.js';
+import { buildInfo } from '../src/concourse/build-info.js';
 import {
   characters,
   MAX_BODY_CHARACTERS,
@@ -9,8 +9,8 @@ import {
   renderPullBody,
   type ImportSummary,
   type ReleaseSummary,
-} from '../src/pr-body.js';
-import { renderTemplate } from '../src/template.js';
+} from '../src/rules/pull-body.js';
+import { renderTemplate } from '../src/rules/template.js';
 
 const release: ReleaseSummary = {
   name: 'example',

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReleaseIndex, writeReleaseIndex } from '../src/bosh/release-index.js';
-import type { InOutResponse, Version } from '../src/contract.js';
+import type { InOutResponse, Version } from '../src/concourse/contract.js';
 import { EXAMPLE_BUNDLE, git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 

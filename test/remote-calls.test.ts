@@ -4,8 +4,8 @@
 // transient failures.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { createGit } from '../src/git.js';
-import { createGitHub, type GitHub } from '../src/github.js';
+import { createGit } from '../src/git/git.js';
+import { createGitHub, type GitHub } from '../src/github/github.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { OWNER, World } from './support/world.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatDuration, parseDuration } from '../src/duration.js';
+import { formatDuration, parseDuration } from '../src/rules/duration.js';
 import { describeError, UserError } from '../src/errors.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
-import { DEFAULTS, parseCheckRequest, parseOutRequest } from '../src/settings.js';
+import { DEFAULTS, parseCheckRequest, parseOutRequest } from '../src/concourse/settings.js';
 
 const source = {
   repository: 'acme/example-release',

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse, Version } from '../src/contract.js';
+import type { InOutResponse, Version } from '../src/concourse/contract.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Conditional } from '../github.js';
+import type { Conditional } from '../github/github.js';
 
 /** A remembered conditional response: its ETag, what was made of it, and when it was checked. */
 export interface CacheEntry<T> {

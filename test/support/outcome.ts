@@ -1,6 +1,6 @@
 // What a step run returned, as the tests of out read it.
 import { expect } from '@jest/globals';
-import type { InOutResponse } from '../../src/contract.js';
+import type { InOutResponse } from '../../src/concourse/contract.js';
 import type { StepRun } from './world.js';
 
 /** The response of a run that must have succeeded (its error thrown otherwise). */

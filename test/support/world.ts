@@ -3,20 +3,20 @@
 // the waits are shortened.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { check, type CheckDeps } from '../../src/check/check.js';
-import type { InOutResponse, Version } from '../../src/contract.js';
+import { check, type CheckDeps } from '../../src/steps/check/check.js';
+import type { InOutResponse, Version } from '../../src/concourse/contract.js';
 import { cacheScope, createEtagCache, type EtagCache } from '../../src/io/etag-cache.js';
-import { createGit } from '../../src/git.js';
-import { createGitHub, type GitHub } from '../../src/github.js';
-import { fetchIn } from '../../src/in/in.js';
+import { createGit } from '../../src/git/git.js';
+import { createGitHub, type GitHub } from '../../src/github/github.js';
+import { fetchIn } from '../../src/steps/get/get.js';
 import { createLogger, SecretRegistry, type Logger } from '../../src/io/log.js';
-import { putOut, type OutDeps } from '../../src/out/out.js';
+import { putOut, type OutDeps } from '../../src/steps/put/put.js';
 import {
   parseCheckRequest,
   parseInRequest,
   parseOutRequest,
   type SourceSettings,
-} from '../../src/settings.js';
+} from '../../src/concourse/settings.js';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/index.js';
 import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir, TEST_GIT_ENV } from './repos.js';
 

@@ -1,0 +1,270 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseBuildIndex,
+  parseBuildIndexPath,
+  parseFinalConfig,
+  releaseIndexPath,
+  releaseManifestPath,
+  verifyRelease,
+  type TrackedMetadata,
+} from '../../bosh/index.js';
+import type { InOutResponse, MetadataField, Version } from '../../concourse/contract.js';
+import { UserError } from '../../errors.js';
+import { escapeSparse, type Git, type GitRemote } from '../../git/git.js';
+import { statusOf, type GitHub, type PullRequest } from '../../github/github.js';
+import type { Logger } from '../../io/log.js';
+import { readMetadataDir } from '../../io/metadata-dir.js';
+import { noEtagCache } from '../../io/etag-cache.js';
+import { readMergeFacts } from '../../history/merge-facts.js';
+import { refuseTagBase } from '../../history/release-target.js';
+import type { InInput, SourceSettings } from '../../concourse/settings.js';
+import { writeInside } from '../../io/dest.js';
+
+export interface InDeps {
+  github: GitHub;
+  git: Git;
+  remote: GitRemote;
+  log: Logger;
+  /** `in`'s argument: the directory to fill. */
+  args: string[];
+}
+
+const FINAL_CONFIG = 'config/final.yml';
+
+/** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
+export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutResponse> {
+  const dest = deps.args[0];
+  if (dest === undefined)
+    throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
+  const version = completeVersion(input.version);
+  // The PR is read while git fetches: the fetch needs only the version (and the release name
+  // when source has it), and a REST round trip is much of what `in` waits for. git is started
+  // first, so that its processes run while the REST client loads.
+  const fetching = input.params.skipDownload
+    ? undefined
+    : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version));
+  const [merged, tree] = await both(
+    both(
+      refuseTagBase(deps.github, input.source),
+      version.pr === '' ? undefined : verifiedPull(deps.github, version, input.source),
+    ).then(([, verified]) => verified),
+    fetching,
+  );
+  const pull = merged?.pull;
+  const knownName = input.source.releaseName ?? merged?.releaseName;
+  // What the release PR committed decides what is at its merge commit, even after source.track
+  // changed since; a starting version follows source.track.
+  const track = merged?.track ?? input.source.track;
+
+  const release =
+    tree === undefined
+      ? {
+          name: knownName ?? (await releaseNameAt(deps.github, version.ref)),
+          files: new Map<string, string>(),
+          commitHash: undefined,
+        }
+      : selectRelease(tree, { version, knownName, track });
+
+  const small: Record<string, string> = {
+    name: release.name,
+    version: version.version,
+    tag: version.version === '' ? '' : `v${version.version}`,
+    ref: version.ref,
+    pr: version.pr,
+    url: pull?.htmlUrl ?? `${input.source.webUrl}/commit/${version.ref}`,
+    // With only .final_builds in git there is no manifest to point at.
+    ...(track === 'final_builds'
+      ? {}
+      : {
+          manifest_path:
+            version.version === '' ? '' : releaseManifestPath(release.name, version.version),
+        }),
+    ...(release.commitHash === undefined ? {} : { commit_hash: release.commitHash }),
+  };
+  // Everything was read and checked before the first write: a failure leaves DEST untouched.
+  await writeInside(
+    dest,
+    new Map([
+      ...release.files,
+      ...Object.entries(small),
+      ['metadata.json', `${JSON.stringify(small, null, 2)}\n`],
+    ]),
+  );
+  deps.log.info(
+    input.params.skipDownload
+      ? `${release.name} ${version.version}: wrote the small files only (skip_download)`
+      : `${release.name} ${version.version}: wrote ${release.files.size} metadata files at ${version.ref.slice(0, 7)}${track === 'final_builds' ? ' (.final_builds only: source.track is final_builds)' : ''}`,
+  );
+  return { version, metadata: metadata(small) };
+}
+
+/**
+ * Both values, once both settled; a failure of the first (the PR: "not merged", "no such PR") is
+ * the one reported, and nothing is left running when either fails.
+ */
+async function both<A, B>(
+  first: Promise<A> | undefined,
+  second: Promise<B> | undefined,
+): Promise<[A | undefined, B | undefined]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
+// A shallow, blobless, sparse fetch of the metadata paths at `ref` into a temporary directory
+// (never DEST: no .git, and so no remote or credential, ends up there), read into memory.
+async function fetchTree(
+  deps: InDeps,
+  version: Version,
+  sparse: string[],
+): Promise<Map<string, string>> {
+  const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
+  try {
+    await deps.git.fetchMetadata({ remote: deps.remote, ref: version.ref, dir: work, sparse });
+    return await readMetadataDir(work);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The files `in` writes, from the tree at the version's commit, checked. */
+function selectRelease(
+  tree: ReadonlyMap<string, string>,
+  options: { version: Version; knownName: string | undefined; track: TrackedMetadata },
+): { name: string; files: Map<string, string>; commitHash: string | undefined } {
+  const { version, knownName } = options;
+  const finalConfig = tree.get(FINAL_CONFIG);
+  if (finalConfig === undefined) {
+    throw new UserError(
+      `${FINAL_CONFIG} is missing at ${version.ref}: the commit is not a BOSH release repository`,
+    );
+  }
+  const name = knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG} at ${version.ref}`).name;
+  const files = new Map([[FINAL_CONFIG, finalConfig]]);
+  if (version.version === '') return { name, files, commitHash: undefined };
+  if (options.track === 'final_builds') {
+    // No manifest says which builds the release needs: check at least that each index reads.
+    for (const [path, content] of tree) {
+      if (!path.startsWith('.final_builds/')) continue;
+      if (parseBuildIndexPath(path) !== undefined) parseBuildIndex(content, path);
+      files.set(path, content);
+    }
+    return { name, files, commitHash: undefined };
+  }
+
+  const release = verifyRelease(tree, { releaseName: name, version: version.version });
+  for (const [path, content] of tree)
+    if (path.startsWith('.final_builds/')) files.set(path, content);
+  for (const path of [releaseIndexPath(name), release.manifestPath])
+    files.set(path, tree.get(path) ?? '');
+  return { name, files, commitHash: release.manifest.commitHash };
+}
+
+/**
+ * What `in` checks out: config/final.yml, `.final_builds/`, and of `releases/` only the index and
+ * the one manifest (a release repository keeps every manifest, ~20 KB each, and their blobs are
+ * fetched lazily by the checkout). An unknown release name is matched by a wildcard; the version
+ * narrows it to the release's own files all the same. (With `track: final_builds` these are just
+ * not there.)
+ */
+export function sparsePatterns(name: string | undefined, version: string): string[] {
+  const patterns = ['/config/final.yml', '/.final_builds/'];
+  if (version === '') return patterns;
+  const dir = name === undefined ? '*' : escapeSparse(name);
+  return [
+    ...patterns,
+    `/releases/${dir}/index.yml`,
+    `/releases/${dir}/${dir}-${escapeSparse(version)}.yml`,
+  ];
+}
+
+async function releaseNameAt(github: GitHub, ref: string): Promise<string> {
+  const answer = await github.getFileConditional(FINAL_CONFIG, ref, undefined);
+  if (!answer.modified || answer.value === undefined) {
+    throw new UserError(`${FINAL_CONFIG} is missing at ${ref}: set source.release_name`);
+  }
+  return parseFinalConfig(answer.value, `${FINAL_CONFIG} at ${ref}`).name;
+}
+
+function completeVersion(version: Partial<Version>): Version {
+  const { version: release, pr, ref } = version;
+  if (
+    release === undefined ||
+    pr === undefined ||
+    ref === undefined ||
+    !/^[0-9a-f]{40}$/.test(ref)
+  ) {
+    throw new UserError(
+      `version ${JSON.stringify(version)} is not one this resource reports: it needs version, pr and a 40-hex ref (pin with fly pin-resource --version version:<v>)`,
+    );
+  }
+  if (pr !== '' && !/^[1-9][0-9]*$/.test(pr)) {
+    throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
+  }
+  return { version: release, pr, ref };
+}
+
+/**
+ * The version's PR, checked to be merged at `ref` and to have delivered exactly that release:
+ * what its merge brought to the base decides, never its (editable) body.
+ */
+async function verifiedPull(
+  github: GitHub,
+  version: Version,
+  source: SourceSettings,
+): Promise<{ pull: PullRequest; releaseName: string; track: 'both' | 'final_builds' }> {
+  const pull = await mergedPull(github, version);
+  // The lock branch is <prefix><base>/<release>, and a release name has no slash.
+  const releaseName = source.releaseName ?? pull.headRef.split('/').at(-1) ?? '';
+  const facts = await readMergeFacts({
+    github,
+    cache: noEtagCache,
+    where: { apiUrl: source.apiUrl, base: pull.baseRef, releaseName },
+    pull,
+  });
+  if (!facts.delivered) {
+    throw new UserError(
+      `version ${version.version} is not available: PR #${version.pr} delivered no release of ${releaseName} (${facts.reason}): pick a version check reported`,
+    );
+  }
+  if (facts.version !== version.version) {
+    throw new UserError(
+      `version ${version.version} is not what PR #${version.pr} merged: its merge ${version.ref.slice(0, 7)} brought ${releaseName} ${facts.version} to ${pull.baseRef}, so get {"version":"${facts.version}","pr":"${version.pr}","ref":"${version.ref}"} (as check reports it)`,
+    );
+  }
+  return { pull, releaseName, track: facts.track };
+}
+
+async function mergedPull(github: GitHub, version: Version): Promise<PullRequest> {
+  let pull: PullRequest;
+  try {
+    pull = await github.getPull(Number(version.pr));
+  } catch (error) {
+    if (statusOf(error instanceof Error ? error.cause : undefined) === 404) {
+      throw new UserError(
+        `version ${version.version} is not available: PR #${version.pr} does not exist in this repository`,
+      );
+    }
+    throw error;
+  }
+  if (!pull.merged) {
+    throw new UserError(
+      `version ${version.version} is not available: PR #${version.pr} is ${pull.state} and not merged (${pull.htmlUrl})`,
+    );
+  }
+  if (pull.mergeCommitSha !== version.ref) {
+    throw new UserError(
+      `version ${version.version} is not available: PR #${version.pr} merged as ${pull.mergeCommitSha ?? 'nothing'}, not ${version.ref}`,
+    );
+  }
+  return pull;
+}
+
+function metadata(small: Record<string, string>): MetadataField[] {
+  return ['name', 'version', 'pr', 'url', 'ref', 'commit_hash']
+    .filter((name) => small[name] !== undefined && small[name] !== '')
+    .map((name) => ({ name, value: small[name] ?? '' }));
+}

@@ -1,0 +1,310 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { buildInfo } from '../../concourse/build-info.js';
+import { UserError } from '../../errors.js';
+import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../../github/github.js';
+import type { Logger } from '../../io/log.js';
+import {
+  characters,
+  MAX_BODY_CHARACTERS,
+  MAX_TITLE_CHARACTERS,
+  parsePullBlock,
+  RESERVED_BODY_CHARACTERS,
+  renderImportBody,
+  renderPullBody,
+  type PullContent,
+} from '../../rules/pull-body.js';
+import type { ReleaseTarget } from '../../history/merged-releases.js';
+import type { OutSettings, SourceSettings } from '../../concourse/settings.js';
+import { renderTemplate } from '../../rules/template.js';
+
+/** The texts of a release PR and its commit, rendered (and so checked) before any write. */
+export interface PullText {
+  title: string;
+  intro: string | undefined;
+  commitSubject: string;
+  buildUrl: string | undefined;
+  buildLabel: string | undefined;
+}
+
+/** Renders params.title, body/body_file and commit_message for a release. */
+export async function renderPullText(options: {
+  params: OutSettings;
+  sources: string;
+  env: NodeJS.ProcessEnv;
+  name: string;
+  version: string;
+  kind: keyof typeof DEFAULT_SUBJECT;
+}): Promise<PullText> {
+  const { params } = options;
+  const build = buildInfo(options.env);
+  const values = {
+    release_name: options.name,
+    version: options.version,
+    build_url: build.url ?? '',
+  };
+  const user = await userBody(params, options.sources);
+  const title = renderTemplate(
+    params.title ?? DEFAULT_SUBJECT[options.kind],
+    values,
+    'params.title',
+  );
+  refuseOverlong(params.title === undefined ? 'the PR title' : 'params.title', title, {
+    maximum: MAX_TITLE_CHARACTERS,
+    why: `GitHub allows at most ${MAX_TITLE_CHARACTERS} in a PR title`,
+  });
+  const intro = user === undefined ? undefined : renderTemplate(user.text, values, user.field);
+  if (user !== undefined) {
+    refuseOverlong(user.field, intro ?? '', {
+      maximum: MAX_BODY_CHARACTERS - RESERVED_BODY_CHARACTERS,
+      why: `a PR body holds at most ${MAX_BODY_CHARACTERS.toLocaleString('en-US')} characters, and the resource's own text (the builds, the lock note, the machine-readable block) keeps ${RESERVED_BODY_CHARACTERS.toLocaleString('en-US')} of them`,
+    });
+  }
+  return {
+    title,
+    intro,
+    commitSubject: renderTemplate(
+      params.commitMessage ?? DEFAULT_SUBJECT[options.kind],
+      values,
+      'params.commit_message',
+    ),
+    buildUrl: build.url,
+    buildLabel: build.label,
+  };
+}
+
+export interface PullOptions {
+  github: GitHub;
+  log: Logger;
+  source: SourceSettings;
+  params: OutSettings;
+  target: ReleaseTarget;
+  text: PullText;
+  /** The key of the release this put delivers: a PR is this put's only if its text names it. */
+  key: string;
+  sleep: (ms: number) => Promise<void>;
+  /** Pauses between the brief retries of labels, reviewers and assignees. */
+  decorateRetryDelaysMs: readonly number[];
+}
+
+/** The default title and commit subject of a PR (templates, see params.title). */
+export const DEFAULT_SUBJECT = {
+  release: 'Final release {{version}}',
+  import: 'Import the final releases of {{release_name}} up to {{version}}',
+} as const;
+
+/**
+ * What opening the release PR found: this put's PR (`ours`, with `created` when this call made
+ * it); a PR on this put's commit whose text names another release or none (`foreign-text`: it
+ * was there before, or someone else opened it); or a PR whose head is another commit
+ * (`other-head`: the lock changed hands meanwhile). Only `ours` may be returned by a put.
+ */
+export type PullOutcome =
+  | { kind: 'ours'; pull: PullRequest; created: boolean }
+  | { kind: 'foreign-text'; pull: PullRequest }
+  | { kind: 'other-head'; pull: PullRequest };
+
+/** Opens the release PR for the lock branch's commit `sha`, or finds the one that exists. */
+export async function openPull(
+  options: PullOptions,
+  content: PullContent,
+  sha: string,
+): Promise<PullOutcome> {
+  const outcome = await createOrFind(options, pullRequestText(options, content), sha);
+  if (outcome.kind === 'ours') await decorate(options, outcome.pull);
+  return outcome;
+}
+
+/**
+ * Rewrites the title and body of an open PR whose head is this put's commit but whose text names
+ * another release (the put that owns the head repairs it), and decorates it.
+ */
+export async function repairPull(
+  options: PullOptions,
+  content: PullContent,
+  pull: PullRequest,
+): Promise<PullRequest> {
+  const text = pullRequestText(options, content);
+  options.log.warn(
+    `PR #${pull.number} carries this release's commit but its text names ${describeText(pull)}: rewriting its title and body`,
+  );
+  const repaired = await options.github.updatePull(pull.number, {
+    title: text.title,
+    body: text.body,
+  });
+  await decorate(options, repaired);
+  return repaired;
+}
+
+/** Whether a PR's machine-readable block names this put's release (by its key). */
+export function textIsOurs(pull: PullRequest, key: string): boolean {
+  return parsePullBlock(pull.body)?.key === key;
+}
+
+function describeText(pull: PullRequest): string {
+  const block = parsePullBlock(pull.body);
+  return block === undefined ? 'no release' : `${block.release} ${block.version}`;
+}
+
+function pullRequestText(
+  options: PullOptions,
+  content: PullContent,
+): { head: string; base: string; title: string; body: string; draft: boolean } {
+  const { source, target, text } = options;
+  const common = {
+    repositoryUrl: source.webUrl,
+    base: target.base,
+    buildUrl: text.buildUrl,
+    buildLabel: text.buildLabel,
+    track: source.track,
+    intro: text.intro,
+  };
+  return {
+    head: target.lockBranch,
+    base: target.base,
+    title: text.title,
+    body:
+      content.kind === 'release'
+        ? renderPullBody({ ...common, release: content.release })
+        : renderImportBody({ ...common, imported: content.imported }),
+    draft: options.params.draft,
+  };
+}
+
+// Checked before anything is pushed: GitHub would refuse the PR with a 422 after the lock branch
+// was pushed, and every re-run would fail the same way.
+function refuseOverlong(
+  field: string,
+  text: string,
+  limit: { maximum: number; why: string },
+): void {
+  const length = characters(text);
+  if (length <= limit.maximum) return;
+  throw new UserError(
+    `${field} is ${length.toLocaleString('en-US')} characters long once rendered: ${limit.why}: shorten it to ${limit.maximum.toLocaleString('en-US')} characters or fewer`,
+  );
+}
+
+async function userBody(
+  params: OutSettings,
+  sources: string,
+): Promise<{ text: string; field: string } | undefined> {
+  if (params.body !== undefined) return { text: params.body, field: 'params.body' };
+  if (params.bodyFile === undefined) return undefined;
+  const text = await readFile(resolve(sources, params.bodyFile), 'utf8').catch(() => undefined);
+  if (text === undefined)
+    throw new UserError(`params.body_file: ${params.bodyFile} cannot be read in the build`);
+  return { text, field: 'params.body_file' };
+}
+
+// Pauses before asking again while GitHub catches up with a push or a new PR (~15 s in all).
+const CREATE_PAUSES_MS = [1000, 2000, 4000, 8000];
+
+// POST /pulls is never re-sent blindly: an answer lost on the way may hide a PR that exists. Read
+// the state instead; GitHub's one-open-PR-per-head rule makes a second POST safe after that, even
+// though the pulls list may lag behind a PR just created. Whatever PR is found or made is judged
+// by its head: only a PR on this put's commit, with this put's text, is this put's.
+async function createOrFind(
+  options: PullOptions,
+  request: { head: string; base: string; title: string; body: string; draft: boolean },
+  sha: string,
+): Promise<PullOutcome> {
+  const { github, target } = options;
+  let lastFailure: 'no-commits' | 'unconfirmed' = 'unconfirmed';
+  for (let attempt = 0; attempt <= CREATE_PAUSES_MS.length; attempt++) {
+    if (attempt > 0) await options.sleep(CREATE_PAUSES_MS[attempt - 1] ?? 0);
+    try {
+      const pull = await github.createPull(request);
+      // GitHub opens the PR on whatever the branch holds when the request arrives.
+      return pull.headSha === sha
+        ? { kind: 'ours', pull, created: true }
+        : { kind: 'other-head', pull };
+    } catch (error) {
+      if (error instanceof UserError) throw error; // GitHub's answer, already explained
+      const failure = classifyFailure(error);
+      const status = statusOf(error);
+      if (status === 401 || status === 403) {
+        throw new UserError(
+          `GitHub refused to open the release PR (${status}): the token needs read and write access to pull requests`,
+        );
+      }
+      if (failure === 'no-commits') {
+        lastFailure = 'no-commits';
+        // Right after a push GitHub may not have caught up with it yet: read what the branch has.
+        const comparison = await github.compareCommits(target.base, sha);
+        if (comparison !== undefined && comparison.aheadBy === 0) {
+          throw new UserError(
+            `the release commit adds nothing to ${target.base}: the release is already there`,
+          );
+        }
+        options.log.warn(
+          `GitHub answered "No commits between ${target.base} and ${target.lockBranch}", but ${sha.slice(0, 7)} is ${comparison?.aheadBy ?? 'some'} commit(s) ahead of ${target.base}: asking again`,
+        );
+        continue;
+      }
+      lastFailure = 'unconfirmed';
+      const found = await findOpenPull(options);
+      if (found !== undefined) return judge(found, sha, options.key);
+      if (failure !== 'pull-exists' && status !== undefined && status < 500) {
+        throw new Error(`opening the release PR from ${target.lockBranch}`, { cause: error });
+      }
+      options.log.warn(
+        `opening the PR failed (${status ?? 'no answer'}) and no PR from ${target.lockBranch} is listed yet: trying again`,
+      );
+    }
+  }
+  throw new UserError(
+    lastFailure === 'no-commits'
+      ? `GitHub kept answering "No commits between ${target.base} and ${target.lockBranch}" although the lock branch carries the release: re-run the build (the lock branch is this release's and will be adopted)`
+      : `GitHub did not confirm the release PR from ${target.lockBranch}: re-run the build (the lock branch is this release's and will be adopted)`,
+  );
+}
+
+/** The open PR from the lock branch, into the base if there is one, else into any base. */
+async function findOpenPull(options: PullOptions): Promise<PullRequest | undefined> {
+  const { github, target } = options;
+  const open = await github.listPulls({
+    head: `${github.owner}:${target.lockBranch}`,
+    state: 'open',
+    perPage: 30,
+  });
+  return open.find((pull) => pull.baseRef === target.base) ?? open[0];
+}
+
+function judge(pull: PullRequest, sha: string, key: string): PullOutcome {
+  if (pull.headSha !== sha) return { kind: 'other-head', pull };
+  return textIsOurs(pull, key)
+    ? { kind: 'ours', pull, created: false }
+    : { kind: 'foreign-text', pull };
+}
+
+// Labels, reviewers and assignees right after creation sometimes fail while GitHub settles the
+// new PR: retried briefly, then only warned about, since the PR itself exists.
+async function decorate(options: PullOptions, pull: PullRequest): Promise<void> {
+  const { github, params } = options;
+  const steps: Array<[string, () => Promise<void>]> = [
+    ['labels', () => github.addLabels(pull.number, params.labels)],
+    [
+      'reviewers',
+      () => github.requestReviewers(pull.number, params.reviewers, params.teamReviewers),
+    ],
+    ['assignees', () => github.addAssignees(pull.number, params.assignees)],
+  ];
+  for (const [what, action] of steps) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await action();
+        break;
+      } catch (error) {
+        const delay = options.decorateRetryDelaysMs[attempt];
+        if (delay === undefined) {
+          options.log.warn(
+            `could not set the ${what} of PR #${pull.number}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          break;
+        }
+        await options.sleep(delay);
+      }
+    }
+  }
+}
