@@ -9,6 +9,7 @@ import { check } from '../src/steps/check/check.js';
 import { connect, type ConnectOptions } from '../src/steps/connect.js';
 import { SecretRegistry } from '../src/io/log.js';
 import { parseCheckRequest } from '../src/concourse/settings.js';
+import type { GitHub } from '../src/github/github.js';
 import { OWNER, World } from './support/world.js';
 
 const MINUTE = 60 * 1000;
@@ -30,6 +31,13 @@ afterAll(async () => {
 });
 
 /** The real connections for an App source, with zero waits; `now` defaults to the real clock. */
+/** GET /repos/{owner}/{repo}, unconditionally: a request every step makes. */
+async function readRepository(github: GitHub): Promise<{ defaultBranch: string }> {
+  const answer = await github.getRepositoryConditional(undefined);
+  if (!answer.modified) throw new Error('GitHub answered 304 to an unconditional request');
+  return answer.value;
+}
+
 function appConnections(
   repo: string,
   extra: Record<string, unknown> = {},
@@ -66,8 +74,8 @@ describe('installation tokens', () => {
     const since = world.sandbox.log().length;
     const { github, secrets } = appConnections(repo);
     await Promise.all([
-      github.getRepository(),
-      github.getRepository(),
+      readRepository(github),
+      readRepository(github),
       github.getBranchSha('main'),
     ]);
     const seen = routes(repo, since);
@@ -82,7 +90,7 @@ describe('installation tokens', () => {
     const repo = await world.repository();
     const installation = world.sandbox.installApp(app.id, { owner: OWNER, repositories: [repo] });
     const since = world.sandbox.log().length;
-    await appConnections(repo, { installation_id: installation }).github.getRepository();
+    await readRepository(appConnections(repo, { installation_id: installation }).github);
     expect(routes(repo, since)).toEqual([`${MINT} 201`, 'GET /repos/{owner}/{repo} 200']);
   });
 
@@ -96,11 +104,11 @@ describe('installation tokens', () => {
         {},
         { now: () => world.sandbox.clock.now().getTime() },
       );
-      await github.getRepository();
+      await readRepository(github);
       world.sandbox.clock.advance(50 * MINUTE);
-      await github.getRepository();
+      await readRepository(github);
       world.sandbox.clock.advance(6 * MINUTE); // 4 minutes left
-      await github.getRepository();
+      await readRepository(github);
       expect(routes(repo, since)).toEqual([
         `${FIND} 200`,
         `${MINT} 201`,
@@ -120,9 +128,9 @@ describe('installation tokens', () => {
     try {
       const since = world.sandbox.log().length;
       const { github } = appConnections(repo); // the real clock: it never sees the expiry coming
-      await github.getRepository();
+      await readRepository(github);
       world.sandbox.clock.advance(61 * MINUTE);
-      expect((await github.getRepository()).defaultBranch).toBe('main');
+      expect((await readRepository(github)).defaultBranch).toBe('main');
       expect(routes(repo, since)).toEqual([
         `${FIND} 200`,
         `${MINT} 201`,

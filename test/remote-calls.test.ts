@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { createGit } from '../src/git/git.js';
-import { createGitHub, type GitHub } from '../src/github/github.js';
+import { createGitHub } from '../src/github/client.js';
+import { fixedCredential } from '../src/github/credential.js';
+import type { GitHub } from '../src/github/github.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { OWNER, World } from './support/world.js';
 
@@ -21,7 +23,7 @@ const log = createLogger({
 function client(options: { retryAfterBaseValue?: number; requestTimeoutMs?: number } = {}): GitHub {
   return createGitHub({
     apiUrl: world.sandbox.apiUrl,
-    token: world.token,
+    credential: fixedCredential(world.token),
     owner: OWNER,
     repo,
     log,

@@ -3,7 +3,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import type { Octokit } from '@octokit/rest';
 import type { Credential } from './credential.js';
 import { UserError } from '../errors.js';
-import { statusOf } from './github.js';
+import { statusOf } from './failures.js';
 import type { Logger, SecretRegistry } from '../io/log.js';
 
 export interface AppCredentialOptions {

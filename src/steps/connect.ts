@@ -6,12 +6,9 @@ import {
   type StoredToken,
   type TokenStore,
 } from '../github/app-credential.js';
-import {
-  createBareRequest,
-  createGitHub,
-  type GitHub,
-  type GitHubOptions,
-} from '../github/github.js';
+import { createGitHub } from '../github/client.js';
+import type { GitHub } from '../github/github.js';
+import { createBareRequest, type TransportOptions } from '../github/octokit.js';
 import { createNetwork } from '../io/network.js';
 import type { SourceSettings } from '../concourse/settings.js';
 import type { StepContext } from '../concourse/run-step.js';
@@ -26,7 +23,7 @@ export interface Connections {
 
 /** What tests change about the real dependencies: waits, the clock, where the cache lives. */
 export interface ConnectOptions {
-  github?: Pick<GitHubOptions, 'retryAfterBaseValue' | 'throttleWrites'>;
+  github?: Pick<TransportOptions, 'retryAfterBaseValue' | 'throttleWrites'>;
   gitRetryDelayMs?: number;
   /** Milliseconds since the epoch, for the expiry of installation tokens. */
   now?: () => number;
@@ -83,7 +80,7 @@ export function connect(
   return {
     github: createGitHub({
       ...transport,
-      token: credential,
+      credential,
       owner: source.owner,
       repo: source.repo,
       log: context.log,

@@ -7,7 +7,9 @@ import { check, type CheckDeps } from '../../src/steps/check/check.js';
 import type { InOutResponse, Version } from '../../src/concourse/contract.js';
 import { cacheScope, createEtagCache, type EtagCache } from '../../src/io/etag-cache.js';
 import { createGit } from '../../src/git/git.js';
-import { createGitHub, type GitHub } from '../../src/github/github.js';
+import { createGitHub } from '../../src/github/client.js';
+import { fixedCredential } from '../../src/github/credential.js';
+import type { GitHub } from '../../src/github/github.js';
 import { fetchIn } from '../../src/steps/get/get.js';
 import { createLogger, SecretRegistry, type Logger } from '../../src/io/log.js';
 import { putOut, type OutDeps } from '../../src/steps/put/put.js';
@@ -144,7 +146,7 @@ export class World {
   github(repo: string, log: Logger): GitHub {
     return createGitHub({
       apiUrl: this.sandbox.apiUrl,
-      token: this.token,
+      credential: fixedCredential(this.token),
       owner: OWNER,
       repo,
       log,
@@ -240,7 +242,7 @@ export class World {
       return {
         github: createGitHub({
           apiUrl: source.apiUrl,
-          token,
+          credential: fixedCredential(token),
           owner: source.owner,
           repo: source.repo,
           log: logger,

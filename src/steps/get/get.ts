@@ -13,7 +13,8 @@ import {
 import type { InOutResponse, MetadataField, Version } from '../../concourse/contract.js';
 import { UserError } from '../../errors.js';
 import { escapeSparse, type Git, type GitRemote } from '../../git/git.js';
-import { statusOf, type GitHub, type PullRequest } from '../../github/github.js';
+import { isGitHubFailure } from '../../github/failures.js';
+import type { GitHub, PullRequest } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
 import { readMetadataDir } from '../../io/metadata-dir.js';
 import { noEtagCache } from '../../io/etag-cache.js';
@@ -243,7 +244,7 @@ async function mergedPull(github: GitHub, version: Version): Promise<PullRequest
   try {
     pull = await github.getPull(Number(version.pr));
   } catch (error) {
-    if (statusOf(error instanceof Error ? error.cause : undefined) === 404) {
+    if (isGitHubFailure(error, 'not-found')) {
       throw new UserError(
         `version ${version.version} is not available: PR #${version.pr} does not exist in this repository`,
       );

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildInfo } from '../../concourse/build-info.js';
 import { UserError } from '../../errors.js';
-import { classifyFailure, statusOf, type GitHub, type PullRequest } from '../../github/github.js';
+import { GitHubError } from '../../github/failures.js';
+import type { GitHub, PullRequest } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
 import {
   characters,
@@ -220,14 +221,9 @@ async function createOrFind(
         ? { kind: 'ours', pull, created: true }
         : { kind: 'other-head', pull };
     } catch (error) {
-      if (error instanceof UserError) throw error; // GitHub's answer, already explained
-      const failure = classifyFailure(error);
-      const status = statusOf(error);
-      if (status === 401 || status === 403) {
-        throw new UserError(
-          `GitHub refused to open the release PR (${status}): the token needs read and write access to pull requests`,
-        );
-      }
+      // A UserError is GitHub's answer, already explained (credentials, permissions, limits).
+      if (!(error instanceof GitHubError)) throw error;
+      const { failure, status } = error;
       if (failure === 'no-commits') {
         lastFailure = 'no-commits';
         // Right after a push GitHub may not have caught up with it yet: read what the branch has.
@@ -245,9 +241,7 @@ async function createOrFind(
       lastFailure = 'unconfirmed';
       const found = await findOpenPull(options);
       if (found !== undefined) return judge(found, sha, options.key);
-      if (failure !== 'pull-exists' && status !== undefined && status < 500) {
-        throw new Error(`opening the release PR from ${target.lockBranch}`, { cause: error });
-      }
+      if (failure !== 'pull-exists' && status !== undefined && status < 500) throw error;
       options.log.warn(
         `opening the PR failed (${status ?? 'no answer'}) and no PR from ${target.lockBranch} is listed yet: trying again`,
       );
