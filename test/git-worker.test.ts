@@ -6,7 +6,11 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { createGit, type GitRemote } from '../src/git/git.js';
+import { FINAL_CONFIG_PATH, isMetadataFile, METADATA_DIRS } from '../src/bosh/index.js';
+import { createGit } from '../src/git/client.js';
+import type { GitRemote } from '../src/git/git.js';
+import { fixedCredential } from '../src/github/credential.js';
+import { METADATA_SPARSE_PATTERNS } from '../src/io/metadata-dir.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { makeCertificates, type TestCertificates } from './support/certificates.js';
 import { handTo } from './support/ownership.js';
@@ -123,7 +127,12 @@ describe('certificate refusals, in the words of each curl', () => {
 
   it.each(cases)('%s: a fetch says what to do', async (_, words, expected) => {
     const dir = join(root, `fetch-${Math.random().toString(36).slice(2)}`);
-    const fetching = failing(words).fetchMetadata({ remote, ref: 'main', dir });
+    const fetching = failing(words).fetchCommit({
+      remote,
+      ref: 'main',
+      dir,
+      sparse: METADATA_SPARSE_PATTERNS,
+    });
     if (expected === undefined) {
       await expect(fetching).rejects.toThrow(`fetching main from ${remote.url}`);
     } else {
@@ -162,7 +171,7 @@ describe('certificate refusals of the real git, against an HTTPS sandbox', () =>
       bundle: EXAMPLE_BUNDLE,
       branches: ['main'],
     });
-    remote = { url: sandbox.gitUrl('acme', 'r'), token: sandbox.token };
+    remote = { url: sandbox.gitUrl('acme', 'r'), token: fixedCredential(sandbox.token) };
   });
 
   afterAll(async () => sandbox.stop());
@@ -178,7 +187,12 @@ describe('certificate refusals of the real git, against an HTTPS sandbox', () =>
   it('a CA bundle git cannot read is not an unexpected failure', async () => {
     const subject = await gitWithConfig('no-bundle', '[http]\n\tsslCAInfo = /nonexistent/ca.crt\n');
     await expect(
-      subject.fetchMetadata({ remote, ref: 'main', dir: join(root, 'no-bundle-fetch') }),
+      subject.fetchCommit({
+        remote,
+        ref: 'main',
+        dir: join(root, 'no-bundle-fetch'),
+        sparse: METADATA_SPARSE_PATTERNS,
+      }),
     ).rejects.toThrow(NO_BUNDLE(new URL(remote.url).origin));
   });
 
@@ -193,7 +207,12 @@ describe('certificate refusals of the real git, against an HTTPS sandbox', () =>
     );
     const url = `https://git.example.test:${port}/acme/r.git`;
     await expect(
-      subject.fetchMetadata({ remote: { ...remote, url }, ref: 'main', dir: join(root, 'host') }),
+      subject.fetchCommit({
+        remote: { ...remote, url },
+        ref: 'main',
+        dir: join(root, 'host'),
+        sparse: METADATA_SPARSE_PATTERNS,
+      }),
     ).rejects.toThrow(WRONG_HOST(`https://git.example.test:${port}`));
   });
 });
@@ -221,9 +240,14 @@ describe('a release checkout owned by another user', () => {
       expect(await subject.changedPaths(checkout, head ?? '')).toContain(
         'releases/example/example-3.yml',
       );
-      expect((await subject.readCommitFiles(checkout, head ?? '')).has('config/final.yml')).toBe(
-        true,
-      );
+      expect(
+        (
+          await subject.readCommitFiles(checkout, head ?? '', {
+            paths: [FINAL_CONFIG_PATH, ...METADATA_DIRS],
+            select: isMetadataFile,
+          })
+        ).has('config/final.yml'),
+      ).toBe(true);
 
       // Only that directory, and only for those commands: no configuration was written.
       expect(await subject.topLevel(join(checkout, 'releases'))).toBeUndefined();

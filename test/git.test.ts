@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { createGit, escapeSparse, remoteEnv, type GitRemote } from '../src/git/git.js';
+import { createGit } from '../src/git/client.js';
+import type { GitRemote } from '../src/git/git.js';
+import { escapeSparse, remoteEnv } from '../src/git/remote.js';
+import { fixedCredential } from '../src/github/credential.js';
+import { METADATA_SPARSE_PATTERNS } from '../src/io/metadata-dir.js';
 import { sparsePatterns } from '../src/steps/get/get.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { startSandbox } from '../sandbox/index.js';
@@ -44,10 +48,15 @@ async function blobIds(repo: string, ref: string, paths: string[]): Promise<stri
     .map((line) => line.split(/\s+/)[2] ?? '');
 }
 
-describe('fetchMetadata', () => {
+describe('fetchCommit', () => {
   it('checks out only the metadata paths of a branch tip', async () => {
     const dir = join(root, 'fetch-main');
-    const sha = await subject.fetchMetadata({ remote, ref: 'main', dir });
+    const sha = await subject.fetchCommit({
+      remote,
+      ref: 'main',
+      dir,
+      sparse: METADATA_SPARSE_PATTERNS,
+    });
     expect(sha).toBe((await git(bare, ['rev-parse', 'main'])).trim());
     expect(existsSync(join(dir, 'config/final.yml'))).toBe(true);
     expect(existsSync(join(dir, 'releases/example/example-2.yml'))).toBe(true);
@@ -68,10 +77,11 @@ describe('fetchMetadata', () => {
     await git(odd, ['config', 'uploadpack.allowFilter', 'true']);
     const dir = join(root, 'fetch-odd');
     const url = `file://${odd}`;
-    const sha = await subject.fetchMetadata({
+    const sha = await subject.fetchCommit({
       remote: { url, token: undefined },
       ref: 'main',
       dir,
+      sparse: METADATA_SPARSE_PATTERNS,
     });
     expect(sha).toBe((await git(bare, ['rev-parse', 'main'])).trim());
     expect(await git(dir, ['remote', 'get-url', 'origin'])).toBe(`${url}\n`);
@@ -81,13 +91,15 @@ describe('fetchMetadata', () => {
   it('fetches a commit by sha', async () => {
     const cutA = (await git(bare, ['rev-parse', 'cut-a'])).trim();
     const dir = join(root, 'fetch-sha');
-    expect(await subject.fetchMetadata({ remote, ref: cutA, dir })).toBe(cutA);
+    expect(
+      await subject.fetchCommit({ remote, ref: cutA, dir, sparse: METADATA_SPARSE_PATTERNS }),
+    ).toBe(cutA);
     expect(existsSync(join(dir, 'releases/example/example-3.yml'))).toBe(true);
   });
 
   it('checks out, and fetches the blobs of, only the paths of its sparse patterns', async () => {
     const dir = join(root, 'fetch-narrow');
-    await subject.fetchMetadata({
+    await subject.fetchCommit({
       remote,
       ref: 'main',
       dir,
@@ -121,7 +133,12 @@ describe('fetchMetadata', () => {
 
   it('says clearly when the branch does not exist', async () => {
     await expect(
-      subject.fetchMetadata({ remote, ref: 'no-such-branch', dir: join(root, 'fetch-missing') }),
+      subject.fetchCommit({
+        remote,
+        ref: 'no-such-branch',
+        dir: join(root, 'fetch-missing'),
+        sparse: METADATA_SPARSE_PATTERNS,
+      }),
     ).rejects.toThrow(/no-such-branch is not in file:/);
   });
 });
@@ -200,7 +217,12 @@ describe('where a release was cut', () => {
 describe('commitFiles and push', () => {
   it('commits many files byte for byte, whatever attributes the repository sets', async () => {
     const dir = join(root, 'commit-many');
-    const parent = await subject.fetchMetadata({ remote, ref: 'main', dir });
+    const parent = await subject.fetchCommit({
+      remote,
+      ref: 'main',
+      dir,
+      sparse: METADATA_SPARSE_PATTERNS,
+    });
     // Line-ending and filter attributes apply to paths given to git: the commit must ignore them.
     await writeFile(join(dir, '.git/info/attributes'), '* text eol=lf\n*.yml filter=nope\n');
     const files = new Map(
@@ -220,7 +242,12 @@ describe('commitFiles and push', () => {
 
   it('commits files on a parent and pushes under a lease', async () => {
     const dir = join(root, 'commit');
-    const parent = await subject.fetchMetadata({ remote, ref: 'main', dir });
+    const parent = await subject.fetchCommit({
+      remote,
+      ref: 'main',
+      dir,
+      sparse: METADATA_SPARSE_PATTERNS,
+    });
     const files = new Map([['releases/example/note.txt', 'hello\n']]);
     const sha = await subject.commitFiles({
       dir,
@@ -290,9 +317,17 @@ describe('a remote over HTTPS with a private CA', () => {
         bundle: EXAMPLE_BUNDLE,
         branches: ['main'],
       });
-      const https: GitRemote = { url: sandbox.gitUrl('acme', 'r'), token: sandbox.token };
+      const https: GitRemote = {
+        url: sandbox.gitUrl('acme', 'r'),
+        token: fixedCredential(sandbox.token),
+      };
       await expect(
-        subject.fetchMetadata({ remote: https, ref: 'main', dir: join(root, 'tls-untrusted') }),
+        subject.fetchCommit({
+          remote: https,
+          ref: 'main',
+          dir: join(root, 'tls-untrusted'),
+          sparse: METADATA_SPARSE_PATTERNS,
+        }),
       ).rejects.toThrow(
         /^git does not trust the certificate of https:\/\/127\.0\.0\.1:\d+: set source\.ca_certs/,
       );
@@ -303,10 +338,11 @@ describe('a remote over HTTPS with a private CA', () => {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
         retryDelayMs: 1,
       });
-      const sha = await withTmp.fetchMetadata({
+      const sha = await withTmp.fetchCommit({
         remote: { ...https, caBundle: certificates.ca },
         ref: 'main',
         dir: join(root, 'tls-trusted'),
+        sparse: METADATA_SPARSE_PATTERNS,
       });
       expect(sha).toMatch(/^[0-9a-f]{40}$/);
       expect(await readdir(tmp)).toEqual([]);

@@ -4,7 +4,8 @@
 // transient failures.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { createGit } from '../src/git/git.js';
+import { createGit } from '../src/git/client.js';
+import { METADATA_SPARSE_PATTERNS } from '../src/io/metadata-dir.js';
 import { createGitHub } from '../src/github/client.js';
 import { fixedCredential } from '../src/github/credential.js';
 import type { GitHub } from '../src/github/github.js';
@@ -166,10 +167,11 @@ describe('git', () => {
       status: 502,
       repository: `${OWNER}/${repo}`,
     });
-    const sha = await git.fetchMetadata({
-      remote: { url: world.sandbox.gitUrl(OWNER, repo), token: world.token },
+    const sha = await git.fetchCommit({
+      remote: { url: world.sandbox.gitUrl(OWNER, repo), token: fixedCredential(world.token) },
       ref: 'main',
       dir: join(world.root, 'retried-fetch'),
+      sparse: METADATA_SPARSE_PATTERNS,
     });
     expect(sha).toBe(await world.branchSha(repo, 'main'));
     expect(world.requests(repo, since).filter((entry) => entry.status === 502)).toHaveLength(1);

@@ -1,7 +1,8 @@
-// Where BOSH keeps final-release metadata in a release directory (bosh-cli releasedir/provider.go:
-// job and package indexes in a folder per name, the license index in one folder, the release
-// index and manifests under releases/<name>/). Paths are relative to the release directory,
-// separated by "/", without a leading "./".
+// Where BOSH keeps final-release metadata in a release directory (bosh-cli
+// releasedir/index/provider.go: job and package indexes in a folder per name, the license index
+// in one folder; the release index and manifests under releases/<name>/). Paths are relative to
+// the release directory, separated by "/", without a leading "./". Every other module takes
+// these paths from here.
 
 /** Metadata files by path: `config/final.yml`, `.final_builds/**`, `releases/**`. */
 export type MetadataFiles = ReadonlyMap<string, string>;
@@ -21,6 +22,9 @@ export const PRIVATE_CONFIG_PATH = 'config/private.yml';
 export const FINAL_BUILDS_DIR = '.final_builds';
 export const RELEASES_DIR = 'releases';
 export const LICENSE_NAME = 'license';
+
+/** The directories of a release directory that hold final-release metadata. */
+export const METADATA_DIRS: readonly string[] = [FINAL_BUILDS_DIR, RELEASES_DIR];
 
 /** The path of the `.final_builds` index of a job, a package or the license. */
 export function buildIndexPath(location: BuildIndexLocation): string {
@@ -53,13 +57,18 @@ export function releaseManifestPath(releaseName: string, version: string): strin
   return `${RELEASES_DIR}/${releaseName}/${releaseName}-${version}.yml`;
 }
 
-/** Whether a path is one of the metadata files `out` and `in` deal with. */
+/** Whether a path is under the metadata paths a put and a get deal with. */
 export function isMetadataPath(path: string): boolean {
   return (
     path === FINAL_CONFIG_PATH ||
     path.startsWith(`${FINAL_BUILDS_DIR}/`) ||
     path.startsWith(`${RELEASES_DIR}/`)
   );
+}
+
+/** Whether a path is a metadata file: a YAML file under the metadata paths. */
+export function isMetadataFile(path: string): boolean {
+  return isMetadataPath(path) && /\.ya?ml$/.test(path);
 }
 
 /** The build index paths present among the files, in bytewise order. */

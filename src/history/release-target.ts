@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import type { Conditional, GitHub } from '../github/github.js';
 import { lockBranchName, type ReleaseTarget } from './merged-releases.js';
 import type { SourceSettings } from '../concourse/settings.js';
-import { parseFinalConfig } from '../bosh/index.js';
+import { FINAL_CONFIG_PATH, parseFinalConfig } from '../bosh/index.js';
 
 export interface TargetOptions {
   github: GitHub;
@@ -94,12 +94,15 @@ async function releaseNameOn(
   base: string,
   etag: string | undefined,
 ): Promise<Conditional<string>> {
-  const answer = await github.getFileConditional('config/final.yml', base, etag);
+  const answer = await github.getFileConditional(FINAL_CONFIG_PATH, base, etag);
   if (!answer.modified) return answer;
   if (answer.value === undefined) {
     throw new UserError(
-      `config/final.yml is not on ${base}: set source.release_name, or check source.base_branch`,
+      `${FINAL_CONFIG_PATH} is not on ${base}: set source.release_name, or check source.base_branch`,
     );
   }
-  return { ...answer, value: parseFinalConfig(answer.value, `config/final.yml on ${base}`).name };
+  return {
+    ...answer,
+    value: parseFinalConfig(answer.value, `${FINAL_CONFIG_PATH} on ${base}`).name,
+  };
 }

@@ -1,11 +1,14 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
+import { FINAL_CONFIG_PATH, METADATA_DIRS } from '../bosh/metadata-files.js';
 import { UserError } from '../errors.js';
 
-/** Where BOSH keeps final-release metadata in a release directory (BOSH.md). */
-const METADATA_ROOTS = ['.final_builds', 'releases'];
-const FINAL_CONFIG = 'config/final.yml';
+/** What a sparse checkout keeps of a release repository for readMetadataDir: git's patterns. */
+export const METADATA_SPARSE_PATTERNS: readonly string[] = [
+  ...METADATA_DIRS.map((dir) => `/${dir}/`),
+  `/${FINAL_CONFIG_PATH}`,
+];
 // Real index files are a few hundred KB at most; a bigger "YAML" file is not metadata.
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
@@ -16,10 +19,10 @@ const MAX_FILE_BYTES = 32 * 1024 * 1024;
  */
 export async function readMetadataDir(dir: string): Promise<Map<string, string>> {
   const [finalConfig, ...roots] = await Promise.all([
-    regularFile(dir, FINAL_CONFIG),
-    ...METADATA_ROOTS.map((root) => listYaml(dir, root)),
+    regularFile(dir, FINAL_CONFIG_PATH),
+    ...METADATA_DIRS.map((root) => listYaml(dir, root)),
   ]);
-  const paths = [...(finalConfig ? [FINAL_CONFIG] : []), ...roots.flat()];
+  const paths = [...(finalConfig ? [FINAL_CONFIG_PATH] : []), ...roots.flat()];
   const texts = await mapConcurrent(paths, FILE_CONCURRENCY, async (path) => {
     const { size } = await lstat(join(dir, path));
     if (size > MAX_FILE_BYTES)

@@ -1,6 +1,7 @@
 import { fixedCredential, type Credential } from '../github/credential.js';
 import { cacheScope, createEtagCache, type EtagCache } from '../io/etag-cache.js';
-import { createGit, type Git, type GitRemote } from '../git/git.js';
+import { createGit } from '../git/client.js';
+import type { Git, GitRemote } from '../git/git.js';
 import {
   createAppCredential,
   type StoredToken,

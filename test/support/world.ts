@@ -1,18 +1,15 @@
 // A GitHub sandbox with the example release repository, and the resource's steps run in-process
-// against it with their real dependencies (Octokit, git), as the entrypoints build them — only
-// the waits are shortened.
+// against it with their real dependencies, built by connect() as the entrypoints build them —
+// only the waits are shortened.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckDeps } from '../../src/steps/check/check.js';
 import type { InOutResponse, Version } from '../../src/concourse/contract.js';
-import { cacheScope, createEtagCache, type EtagCache } from '../../src/io/etag-cache.js';
-import { createGit } from '../../src/git/git.js';
-import { createGitHub } from '../../src/github/client.js';
-import { fixedCredential } from '../../src/github/credential.js';
-import type { GitHub } from '../../src/github/github.js';
+import type { EtagCache } from '../../src/io/etag-cache.js';
 import { fetchIn } from '../../src/steps/get/get.js';
 import { createLogger, SecretRegistry, type Logger } from '../../src/io/log.js';
 import { putOut, type OutDeps } from '../../src/steps/put/put.js';
+import { connect, type ConnectOptions, type Connections } from '../../src/steps/connect.js';
 import {
   parseCheckRequest,
   parseInRequest,
@@ -127,7 +124,7 @@ export class World {
     return dir;
   }
 
-  log(): { logger: Logger; lines: string[] } {
+  log(): { logger: Logger; lines: string[]; secrets: SecretRegistry } {
     const lines: string[] = [];
     // As in the steps: the token registered for scrubbing, debug on (the most verbose case).
     const secrets = new SecretRegistry();
@@ -140,19 +137,28 @@ export class World {
         this.transcript.push(line);
       },
     });
-    return { logger, lines };
+    return { logger, lines, secrets };
   }
 
-  github(repo: string, log: Logger): GitHub {
-    return createGitHub({
-      apiUrl: this.sandbox.apiUrl,
-      credential: fixedCredential(this.token),
-      owner: OWNER,
-      repo,
-      log,
-      retryAfterBaseValue: 1,
-      throttleWrites: false,
-    });
+  /**
+   * The real GitHub client, git and cache of a step, as its entrypoint builds them (connect()),
+   * with the waits of tests: no spacing of writes, short retries; git recorded (gitEnv).
+   */
+  connect(
+    source: SourceSettings,
+    log: { logger: Logger; secrets: SecretRegistry },
+    options: ConnectOptions = {},
+  ): Connections {
+    return connect(
+      source,
+      { log: log.logger, secrets: log.secrets, env: this.gitEnv() },
+      {
+        github: { retryAfterBaseValue: 1, throttleWrites: false },
+        gitRetryDelayMs: 1,
+        cacheDir: join(this.root, `cache-${source.repo}`),
+        ...options,
+      },
+    );
   }
 
   async put(
@@ -161,23 +167,21 @@ export class World {
     params: Record<string, unknown> = {},
     options: { source?: Record<string, unknown>; deps?: Partial<OutDeps> } = {},
   ): Promise<StepRun<InOutResponse>> {
-    const { logger, lines } = this.log();
+    const log = this.log();
     const input = parseOutRequest({
       source: this.source(repo, options.source),
       params: { repository: 'release-repo', ...params },
     });
     const deps: OutDeps = {
-      github: this.github(repo, logger),
-      git: createGit({ log: logger, env: this.gitEnv(), retryDelayMs: 1 }),
-      remote: { url: this.sandbox.gitUrl(OWNER, repo), token: this.token },
-      log: logger,
+      ...this.connect(input.source, log),
+      log: log.logger,
       args: [buildDir],
       env: BUILD_ENV,
       sleep: () => new Promise((done) => setTimeout(done, 5)),
       decorateRetryDelaysMs: [5, 5],
       ...options.deps,
     };
-    return settle(() => putOut(input, deps), lines);
+    return settle(() => putOut(input, deps), log.lines);
   }
 
   async check(
@@ -185,25 +189,16 @@ export class World {
     version?: Partial<Version>,
     options: { source?: Record<string, unknown>; cache?: EtagCache; now?: () => number } = {},
   ): Promise<StepRun<Version[]>> {
-    const { logger, lines } = this.log();
+    const log = this.log();
     const input = parseCheckRequest({ source: this.source(repo, options.source), version });
+    const { github, cache } = this.connect(input.source, log);
     const deps: CheckDeps = {
-      github: this.github(repo, logger),
-      cache:
-        options.cache ??
-        createEtagCache({
-          scope: cacheScope({
-            apiUrl: this.sandbox.apiUrl,
-            owner: OWNER,
-            repo,
-            credential: this.token,
-          }),
-          dir: join(this.root, `cache-${repo}`),
-        }),
-      log: logger,
+      github,
+      cache: options.cache ?? cache,
+      log: log.logger,
       now: options.now,
     };
-    return settle(() => check(input, deps), lines);
+    return settle(() => check(input, deps), log.lines);
   }
 
   async get(
@@ -212,19 +207,10 @@ export class World {
     dest: string,
     params: Record<string, unknown> = {},
   ): Promise<StepRun<InOutResponse>> {
-    const { logger, lines } = this.log();
+    const log = this.log();
     const input = parseInRequest({ source: this.source(repo), version, params });
-    return settle(
-      () =>
-        fetchIn(input, {
-          github: this.github(repo, logger),
-          git: createGit({ log: logger, env: this.gitEnv(), retryDelayMs: 1 }),
-          remote: { url: this.sandbox.gitUrl(OWNER, repo), token: this.token },
-          log: logger,
-          args: [dest],
-        }),
-      lines,
-    );
+    const deps = { ...this.connect(input.source, log), log: log.logger, args: [dest] };
+    return settle(() => fetchIn(input, deps), log.lines);
   }
 
   /**
@@ -236,43 +222,29 @@ export class World {
     raw: unknown,
     args: string[],
   ): Promise<StepRun<unknown>> {
-    const { logger, lines } = this.log();
-    const connectTo = (source: SourceSettings) => {
-      const token = source.auth.kind === 'token' ? source.auth.token : '';
-      return {
-        github: createGitHub({
-          apiUrl: source.apiUrl,
-          credential: fixedCredential(token),
-          owner: source.owner,
-          repo: source.repo,
-          log: logger,
-          retryAfterBaseValue: 1,
-          throttleWrites: false,
-        }),
-        git: createGit({ log: logger, env: this.gitEnv(), retryDelayMs: 1 }),
-        remote: { url: source.gitUrl, token },
-        log: logger,
-        args,
-      };
-    };
+    const log = this.log();
+    const connections = (source: SourceSettings) => ({
+      ...this.connect(source, log, { cacheDir: join(this.root, 'cache-raw') }),
+      log: log.logger,
+      args,
+    });
     return settle(async () => {
       if (step === 'check') {
         const input = parseCheckRequest(raw);
-        const cache = createEtagCache({ scope: 'raw', dir: join(this.root, 'cache-raw') });
-        return check(input, { ...connectTo(input.source), cache });
+        return check(input, connections(input.source));
       }
       if (step === 'in') {
         const input = parseInRequest(raw);
-        return fetchIn(input, connectTo(input.source));
+        return fetchIn(input, connections(input.source));
       }
       const input = parseOutRequest(raw);
       return putOut(input, {
-        ...connectTo(input.source),
+        ...connections(input.source),
         env: BUILD_ENV,
         sleep: async () => undefined,
         decorateRetryDelaysMs: [],
       });
-    }, lines);
+    }, log.lines);
   }
 
   /** Requests to one repository since `since` (a log length), optionally writes only. */

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  FINAL_BUILDS_DIR,
+  FINAL_CONFIG_PATH,
   parseBuildIndex,
   parseBuildIndexPath,
   parseFinalConfig,
@@ -12,7 +14,8 @@ import {
 } from '../../bosh/index.js';
 import type { InOutResponse, MetadataField, Version } from '../../concourse/contract.js';
 import { UserError } from '../../errors.js';
-import { escapeSparse, type Git, type GitRemote } from '../../git/git.js';
+import type { Git, GitRemote } from '../../git/git.js';
+import { escapeSparse } from '../../git/remote.js';
 import { isGitHubFailure } from '../../github/failures.js';
 import type { GitHub, PullRequest } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
@@ -31,8 +34,6 @@ export interface InDeps {
   /** `in`'s argument: the directory to fill. */
   args: string[];
 }
-
-const FINAL_CONFIG = 'config/final.yml';
 
 /** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
 export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutResponse> {
@@ -124,7 +125,7 @@ async function fetchTree(
 ): Promise<Map<string, string>> {
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
-    await deps.git.fetchMetadata({ remote: deps.remote, ref: version.ref, dir: work, sparse });
+    await deps.git.fetchCommit({ remote: deps.remote, ref: version.ref, dir: work, sparse });
     return await readMetadataDir(work);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -137,19 +138,20 @@ function selectRelease(
   options: { version: Version; knownName: string | undefined; track: TrackedMetadata },
 ): { name: string; files: Map<string, string>; commitHash: string | undefined } {
   const { version, knownName } = options;
-  const finalConfig = tree.get(FINAL_CONFIG);
+  const finalConfig = tree.get(FINAL_CONFIG_PATH);
   if (finalConfig === undefined) {
     throw new UserError(
-      `${FINAL_CONFIG} is missing at ${version.ref}: the commit is not a BOSH release repository`,
+      `${FINAL_CONFIG_PATH} is missing at ${version.ref}: the commit is not a BOSH release repository`,
     );
   }
-  const name = knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG} at ${version.ref}`).name;
-  const files = new Map([[FINAL_CONFIG, finalConfig]]);
+  const name =
+    knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG_PATH} at ${version.ref}`).name;
+  const files = new Map([[FINAL_CONFIG_PATH, finalConfig]]);
   if (version.version === '') return { name, files, commitHash: undefined };
   if (options.track === 'final_builds') {
     // No manifest says which builds the release needs: check at least that each index reads.
     for (const [path, content] of tree) {
-      if (!path.startsWith('.final_builds/')) continue;
+      if (!path.startsWith(`${FINAL_BUILDS_DIR}/`)) continue;
       if (parseBuildIndexPath(path) !== undefined) parseBuildIndex(content, path);
       files.set(path, content);
     }
@@ -158,7 +160,7 @@ function selectRelease(
 
   const release = verifyRelease(tree, { releaseName: name, version: version.version });
   for (const [path, content] of tree)
-    if (path.startsWith('.final_builds/')) files.set(path, content);
+    if (path.startsWith(`${FINAL_BUILDS_DIR}/`)) files.set(path, content);
   for (const path of [releaseIndexPath(name), release.manifestPath])
     files.set(path, tree.get(path) ?? '');
   return { name, files, commitHash: release.manifest.commitHash };
@@ -172,22 +174,22 @@ function selectRelease(
  * not there.)
  */
 export function sparsePatterns(name: string | undefined, version: string): string[] {
-  const patterns = ['/config/final.yml', '/.final_builds/'];
+  const patterns = [`/${FINAL_CONFIG_PATH}`, `/${FINAL_BUILDS_DIR}/`];
   if (version === '') return patterns;
-  const dir = name === undefined ? '*' : escapeSparse(name);
+  const release = name === undefined ? '*' : escapeSparse(name);
   return [
     ...patterns,
-    `/releases/${dir}/index.yml`,
-    `/releases/${dir}/${dir}-${escapeSparse(version)}.yml`,
+    `/${releaseIndexPath(release)}`,
+    `/${releaseManifestPath(release, escapeSparse(version))}`,
   ];
 }
 
 async function releaseNameAt(github: GitHub, ref: string): Promise<string> {
-  const answer = await github.getFileConditional(FINAL_CONFIG, ref, undefined);
+  const answer = await github.getFileConditional(FINAL_CONFIG_PATH, ref, undefined);
   if (!answer.modified || answer.value === undefined) {
-    throw new UserError(`${FINAL_CONFIG} is missing at ${ref}: set source.release_name`);
+    throw new UserError(`${FINAL_CONFIG_PATH} is missing at ${ref}: set source.release_name`);
   }
-  return parseFinalConfig(answer.value, `${FINAL_CONFIG} at ${ref}`).name;
+  return parseFinalConfig(answer.value, `${FINAL_CONFIG_PATH} at ${ref}`).name;
 }
 
 function completeVersion(version: Partial<Version>): Version {

@@ -1,6 +1,9 @@
 import {
   detectRelease,
   FINAL_BUILDS_DIR,
+  FINAL_CONFIG_PATH,
+  isMetadataFile,
+  METADATA_DIRS,
   rebaseRelease,
   parseBuildIndexPath,
   readFinalConfig,
@@ -59,12 +62,15 @@ export async function detectCheckoutRelease(options: {
     throw new UserError(`${checkout} has no commit: give the checkout of the release repository`);
 
   const written = await whereWritten({ checkout, git, head, name, track });
-  const base = await git.readCommitFiles(checkout, written.onto);
+  const base = await git.readCommitFiles(checkout, written.onto, {
+    paths: [FINAL_CONFIG_PATH, ...METADATA_DIRS],
+    select: isMetadataFile,
+  });
   refuseUnimported({ tracked: base, where: written.onto.slice(0, 7), files, name, track });
   const indexPath = releaseIndexPath(name);
   if (track === 'both' && base.get(indexPath) === files.get(indexPath)) {
     throw new UserError(
-      `releases/${name}/ has no new final release: run bosh create-release --final before the put`,
+      `${RELEASES_DIR}/${name}/ has no new final release: run bosh create-release --final before the put`,
     );
   }
   const release = detectRelease({
@@ -168,7 +174,7 @@ export function refuseUnimported(options: {
       ? tracked.has(releaseIndexPath(name))
       : [...tracked.keys()].some((path) => parseBuildIndexPath(path) !== undefined);
   if (tracks || readReleaseIndex(files, name).builds.size <= 1) return;
-  const what = track === 'both' ? `releases/${name}/` : '.final_builds/';
+  const what = track === 'both' ? `${RELEASES_DIR}/${name}/` : `${FINAL_BUILDS_DIR}/`;
   throw new UserError(
     `${options.where} does not track ${what} yet, but the checkout lists earlier final releases: bring the existing metadata into git first with a put of params.import: true`,
   );

@@ -4,12 +4,18 @@ import { join } from 'node:path';
 import type { InOutResponse, MetadataField, Version } from '../../concourse/contract.js';
 import { noEtagCache, type CacheEntry, type EtagCache } from '../../io/etag-cache.js';
 import { UserError } from '../../errors.js';
+import { GitCommandError } from '../../git/failures.js';
 import type { Git, GitRemote, Lease, PushOutcome } from '../../git/git.js';
 import type { GitHub, PullRequest } from '../../github/github.js';
 import type { LockState } from '../../rules/lock-state.js';
 import type { Logger } from '../../io/log.js';
-import { readMetadataDir } from '../../io/metadata-dir.js';
-import { parseReleaseIndex, releaseIndexPath, sameBoshVersion } from '../../bosh/index.js';
+import { METADATA_SPARSE_PATTERNS, readMetadataDir } from '../../io/metadata-dir.js';
+import {
+  FINAL_CONFIG_PATH,
+  parseReleaseIndex,
+  releaseIndexPath,
+  sameBoshVersion,
+} from '../../bosh/index.js';
 import { parsePullBlock, type PullContent } from '../../rules/pull-body.js';
 import { formatCommitMessage } from '../../rules/release-commit.js';
 import { readNewestReported, type ReleaseTarget } from '../../history/merged-releases.js';
@@ -276,7 +282,12 @@ async function takeLock(
   const { github, git, log } = deps;
   const { target, text } = pulls;
   const baseDir = await mkdtemp(join(context.work, 'base-'));
-  const baseSha = await git.fetchMetadata({ remote: deps.remote, ref: target.base, dir: baseDir });
+  const baseSha = await git.fetchCommit({
+    remote: deps.remote,
+    ref: target.base,
+    dir: baseDir,
+    sparse: METADATA_SPARSE_PATTERNS,
+  });
   const plan = await payload.onBase(await readMetadataDir(baseDir), target);
   const backport = plan.content.kind === 'release' ? plan.content.release.backport : undefined;
   if (plan.files.size === 0) {
@@ -395,11 +406,11 @@ async function putBack(lock: LockWriter, reclaimed: Reclaimed, pull: PullRequest
   // git pushes only what it has: fetch the old commit (GitHub keeps it as refs/pull/N/head)
   // with its parent, since a receiving repository refuses a commit at a shallow boundary.
   const dir = await mkdtemp(join(lock.work, 'put-back-'));
-  await deps.git.fetchMetadata({
+  await deps.git.fetchCommit({
     remote: deps.remote,
     ref: reclaimed.old,
     dir,
-    sparse: ['/config/final.yml'],
+    sparse: [`/${FINAL_CONFIG_PATH}`],
     depth: 2,
   });
   const restored = await pushLock(deps, {
@@ -459,7 +470,7 @@ async function pushLock(
       const now = await deps.github.getBranchSha(target.lockBranch);
       if (now === sha) return 'pushed';
       if (now !== (lease.kind === 'absent' ? undefined : lease.sha)) return 'lease-rejected';
-      const reason = gitFailure(error);
+      const reason = error instanceof GitCommandError ? error.reason : String(error);
       if (attempt >= PUSH_ATTEMPTS) {
         throw new UserError(
           `pushing the lock branch ${target.lockBranch} failed ${attempt} times (${reason}); nothing was changed: re-run the build`,
@@ -471,17 +482,6 @@ async function pushLock(
       await options.sleep(attempt * 1000);
     }
   }
-}
-
-/** The line of a git failure that says what went wrong. */
-function gitFailure(error: unknown): string {
-  const text = [
-    error instanceof Error ? error.message : '',
-    String((error as Error | undefined)?.cause ?? ''),
-  ].join('\n');
-  const line =
-    text.split('\n').find((l) => /^(fatal|error):/.test(l.trim())) ?? text.split('\n')[0] ?? '';
-  return line.trim().replace(/^(fatal|error):\s*/, '');
 }
 
 // DESIGN §4: a put returns the newest version check would report — an existing one — so that it

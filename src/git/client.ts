@@ -1,0 +1,295 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { FILE_CONCURRENCY, mapConcurrent } from '../io/concurrency.js';
+import type { Logger } from '../io/log.js';
+import {
+  failureLine,
+  fetchRefusal,
+  GitCommandError,
+  isLeaseRejected,
+  isTransient,
+  pushRefusal,
+} from './failures.js';
+import type { Git, GitRemote } from './git.js';
+import { configureSparseRemote, credentialFields, withRemote } from './remote.js';
+import { createRunner, succeeded, type GitOutput } from './runner.js';
+
+const NETWORK_ATTEMPTS = 3;
+
+/** What the real git is built from. */
+export interface GitOptions {
+  log: Logger;
+  /** Environment passed through to git (PATH, HOME, proxy variables...). */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds between retries of a failed fetch. */
+  retryDelayMs?: number;
+  /** Stop a git command that prints nothing for this long (the README's idle timeout). */
+  idleTimeoutMs?: number;
+}
+
+/** The real git: every command through the one runner (runner.ts). */
+export function createGit(options: GitOptions): Git {
+  const { log } = options;
+  const retryDelayMs = options.retryDelayMs ?? 2000;
+  const run = createRunner({
+    env: options.env ?? process.env,
+    idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
+  });
+  const text = async (
+    dir: string,
+    args: readonly string[],
+    env?: Record<string, string>,
+  ): Promise<string> => succeeded(await run(dir, args, { env }), `git ${args[0] ?? ''}`);
+
+  /** A command that talks to a remote, attempted again while it fails in a transient way. */
+  async function remoteCommand(
+    what: string,
+    remote: GitRemote,
+    attempt: (env: Record<string, string>) => Promise<GitOutput>,
+  ): Promise<GitOutput> {
+    for (let attempts = 1; ; attempts++) {
+      const output = await withRemote(remote, attempt);
+      if (output.exitCode === 0 || attempts >= NETWORK_ATTEMPTS || !isTransient(output.stderr)) {
+        return output;
+      }
+      log.warn(`${what} failed (attempt ${attempts} of ${NETWORK_ATTEMPTS}), retrying`);
+      await new Promise((done) => setTimeout(done, retryDelayMs * attempts));
+    }
+  }
+
+  return {
+    async fetchCommit({ remote, ref, dir, sparse, depth = 1 }) {
+      await mkdir(dir, { recursive: true });
+      await text(dir, ['init']);
+      await configureSparseRemote(dir, remote.url, sparse);
+      const isSha = /^[0-9a-f]{40}$/.test(ref);
+      const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
+      const fetched = await remoteCommand(`fetching ${ref}`, remote, (env) =>
+        run(
+          dir,
+          ['fetch', '--no-tags', `--depth=${depth}`, '--filter=blob:none', 'origin', refspec],
+          { env },
+        ),
+      );
+      if (fetched.exitCode !== 0) {
+        const context = { url: remote.url, credentialFields: credentialFields(remote) };
+        throw (
+          fetchRefusal(fetched.stderr, ref, context) ??
+          new GitCommandError(`fetching ${ref} from ${remote.url}`, failureLine(fetched.stderr))
+        );
+      }
+      const sha = isSha
+        ? ref
+        : (await text(dir, ['rev-parse', `refs/remotes/origin/${ref}`])).trim();
+      // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
+      const checkout = await remoteCommand(`checking out ${ref}`, remote, (env) =>
+        run(dir, ['checkout', '--detach', sha], { env }),
+      );
+      succeeded(checkout, `checking out ${ref}`);
+      return sha;
+    },
+
+    async resolveCommit(dir, commitish) {
+      const output = await run(dir, ['rev-parse', '--verify', '--quiet', `${commitish}^{commit}`]);
+      return output.exitCode === 0 ? output.stdout.toString('utf8').trim() || undefined : undefined;
+    },
+
+    async readCommitFiles(dir, commit, { paths, select }) {
+      const listing = await text(dir, [
+        'ls-tree',
+        '-r',
+        '-z',
+        '--full-tree',
+        commit,
+        '--',
+        ...paths,
+      ]);
+      const blobs: Array<{ sha: string; path: string }> = [];
+      for (const line of listing.split('\0')) {
+        const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+        if (match === null) continue;
+        const [, mode, type, sha = '', path = ''] = match;
+        if (mode === '120000') {
+          throw new UserError(
+            `${path} is a symbolic link at ${commit.slice(0, 7)}: release metadata must be regular files`,
+          );
+        }
+        if (type === 'blob' && select(path)) blobs.push({ sha, path });
+      }
+      const contents = await readBlobs(
+        dir,
+        blobs.map((blob) => blob.sha),
+      );
+      return new Map(blobs.map((blob, i) => [blob.path, contents[i] ?? '']));
+    },
+
+    async changedPaths(dir, since) {
+      // Through a copy of the index: comparing the work tree refreshes the index's stat data
+      // (git diff does so whatever GIT_OPTIONAL_LOCKS says), and the put writes nothing into the
+      // checkout it was given, which may be another user's.
+      const scratch = await mkdtemp(join(tmpdir(), 'brp-index-'));
+      try {
+        const index = join(scratch, 'index');
+        const own = (await text(dir, ['rev-parse', '--git-path', 'index'])).trim();
+        await copyFile(resolve(dir, own), index).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error; // no index yet: git reads none as empty
+        });
+        const env = { GIT_INDEX_FILE: index };
+        const tracked = await text(
+          dir,
+          ['diff', '--name-only', '-z', '--no-renames', since, '--'],
+          env,
+        );
+        const untracked = await text(
+          dir,
+          ['ls-files', '--others', '--exclude-standard', '-z'],
+          env,
+        );
+        const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
+        return [...new Set(paths)].sort();
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+
+    async pathsBetween(dir, from, to) {
+      const listing = await text(dir, ['diff', '--name-only', '-z', '--no-renames', from, to]);
+      return listing.split('\0').filter((path) => path !== '');
+    },
+
+    async isAncestor(dir, ancestor, descendant) {
+      // Exit 1 is "no"; anything else (an unknown commit) is an error with git's words.
+      const output = await run(dir, ['merge-base', '--is-ancestor', ancestor, descendant]);
+      if (output.exitCode === 1) return false;
+      succeeded(output, 'git merge-base');
+      return true;
+    },
+
+    async newestOwnCommitTouching(dir, path) {
+      const sha = await text(
+        dir,
+        ['rev-list', '--first-parent', '--max-count=1', 'HEAD', '--not', '--remotes', '--', path],
+        { GIT_LITERAL_PATHSPECS: '1' },
+      );
+      return sha.trim() || undefined;
+    },
+
+    async refsContaining(dir, commit) {
+      const refs = await text(dir, [
+        'for-each-ref',
+        '--contains',
+        commit,
+        '--sort=-creatordate',
+        '--format=%(refname)',
+        'refs/remotes',
+        'refs/tags',
+      ]);
+      return refs.split('\n').filter((ref) => ref !== '' && !ref.endsWith('/HEAD'));
+    },
+
+    async isShallow(dir) {
+      return (await text(dir, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    },
+
+    async commitFiles({ dir, parent, files, message, author }) {
+      // A private index seeded from the parent's tree: no work tree and no blob of the parent is
+      // read, so this stays cheap in a blobless clone.
+      const scratch = await mkdtemp(join(tmpdir(), 'brp-commit-'));
+      const env = {
+        GIT_INDEX_FILE: join(scratch, 'index'),
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: author.name,
+        GIT_COMMITTER_EMAIL: author.email,
+      };
+      try {
+        await text(dir, ['read-tree', parent], env);
+        const paths = [...files.keys()];
+        const blobs = await writeBlobs(dir, scratch, [...files.values()]);
+        // One update-index for every file (mode 100644 blob, path); --verbose: see runner.ts.
+        await text(
+          dir,
+          [
+            'update-index',
+            '--add',
+            '--verbose',
+            ...paths.flatMap((path, i) => ['--cacheinfo', `100644,${blobs[i] ?? ''},${path}`]),
+          ],
+          env,
+        );
+        // --missing-ok: the blobs of untouched paths are not here (blobless fetch), and need not be.
+        const tree = (await text(dir, ['write-tree', '--missing-ok'], env)).trim();
+        return (await text(dir, ['commit-tree', tree, '-p', parent, '-m', message], env)).trim();
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+
+    async push({ dir, remote, sha, branch, lease }) {
+      const ref = `refs/heads/${branch}`;
+      const expect = lease.kind === 'absent' ? '' : lease.sha;
+      const args = ['push', '--porcelain', `--force-with-lease=${ref}:${expect}`, remote.url];
+      const result = await withRemote(remote, (env) =>
+        run(dir, [...args, `${sha}:${ref}`], { env }),
+      );
+      if (result.exitCode === 0) return 'pushed';
+      // --porcelain puts each ref's status on stdout, the remote's lines on stderr.
+      const output = `${result.stdout.toString('utf8')}\n${result.stderr}`;
+      const target = { ref, branch, url: remote.url };
+      const refused = pushRefusal(output, target);
+      if (refused?.kind === 'policy') throw refused.error;
+      if (isLeaseRejected(output)) return 'lease-rejected';
+      if (refused !== undefined) throw refused.error;
+      throw new GitCommandError(`pushing ${ref} to ${remote.url}`, failureLine(output));
+    },
+
+    async topLevel(dir) {
+      const output = await run(dir, ['rev-parse', '--show-toplevel']).catch(() => undefined);
+      return output?.exitCode === 0 ? output.stdout.toString('utf8').trim() : undefined;
+    },
+  };
+
+  // One `git cat-file --batch` for all blobs (fed on stdin through the runner):
+  // `<sha> blob <size>\n<content>\n` per blob.
+  async function readBlobs(dir: string, shas: string[]): Promise<string[]> {
+    if (shas.length === 0) return [];
+    const output = await run(dir, ['cat-file', '--batch'], { input: `${shas.join('\n')}\n` });
+    succeeded(output, 'git cat-file');
+    const out = output.stdout;
+    const contents: string[] = [];
+    let offset = 0;
+    for (let i = 0; i < shas.length; i++) {
+      const headerEnd = out.indexOf(10, offset);
+      const size = Number(out.subarray(offset, headerEnd).toString().split(' ')[2]);
+      contents.push(out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+      offset = headerEnd + 1 + size + 1;
+    }
+    return contents;
+  }
+
+  /**
+   * Writes each text as a blob into the repository; returns their shas, in order. One
+   * `git hash-object` over files in `scratch`, not one process per file (a release commits ~50).
+   * --no-filters: the content is stored as is, whatever .gitattributes say.
+   */
+  async function writeBlobs(
+    dir: string,
+    scratch: string,
+    texts: readonly string[],
+  ): Promise<string[]> {
+    if (texts.length === 0) return [];
+    const paths = texts.map((_, i) => join(scratch, `blob-${i}`));
+    await mapConcurrent(texts, FILE_CONCURRENCY, (content, i) =>
+      writeFile(paths[i] ?? '', content),
+    );
+    const shas = (await text(dir, ['hash-object', '-w', '--no-filters', '--', ...paths]))
+      .trim()
+      .split('\n');
+    if (shas.length !== texts.length) {
+      throw new Error(`git hash-object wrote ${shas.length} blobs for ${texts.length} files`);
+    }
+    return shas;
+  }
+}
