@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CommitInfo, PullRequest } from '../src/github/github.js';
+import { decideLockState, type LockObservation } from '../src/rules/lock-state.js';
 import {
-  decideLockState,
+  formatCommitMessage,
   isResourceCommit,
-  type LockObservation,
-} from '../src/rules/lock-state.js';
-import { formatCommitMessage, parseCommitTrailers } from '../src/rules/release-commit.js';
+  parseCommitTrailers,
+} from '../src/rules/release-commit.js';
 
 const SHA = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);

@@ -11,7 +11,7 @@ import {
 import type { EtagCache } from '../io/etag-cache.js';
 import { UserError } from '../errors.js';
 import type { CommitInfo, GitHub, PullRequest } from '../github/github.js';
-import { parseCommitTrailers } from '../rules/release-commit.js';
+import { isReleaseCommit, parseCommitTrailers } from '../rules/release-commit.js';
 
 /** What one merge brought to the base, as far as the release is concerned. */
 export type MergeFacts =
@@ -104,10 +104,9 @@ async function computeFacts(
   if (!pull.headRef.endsWith(`/${where.releaseName}`)) {
     return { delivered: false, reason: `its merge added no version to ${indexPath}` };
   }
-  const own = [...(await pullCommits())]
-    .reverse()
-    .map((commit) => parseCommitTrailers(commit.message))
-    .find((trailers) => trailers.version !== undefined && trailers.key !== undefined);
+  // A release commit by its trailers alone, whoever authored it (rules/release-commit.ts says why).
+  const commit = [...(await pullCommits())].reverse().find((c) => isReleaseCommit(c.message));
+  const own = commit === undefined ? undefined : parseCommitTrailers(commit.message);
   if (own?.version === undefined) {
     return {
       delivered: false,

@@ -5,14 +5,8 @@ import type { CacheEntry, EtagCache } from '../io/etag-cache.js';
 import type { GitHub, PullRequest } from '../github/github.js';
 import type { Logger } from '../io/log.js';
 import { readMergeFacts, type MergeFacts } from './merge-facts.js';
+import type { ReleaseTarget } from '../rules/lock-state.js';
 import { parsePullBlock } from '../rules/pull-body.js';
-
-/** Where a release goes and the lock branch that guards it. */
-export interface ReleaseTarget {
-  base: string;
-  releaseName: string;
-  lockBranch: string;
-}
 
 /** A merged release PR as a Concourse version: the release its merge brought to the base. */
 export interface MergedRelease {
@@ -28,11 +22,6 @@ export interface MergedRelease {
    * it is higher than everything before it.
    */
   lowerThan: string | undefined;
-}
-
-/** The lock branch of a release on a base: `<prefix><base>/<release>` (DESIGN §5). */
-export function lockBranchName(prefix: string, base: string, releaseName: string): string {
-  return `${prefix}${base}/${releaseName}`;
 }
 
 const PAGE_SIZE = 100;

@@ -1,7 +1,7 @@
 import { revalidated, type EtagCache } from '../io/etag-cache.js';
 import { UserError } from '../errors.js';
 import type { Conditional, GitHub } from '../github/github.js';
-import { lockBranchName, type ReleaseTarget } from './merged-releases.js';
+import { lockBranchName, type ReleaseTarget } from '../rules/lock-state.js';
 import type { SourceSettings } from '../concourse/settings.js';
 import { FINAL_CONFIG_PATH, parseFinalConfig } from '../bosh/index.js';
 

@@ -1,7 +1,7 @@
 import type { Version } from '../concourse/contract.js';
 import { revalidated, type EtagCache } from '../io/etag-cache.js';
 import type { GitHub } from '../github/github.js';
-import type { ReleaseTarget } from './merged-releases.js';
+import type { ReleaseTarget } from '../rules/lock-state.js';
 import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from '../bosh/index.js';
 
 /**

@@ -3,7 +3,7 @@
 // the newest version it would trigger every `get … trigger: true`, and a deploy would go back
 // from 4 to 3.0.1. What check and put say about such a release, in one place.
 import { compareVersionTexts } from '../bosh/index.js';
-import type { ReleaseTarget } from '../history/merged-releases.js';
+import type { ReleaseTarget } from './lock-state.js';
 
 /** The highest of `versions` when `version` is not higher than it (a backport); else undefined. */
 export function higherVersion(version: string, versions: Iterable<string>): string | undefined {

@@ -1,5 +1,7 @@
-// The release commit's message: a subject and git trailers that identify the release, the commit
-// it was cut from and the build that made it. The lock reads them back to recognise its owner.
+// The release commit: the one commit a put makes, whose message is a subject and git trailers
+// that identify the release, the commit it was cut from and the build that made it. The lock and
+// the version history read them back (docs/lock.md, "The release commit").
+import type { CommitInfo } from '../github/github.js';
 
 export const TRAILER = {
   version: 'Bosh-Release-Version',
@@ -36,4 +38,32 @@ export function parseCommitTrailers(message: string): ReleaseTrailers {
     }
   }
   return found;
+}
+
+/** Whether a commit message carries the release trailers a put writes (a version and a key). */
+export function isReleaseCommit(message: string): boolean {
+  const trailers = parseCommitTrailers(message);
+  return trailers.version !== undefined && trailers.key !== undefined;
+}
+
+/**
+ * Whether a commit is one the resource made as it is configured now: a release commit authored
+ * with the resource's git identity (source.git_author_*). The lock asks this, so that a person's
+ * commit that copies the trailers does not pass for the resource's. The committer is not asked:
+ * GitHub's "Update branch" (rebase) re-commits it, and it is still that release's commit.
+ *
+ * What a merged PR delivered asks only isReleaseCommit: a PR merged while the resource wrote
+ * under an older git_author_* still delivered its release, and merged history is reviewed.
+ */
+export function isResourceCommit(
+  commit: CommitInfo,
+  identity: { name: string; email: string },
+): boolean {
+  const author = commit.author;
+  return (
+    isReleaseCommit(commit.message) &&
+    author !== undefined &&
+    author.name === identity.name &&
+    author.email === identity.email
+  );
 }

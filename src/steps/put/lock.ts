@@ -1,13 +1,39 @@
-import { formatDuration } from '../../rules/duration.js';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FINAL_CONFIG_PATH } from '../../bosh/index.js';
 import { UserError } from '../../errors.js';
+import { GitCommandError } from '../../git/failures.js';
+import type { Git, GitRemote, Lease, PushOutcome } from '../../git/git.js';
 import type { CommitInfo, GitHub, PullRequest } from '../../github/github.js';
-import { decideLockState, type LockState } from '../../rules/lock-state.js';
 import type { Logger } from '../../io/log.js';
-import type { ReleaseTarget } from '../../history/merged-releases.js';
+import { METADATA_SPARSE_PATTERNS, readMetadataDir } from '../../io/metadata-dir.js';
+import { decideLockState, type LockState, type ReleaseTarget } from '../../rules/lock-state.js';
+import { formatCommitMessage } from '../../rules/release-commit.js';
+import type { Payload, PlannedCommit } from './payload.js';
+import type { PullText } from './pull-request.js';
 
-export type Reclaimable = Extract<LockState, { kind: 'merged' | 'abandoned' | 'orphan' }>;
+// Reading the lock, taking it and giving a crossed reclaim back: the lock's I/O (docs/lock.md).
+// Deciding its state is pure (rules/lock-state.ts); what a put does in each state is deliver.ts.
 
 /** The lock's state as GitHub tells it now, and the base commit its owner was built on. */
+export interface LockReading {
+  state: LockState;
+  parent: string;
+}
+
+/** What writing the lock branch needs. */
+export interface LockWriter {
+  github: GitHub;
+  git: Git;
+  remote: GitRemote;
+  log: Logger;
+  target: ReleaseTarget;
+  /** The put's scratch directory. */
+  work: string;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Reads the lock: the branch, its commits not on the base, and its PRs into any base. */
 export async function readLock(
   github: GitHub,
   target: ReleaseTarget,
@@ -17,7 +43,7 @@ export async function readLock(
     now: Date;
     staleLockAfterMs: number;
   },
-): Promise<{ state: LockState; parent: string }> {
+): Promise<LockReading> {
   const branchSha = await github.getBranchSha(target.lockBranch);
   if (branchSha === undefined) return { state: { kind: 'free' }, parent: '' };
   const [comparison, pulls] = await Promise.all([
@@ -49,122 +75,135 @@ export function openOrAnyPulls(
   });
 }
 
-/** The refusal for a HELD lock: the PR, its release, its age and the build that opened it. */
-export function heldMessage(
-  state: Extract<LockState, { kind: 'held' }>,
-  target: ReleaseTarget,
-  now: Date,
-): string {
-  const age = formatDuration(now.getTime() - Date.parse(state.pull.createdAt));
-  const what =
-    state.owner?.version === undefined
-      ? 'another release'
-      : `${target.releaseName} ${state.owner.version}`;
-  const by = state.owner?.build === undefined ? '' : ` by ${state.owner.build}`;
-  const into = state.pull.baseRef === target.base ? '' : `, now into ${state.pull.baseRef}`;
-  return `release PR #${state.pull.number} (${what}, opened ${age} ago${by}${into}) holds the lock on ${target.base}: merge or close ${state.pull.htmlUrl} and re-run, or set params.on_open_pr: wait`;
-}
-
-/** Why a lock without an open PR must not be reclaimed now, or undefined when it may be. */
-export function reclaimRefusal(
-  state: Reclaimable,
-  options: { onClosedPr: 'reclaim' | 'fail'; staleLockAfterMs: number },
-  target: ReleaseTarget,
-): string | undefined {
-  if (state.kind === 'abandoned' && options.onClosedPr === 'fail') {
-    return `the last release PR #${state.pull.number} of ${target.lockBranch} was closed without merging, and params.on_closed_pr is fail: delete the branch ${target.lockBranch} or set on_closed_pr: reclaim`;
-  }
-  if (state.kind === 'orphan' && !state.stale) return youngLockMessage(state, options, target);
-  return undefined;
+/** A lock push: the commit it replaced (none when the branch was free) and the one it pushed. */
+export interface Taken {
+  baseSha: string;
+  sha: string;
+  replaced: string | undefined;
+  plan: PlannedCommit;
 }
 
 /**
- * A lock branch younger than stale_lock_after without a PR is most likely another put between
- * its push and its PR (or GitHub's list not showing that PR yet): never advise deleting it.
+ * Takes the lock for the payload: builds its commit on the base as it is now (not on the commit
+ * the release was cut from) and pushes it with a lease on what the lock was read at. `nothing`
+ * when the base has every file already; `raced` when the lock changed hands meanwhile.
  */
-function youngLockMessage(
-  state: Extract<LockState, { kind: 'orphan' }>,
-  options: { staleLockAfterMs: number },
-  target: ReleaseTarget,
-): string {
-  const owner = state.owner?.build ?? 'an unknown build';
-  const what =
-    state.owner?.version === undefined ? '' : ` (${target.releaseName} ${state.owner.version})`;
-  return `the lock branch ${target.lockBranch}${what} was pushed ${formatDuration(state.ageMs)} ago by ${owner} and has no PR yet: that put is probably opening it (or GitHub does not list it yet); re-run in a minute or set params.on_open_pr: wait (a branch a crashed build left is reclaimed after params.stale_lock_after, ${formatDuration(options.staleLockAfterMs)})`;
-}
-
-/** The refusal for a lock branch carrying commits the resource did not make. */
-export function foreignMessage(
-  state: Extract<LockState, { kind: 'foreign' }>,
-  target: ReleaseTarget,
-): string {
-  const authors = [...new Set(state.commits.map((commit) => commit.author?.name ?? 'someone'))];
-  const pull =
-    state.pull === undefined
-      ? 'no open PR'
-      : `its PR #${state.pull.number} was closed without merging (${state.pull.htmlUrl})`;
-  const count = state.commits.length === 1 ? '1 commit' : `${state.commits.length} commits`;
-  return `the lock branch ${target.lockBranch} carries ${count} by ${authors.join(', ')} that this resource did not make, and ${pull}: a put never rewrites a person's work; reopen and merge or close that work, or delete the branch ${target.lockBranch}, then re-run`;
-}
-
-/** Says why a lock is being reclaimed, for the log. */
-export function describeReclaim(state: Reclaimable): string {
-  if (state.kind === 'merged') return `its PR #${state.pull.number} merged`;
-  if (state.kind === 'abandoned') return `its PR #${state.pull.number} was closed unmerged`;
-  return `no PR for ${formatDuration(state.ageMs)}`;
-}
-
-/** How `on_open_pr: wait` waits: every `pollIntervalMs` (params.wait_interval) until `deadline`. */
-export interface WaitOptions {
-  log: Logger;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-  pollIntervalMs: number;
-  /** Milliseconds since the epoch: the first wait's start plus params.wait_timeout. */
-  deadline: number;
-  target: ReleaseTarget;
-}
-
-/** Polls a HELD lock's PR until it is merged or closed, or fails at the deadline. */
-export async function waitForRelease(
-  held: PullRequest,
-  options: WaitOptions & { github: GitHub },
-): Promise<void> {
-  for (;;) {
-    const left = options.deadline - options.now().getTime();
-    if (left <= 0) {
-      throw new UserError(
-        `gave up waiting for release PR #${held.number} (${held.htmlUrl}) after params.wait_timeout: merge or close it and re-run`,
-      );
-    }
-    options.log.info(
-      `waiting for release PR #${held.number} on ${options.target.base} to be merged or closed, ${formatDuration(left)} left (${held.htmlUrl})`,
-    );
-    await options.sleep(Math.min(options.pollIntervalMs, left));
-    const pull = await options.github.getPull(held.number);
-    if (pull.state !== 'open') {
-      options.log.info(
-        `release PR #${pull.number} was ${pull.merged ? 'merged' : 'closed'}: taking the lock`,
-      );
-      return;
-    }
+export async function takeLock(
+  writer: LockWriter,
+  options: {
+    payload: Payload;
+    text: PullText;
+    author: { name: string; email: string };
+    /** The branch's sha when the lock was read; undefined when it was free. */
+    at: string | undefined;
+    /** Why the lock is taken over from another put, for the log; undefined when it is not. */
+    reclaiming: string | undefined;
+  },
+): Promise<
+  { kind: 'taken'; taken: Taken } | { kind: 'nothing'; baseSha: string } | { kind: 'raced' }
+> {
+  const { git, target, log } = writer;
+  const { payload, text } = options;
+  const dir = await mkdtemp(join(writer.work, 'base-'));
+  const baseSha = await git.fetchCommit({
+    remote: writer.remote,
+    ref: target.base,
+    dir,
+    sparse: METADATA_SPARSE_PATTERNS,
+  });
+  const plan = await payload.planCommit(await readMetadataDir(dir), target);
+  if (plan.files.size === 0) return { kind: 'nothing', baseSha };
+  if (options.reclaiming !== undefined) {
+    log.info(`reclaiming ${target.lockBranch} (${options.reclaiming})`);
   }
+  const sha = await git.commitFiles({
+    dir,
+    parent: baseSha,
+    files: plan.files,
+    message: formatCommitMessage(text.commitSubject, {
+      version: payload.version,
+      source: payload.source,
+      key: payload.key,
+      build: text.buildUrl,
+    }),
+    author: options.author,
+  });
+  const lease: Lease =
+    options.at === undefined ? { kind: 'absent' } : { kind: 'at', sha: options.at };
+  if ((await pushLock(writer, { dir, sha, lease })) === 'lease-rejected') {
+    log.info(`${target.lockBranch} changed while this put was taking it: reading the lock again`);
+    return { kind: 'raced' };
+  }
+  return { kind: 'taken', taken: { baseSha, sha, replaced: options.at, plan } };
 }
 
-/** Waits one interval for a lock branch without a PR yet, or fails at the deadline. */
-export async function waitForYoungLock(
-  state: Extract<LockState, { kind: 'orphan' }>,
-  options: WaitOptions,
+/** Puts back the commit a reclaim replaced, under a PR that was open across the push. */
+export async function putBack(
+  writer: LockWriter,
+  reclaimed: { replaced: string; sha: string },
+  pull: PullRequest,
 ): Promise<void> {
-  const left = options.deadline - options.now().getTime();
-  const { target } = options;
-  if (left <= 0) {
-    throw new UserError(
-      `gave up waiting for the lock branch ${target.lockBranch} (pushed ${formatDuration(state.ageMs)} ago by ${state.owner?.build ?? 'an unknown build'}) to get its PR after params.wait_timeout: re-run later`,
-    );
-  }
-  options.log.info(
-    `waiting for the lock branch ${target.lockBranch}${state.owner?.version === undefined ? '' : ` (${target.releaseName} ${state.owner.version})`}, pushed ${formatDuration(state.ageMs)} ago by ${state.owner?.build ?? 'an unknown build'} and without a PR yet, ${formatDuration(left)} left`,
+  const { target, log } = writer;
+  log.warn(
+    `PR #${pull.number} (${pull.htmlUrl}) was open from ${target.lockBranch} across this put's push (reopened, or opened by another put): putting its commit ${reclaimed.replaced.slice(0, 7)} back and reading the lock again`,
   );
-  await options.sleep(Math.min(options.pollIntervalMs, left));
+  // git pushes only what it has: fetch the old commit (GitHub keeps it as refs/pull/N/head)
+  // with its parent, since a receiving repository refuses a commit at a shallow boundary.
+  const dir = await mkdtemp(join(writer.work, 'put-back-'));
+  await writer.git.fetchCommit({
+    remote: writer.remote,
+    ref: reclaimed.replaced,
+    dir,
+    sparse: [`/${FINAL_CONFIG_PATH}`],
+    depth: 2,
+  });
+  const restored = await pushLock(writer, {
+    dir,
+    sha: reclaimed.replaced,
+    lease: { kind: 'at', sha: reclaimed.sha },
+  });
+  if (restored === 'lease-rejected') {
+    log.warn(`${target.lockBranch} moved again meanwhile: reading the lock again`);
+  }
+}
+
+const PUSH_ATTEMPTS = 3;
+
+// A push that failed on the way may still have landed: read the branch before trying again, and
+// never push twice blindly. Only the lease's own expectation allows a retry.
+async function pushLock(
+  writer: LockWriter,
+  options: { dir: string; sha: string; lease: Lease },
+): Promise<PushOutcome> {
+  const { dir, sha, lease } = options;
+  const { target } = writer;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writer.git.push({
+        dir,
+        remote: writer.remote,
+        sha,
+        branch: target.lockBranch,
+        lease,
+      });
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      const now = await writer.github.getBranchSha(target.lockBranch);
+      if (now === sha) return 'pushed';
+      if (now !== (lease.kind === 'absent' ? undefined : lease.sha)) return 'lease-rejected';
+      const reason =
+        error instanceof GitCommandError
+          ? error.reason
+          : (String(error instanceof Error ? error.message : error).split('\n')[0] ?? '');
+      if (attempt >= PUSH_ATTEMPTS) {
+        throw new UserError(
+          `pushing the lock branch ${target.lockBranch} failed ${attempt} times (${reason}); nothing was changed: re-run the build`,
+        );
+      }
+      writer.log.warn(
+        `pushing ${target.lockBranch} failed (${reason}); the branch is unchanged, trying again`,
+      );
+      await writer.sleep(attempt * 1000);
+    }
+  }
 }

@@ -17,11 +17,8 @@ import type { Git } from '../../git/git.js';
 import type { GitHub } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
 import type { ImportSummary, PullContent } from '../../rules/pull-body.js';
-import {
-  readMergedReleases,
-  type MergedRelease,
-  type ReleaseTarget,
-} from '../../history/merged-releases.js';
+import { readMergedReleases, type MergedRelease } from '../../history/merged-releases.js';
+import type { ReleaseTarget } from '../../rules/lock-state.js';
 import {
   detectCheckoutRelease,
   rebaseOnto,
@@ -49,7 +46,7 @@ export interface Payload {
   /** Refuses, before the lock is touched, a payload whose source GitHub does not have. */
   verify(target: ReleaseTarget): Promise<void>;
   /** The commit's files on the base as it is now, and the PR's content; refuses what is unsafe. */
-  onBase(baseFiles: MetadataFiles, target: ReleaseTarget): Promise<PlannedCommit>;
+  planCommit(baseFiles: MetadataFiles, target: ReleaseTarget): Promise<PlannedCommit>;
   /**
    * What check will do with the release once merged when it is lower than the highest release
    * its base has now (backport.ts), read from GitHub; undefined when it is higher.
@@ -125,7 +122,7 @@ export async function releasePayload(
         base: target.base,
         label,
       }),
-    async onBase(baseFiles, target) {
+    async planCommit(baseFiles, target) {
       // releases/ is not on the base: the versions of merged release PRs are the record.
       const delivered =
         source.track === 'final_builds' ? await history(options, target) : undefined;
@@ -196,7 +193,7 @@ export async function importPayload(options: PayloadOptions): Promise<Payload> {
     // An import brings metadata that is already in use, whatever commit it was synced into.
     verify: async () => undefined,
     backport: async () => undefined,
-    async onBase(baseFiles, target) {
+    async planCommit(baseFiles, target) {
       const delivered = (await history(options, target)).map((merged) => ({
         version: merged.version.version,
         by: `PR #${merged.number} (${merged.url})`,

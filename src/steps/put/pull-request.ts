@@ -15,7 +15,7 @@ import {
   renderPullBody,
   type PullContent,
 } from '../../rules/pull-body.js';
-import type { ReleaseTarget } from '../../history/merged-releases.js';
+import type { ReleaseTarget } from '../../rules/lock-state.js';
 import type { OutSettings, SourceSettings } from '../../concourse/settings.js';
 import { renderTemplate } from '../../rules/template.js';
 
