@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { formatDuration, parseDuration } from '../src/rules/duration.js';
 import { describeError, UserError } from '../src/errors.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
-import { DEFAULTS, parseCheckRequest, parseOutRequest } from '../src/concourse/settings.js';
+import { defaultOf, SOURCE_FIELDS } from '../src/concourse/fields.js';
+import { parseCheckRequest, parseOutRequest } from '../src/concourse/settings.js';
 
 const source = {
   repository: 'acme/example-release',
@@ -73,9 +74,12 @@ describe('source', () => {
       auth: { kind: 'token', token: source.access_token },
       baseBranch: undefined,
       releaseName: undefined,
-      branchPrefix: DEFAULTS.branchPrefix,
+      branchPrefix: defaultOf(SOURCE_FIELDS, 'branch_prefix'),
       labels: [],
-      gitAuthor: { name: DEFAULTS.gitAuthorName, email: DEFAULTS.gitAuthorEmail },
+      gitAuthor: {
+        name: defaultOf(SOURCE_FIELDS, 'git_author_name'),
+        email: defaultOf(SOURCE_FIELDS, 'git_author_email'),
+      },
       skipSslVerification: false,
       debug: false,
       track: 'both',

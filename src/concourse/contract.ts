@@ -1,7 +1,8 @@
 // The Concourse wire contract: what arrives on stdin and what goes to stdout, as JSON.
-// Types only; parsing lives in settings.ts.
+// Types only; the fields of source and params are declared in fields.ts, parsed in settings.ts.
+import type { GET_FIELDS, PUT_FIELDS, Raw, SOURCE_FIELDS } from './fields.js';
 
-/** A resource version: a flat object of immutable strings (DESIGN §4). */
+/** A resource version: a flat object of immutable strings (docs/versions.md). */
 export interface Version {
   version: string;
   pr: string;
@@ -14,54 +15,14 @@ export interface MetadataField {
   value: string;
 }
 
-/** `source` exactly as the pipeline writes it. */
-export interface RawSource {
-  repository: string;
-  access_token?: string;
-  app_id?: string | number;
-  private_key?: string;
-  installation_id?: string | number;
-  github_api_url?: string;
-  git_url?: string;
-  base_branch?: string;
-  release_name?: string;
-  branch_prefix?: string;
-  labels?: string[];
-  git_author_name?: string;
-  git_author_email?: string;
-  ca_certs?: string;
-  skip_ssl_verification?: boolean;
-  debug?: boolean;
-  track?: 'both' | 'final_builds';
-  report_lower_versions?: boolean;
-}
+/** `source` exactly as the pipeline writes it (declared in fields.ts). */
+export type RawSource = Raw<typeof SOURCE_FIELDS>;
 
 /** `params` of a put, exactly as the pipeline writes them. */
-export interface RawOutParams {
-  repository: string;
-  version?: string;
-  title?: string;
-  body?: string;
-  body_file?: string;
-  commit_message?: string;
-  labels?: string[];
-  reviewers?: string[];
-  team_reviewers?: string[];
-  assignees?: string[];
-  draft?: boolean;
-  on_open_pr?: 'fail' | 'wait';
-  wait_timeout?: string;
-  wait_interval?: string;
-  on_closed_pr?: 'reclaim' | 'fail';
-  stale_lock_after?: string;
-  import?: boolean;
-  allow_uncommitted_changes?: boolean;
-}
+export type RawOutParams = Raw<typeof PUT_FIELDS>;
 
 /** `params` of a get, exactly as the pipeline writes them. */
-export interface RawInParams {
-  skip_download?: boolean;
-}
+export type RawInParams = Raw<typeof GET_FIELDS>;
 
 /** Requests as they arrive on stdin. `version` may be absent, null or partial. */
 export interface CheckRequest {
