@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import type { Version } from '../src/concourse/contract.js';
+import type { ResourceVersion } from '../src/concourse/contract.js';
 import {
   expectSuccess,
   OWNER,
@@ -119,7 +119,7 @@ async function measureTier(
   const first = await scratchDir(context, 'check-first');
   const newest = JSON.parse(
     expectSuccess('check', await runStep(context, 'check', { source }, { tmp: first })).stdout,
-  ) as Version[];
+  ) as ResourceVersion[];
   await removeDir(first);
   const cursor = newest.at(-1);
   if (cursor === undefined) throw new Error('check reported no version');
@@ -150,13 +150,13 @@ async function measureTier(
 async function poll(
   context: BenchContext,
   sandbox: Sandbox,
-  request: { source: Record<string, unknown>; version: Version },
+  request: { source: Record<string, unknown>; version: ResourceVersion },
   tmp: string,
-  cursor: Version,
+  cursor: ResourceVersion,
 ): Promise<Poll> {
   const since = sandbox.log().length;
   const finished = expectSuccess('check', await runStep(context, 'check', request, { tmp }));
-  const versions = JSON.parse(finished.stdout) as Version[];
+  const versions = JSON.parse(finished.stdout) as ResourceVersion[];
   if (versions.length !== 1 || versions[0]?.ref !== cursor.ref) {
     throw new Error(`an idle check reported ${finished.stdout.trim()}, not just the cursor`);
   }

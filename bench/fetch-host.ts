@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import type { Version } from '../src/concourse/contract.js';
+import type { ResourceVersion } from '../src/concourse/contract.js';
 import { OWNER, serveRepo, sourceFor } from './context.js';
 import { mergeReleasePull } from './release-pulls.js';
 import type { SyntheticRepo } from './synthetic-repo.js';
@@ -17,7 +17,7 @@ export const FETCH_HOST_FLAG = '--fetch-host';
 export interface ServedRelease {
   gitUrl: string;
   token: string;
-  request: { source: Record<string, unknown>; version: Version };
+  request: { source: Record<string, unknown>; version: ResourceVersion };
 }
 
 interface HostReply {

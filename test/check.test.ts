@@ -2,7 +2,7 @@
 // starting version, and what an idle poll costs (counted in the sandbox's request log).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import type { Version } from '../src/concourse/contract.js';
+import type { ResourceVersion } from '../src/concourse/contract.js';
 import { renderPullBody } from '../src/rules/pull-body.js';
 import { formatCommitMessage } from '../src/rules/release-commit.js';
 import { git } from './support/repos.js';
@@ -18,7 +18,7 @@ afterAll(async () => {
   await world.stop();
 });
 
-function versions(run: { result?: Version[]; error?: Error }): Version[] {
+function versions(run: { result?: ResourceVersion[]; error?: Error }): ResourceVersion[] {
   if (run.error !== undefined) throw run.error;
   return run.result ?? [];
 }
@@ -51,7 +51,7 @@ async function mergeReleases(
   repo: string,
   count: number,
   options: MergeOptions & { first?: number } = {},
-): Promise<Version[]> {
+): Promise<ResourceVersion[]> {
   const first = options.first ?? 0;
   return mergeVersions(
     repo,
@@ -72,8 +72,8 @@ async function mergeVersions(
   repo: string,
   versions: readonly string[],
   options: MergeOptions = {},
-): Promise<Version[]> {
-  const made: Version[] = [];
+): Promise<ResourceVersion[]> {
+  const made: ResourceVersion[] = [];
   const { sandbox } = world;
   for (const [i, version] of versions.entries()) {
     const main = await world.branchSha(repo, 'main');
@@ -304,7 +304,7 @@ describe('cost of a poll', () => {
 
 describe('a release lower than one its base had (issue 16: a backport merged after a higher version)', () => {
   /** check's line about the release of `made` it skipped for being lower than `higher`. */
-  function skippedLine(repo: string, made: Version, higher: string): string {
+  function skippedLine(repo: string, made: ResourceVersion, higher: string): string {
     const url = `${world.sandbox.webUrl}/${OWNER}/${repo}/pull/${made.pr}`;
     return `PR #${made.pr} (${url}) merged example ${made.version} into main, which had ${higher} already: not reported as a new version, so that no get with trigger: true deploys it over ${higher}; to deploy it, pin it (version: {version: "${made.version}"} on the resource; or fly check-resource --from version:${made.version}, then fly pin-resource), or release backports to their release branch through a second resource with base_branch there; source.report_lower_versions: true reports every merged release in merge order`;
   }

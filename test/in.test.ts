@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { InOutResponse, Version } from '../src/concourse/contract.js';
+import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { writeInside } from '../src/io/dest.js';
 import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
@@ -41,7 +41,7 @@ function response(run: StepRun<InOutResponse>): InOutResponse {
 }
 
 /** Puts cut-a, merges its PR, and returns the version check reports for it. */
-async function mergedRelease(repo: string): Promise<Version> {
+async function mergedRelease(repo: string): Promise<ResourceVersion> {
   const put = response(await world.put(repo, await world.buildDir('cut-a')));
   const pr = put.metadata.find((field) => field.name === 'pr')?.value ?? '';
   const ref = await world.sandbox.mergePull(OWNER, repo, Number(pr));

@@ -3,7 +3,7 @@
 // a revert: each ends with one green put whose PR's title, block and commit agree.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { InOutResponse } from '../src/concourse/contract.js';
-import { parsePullBlock } from '../src/rules/pull-body.js';
+import { parsePullBlock } from '../src/rules/pull-block.js';
 import { parseCommitTrailers } from '../src/rules/release-commit.js';
 import { git } from './support/repos.js';
 import { failure, meta, succeeded } from './support/outcome.js';

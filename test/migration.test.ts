@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { InOutResponse, Version } from '../src/concourse/contract.js';
+import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
@@ -163,7 +163,7 @@ describe('the import PR, then release PRs with both directories tracked', () => 
 
     // Merged, the import is the starting version, and in writes its release.
     const ref = await world.sandbox.mergePull(OWNER, repo, pr.number);
-    const imported: Version = { version: '2', pr: String(pr.number), ref };
+    const imported: ResourceVersion = { version: '2', pr: String(pr.number), ref };
     expect(succeeded(await world.check(repo))).toEqual([imported]);
     const dest = await world.tempDir('brp-dest-');
     world.dirs.push(dest);
@@ -191,7 +191,7 @@ describe('the import PR, then release PRs with both directories tracked', () => 
     );
     expect(world.requests(repo, again, { writes: true })).toEqual([]);
 
-    // Version 3 (cut-a) is a normal release PR on top of the import.
+    // ResourceVersion 3 (cut-a) is a normal release PR on top of the import.
     const release = succeeded(await world.put(repo, await world.buildDir('cut-a')));
     expect(meta(release)).toMatchObject({ operation: 'created', version: '3', pr: '2' });
     expect(release.version).toEqual(imported);
@@ -232,7 +232,7 @@ describe('.final_builds tracked without releases/ (source.track: final_builds)',
       '`releases/` stays out of git (`source.track: final_builds`).',
     );
     const importRef = await world.sandbox.mergePull(OWNER, repo, 1);
-    const imported: Version = { version: '2', pr: '1', ref: importRef };
+    const imported: ResourceVersion = { version: '2', pr: '1', ref: importRef };
     expect(succeeded(await world.check(repo, undefined, track))).toEqual([imported]);
 
     // cut-a: the PR commits only its new .final_builds entries; the version comes from releases/.
@@ -260,7 +260,7 @@ describe('.final_builds tracked without releases/ (source.track: final_builds)',
 
     // Merged: check reports version 3, and in writes .final_builds and the small files only.
     const ref = await world.sandbox.mergePull(OWNER, repo, 2);
-    const three: Version = { version: '3', pr: '2', ref };
+    const three: ResourceVersion = { version: '3', pr: '2', ref };
     expect(succeeded(await world.check(repo, imported, track))).toEqual([imported, three]);
     const dest = await world.tempDir('brp-dest-');
     world.dirs.push(dest);

@@ -3,8 +3,10 @@ import { buildInfo } from '../src/concourse/build-info.js';
 import {
   characters,
   MAX_BODY_CHARACTERS,
-  parsePullBlock,
   RESERVED_BODY_CHARACTERS,
+} from '../src/rules/body-fit.js';
+import { parsePullBlock } from '../src/rules/pull-block.js';
+import {
   renderImportBody,
   renderPullBody,
   type ImportSummary,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReleaseIndex, writeReleaseIndex } from '../src/bosh/release-index.js';
-import type { InOutResponse, Version } from '../src/concourse/contract.js';
+import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { EXAMPLE_BUNDLE, git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
@@ -363,7 +363,11 @@ describe('a backport: a lower version merged after a higher one', () => {
     build: string,
     source: Record<string, unknown> = {},
     beforeMerge: () => Promise<void> = async () => undefined,
-  ): Promise<{ meta: Record<string, string>; run: StepRun<InOutResponse>; merged: Version }> {
+  ): Promise<{
+    meta: Record<string, string>;
+    run: StepRun<InOutResponse>;
+    merged: ResourceVersion;
+  }> {
     const run = await world.put(repo, build, {}, { source });
     const meta = succeeded(run);
     await beforeMerge();
@@ -371,7 +375,7 @@ describe('a backport: a lower version merged after a higher one', () => {
     return { meta, run, merged: { version: meta.version ?? '', pr: meta.pr ?? '', ref } };
   }
 
-  function versions(run: StepRun<Version[]>): Version[] {
+  function versions(run: StepRun<ResourceVersion[]>): ResourceVersion[] {
     if (run.error !== undefined) throw run.error;
     return run.result ?? [];
   }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse, Version } from '../src/concourse/contract.js';
+import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -164,7 +164,7 @@ describe('the cost of a poll', () => {
     const firstRef = await world.sandbox.mergePull(OWNER, repo, first, { method: 'squash' });
     const second = prOf(result(await world.put(repo, await world.buildDir('cut-c', 'moved'))));
     const secondRef = await world.sandbox.mergePull(OWNER, repo, second);
-    const made: Version[] = [
+    const made: ResourceVersion[] = [
       { version: '3', pr: String(first), ref: firstRef },
       { version: '3.1.0', pr: String(second), ref: secondRef },
     ];

@@ -3,7 +3,7 @@
 import type { GET_FIELDS, PUT_FIELDS, Raw, SOURCE_FIELDS } from './fields.js';
 
 /** A resource version: a flat object of immutable strings (docs/versions.md). */
-export interface Version {
+export interface ResourceVersion {
   version: string;
   pr: string;
   ref: string;
@@ -27,12 +27,12 @@ export type RawInParams = Raw<typeof GET_FIELDS>;
 /** Requests as they arrive on stdin. `version` may be absent, null or partial. */
 export interface CheckRequest {
   source: RawSource;
-  version?: Partial<Version> | null;
+  version?: Partial<ResourceVersion> | null;
 }
 
 export interface InRequest {
   source: RawSource;
-  version: Partial<Version>;
+  version: Partial<ResourceVersion>;
   params?: RawInParams | null;
 }
 
@@ -42,9 +42,9 @@ export interface OutRequest {
 }
 
 /** Responses as they go to stdout. */
-export type CheckResponse = Version[];
+export type CheckResponse = ResourceVersion[];
 
 export interface InOutResponse {
-  version: Version;
+  version: ResourceVersion;
   metadata: MetadataField[];
 }

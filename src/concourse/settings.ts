@@ -6,7 +6,7 @@ import type {
   RawInParams,
   RawOutParams,
   RawSource,
-  Version,
+  ResourceVersion,
 } from './contract.js';
 import { parseDuration } from '../rules/duration.js';
 import { UserError } from '../errors.js';
@@ -58,12 +58,12 @@ export type InSettings = Settings<typeof GET_FIELDS>;
 
 export interface CheckInput {
   source: SourceSettings;
-  version: Partial<Version> | undefined;
+  version: Partial<ResourceVersion> | undefined;
 }
 
 export interface InInput {
   source: SourceSettings;
-  version: Partial<Version>;
+  version: Partial<ResourceVersion>;
   params: InSettings;
 }
 
@@ -89,7 +89,7 @@ const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
 const validateSource = ajv.compile<RawSource>(sourceSchema);
 const validateOutParams = ajv.compile<RawOutParams>(outParamsSchema);
 const validateInParams = ajv.compile<RawInParams>(inParamsSchema);
-const validateVersion = ajv.compile<Partial<Version>>(versionSchema);
+const validateVersion = ajv.compile<Partial<ResourceVersion>>(versionSchema);
 
 /** Parses a `check` request read from stdin. */
 export function parseCheckRequest(raw: unknown): CheckInput {
@@ -131,13 +131,13 @@ function requestObject(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-function parseVersion(raw: unknown): Partial<Version> | undefined {
+function parseVersion(raw: unknown): Partial<ResourceVersion> | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const version = checked(validateVersion, raw, 'version', versionSchema);
-  const known: Partial<Version> = {};
-  if (version.version !== undefined) known.version = version.version;
-  if (version.pr !== undefined) known.pr = version.pr;
-  if (version.ref !== undefined) known.ref = version.ref;
+  const given = checked(validateVersion, raw, 'version', versionSchema);
+  const known: Partial<ResourceVersion> = {};
+  if (given.version !== undefined) known.version = given.version;
+  if (given.pr !== undefined) known.pr = given.pr;
+  if (given.ref !== undefined) known.ref = given.ref;
   return known;
 }
 

@@ -1,28 +1,22 @@
 import { higherVersion } from '../rules/backport.js';
+import {
+  comparedInOrder,
+  inMergeOrder,
+  isEmptyCursor,
+  isReported,
+  matchesCursor,
+  namesPull,
+  resourceVersionOf,
+  type MergedRelease,
+} from '../rules/versions.js';
 import { mapConcurrent } from '../io/concurrency.js';
-import type { Version } from '../concourse/contract.js';
+import type { ResourceVersion } from '../concourse/contract.js';
 import type { CacheEntry, EtagCache } from '../io/etag-cache.js';
 import type { GitHub, PullRequest } from '../github/github.js';
 import type { Logger } from '../io/log.js';
 import { readMergeFacts, type MergeFacts } from './merge-facts.js';
 import type { ReleaseTarget } from '../rules/lock-state.js';
-import { parsePullBlock } from '../rules/pull-body.js';
-
-/** A merged release PR as a Concourse version: the release its merge brought to the base. */
-export interface MergedRelease {
-  version: Version;
-  mergedAt: string;
-  number: number;
-  url: string;
-  /** What the PR committed: the release index entry too, or only `.final_builds`. */
-  track: 'both' | 'final_builds';
-  /**
-   * The highest version the base had before this release merged, when this one is not higher
-   * (a backport): check does not report it unless `source.report_lower_versions`. Undefined when
-   * it is higher than everything before it.
-   */
-  lowerThan: string | undefined;
-}
+import { parsePullBlock } from '../rules/pull-block.js';
 
 const PAGE_SIZE = 100;
 
@@ -39,7 +33,7 @@ export interface HistoryOptions {
   /** The REST API's URL: part of what keys the facts of a merge in the cache. */
   apiUrl: string;
   /** Page back only until this version is found (check's cursor); none: until the newest. */
-  cursor?: Partial<Version> | undefined;
+  cursor?: Partial<ResourceVersion> | undefined;
   /** Whether check reports every merged release (`source.report_lower_versions`). */
   reportLowerVersions?: boolean | undefined;
   /**
@@ -114,11 +108,6 @@ export async function readNewestReported(
   return { newest: undefined, passed: inMergeOrder(passed) };
 }
 
-/** Whether check reports a merged release as a version. */
-export function isReported(release: MergedRelease, options: HistoryOptions): boolean {
-  return options.reportLowerVersions === true || release.lowerThan === undefined;
-}
-
 function comparesWithEveryEarlierRelease(options: HistoryOptions): boolean {
   return options.track === 'final_builds' && options.reportLowerVersions !== true;
 }
@@ -145,39 +134,6 @@ async function* mergedPages(
   }
 }
 
-function inMergeOrder<T extends { mergedAt?: string | undefined; number: number }>(
-  items: readonly T[],
-): T[] {
-  return [...items].sort(
-    (a, b) => (a.mergedAt ?? '').localeCompare(b.mergedAt ?? '') || a.number - b.number,
-  );
-}
-
-/**
- * A `.final_builds`-only release has no release index on its base to be compared with: it is
- * compared with the releases merged before it in `releases` (oldest first).
- */
-function comparedInOrder(releases: MergedRelease[]): MergedRelease[] {
-  const earlier: string[] = [];
-  return releases.map((release) => {
-    const compared =
-      release.track === 'final_builds' && release.lowerThan === undefined
-        ? { ...release, lowerThan: higherVersion(release.version.version, earlier) }
-        : release;
-    earlier.push(release.version.version);
-    return compared;
-  });
-}
-
-// Whether a cursor names a PR by its number or merge commit (a version alone needs the facts).
-function namesPull(cursor: Partial<Version> | undefined, pull: PullRequest): boolean {
-  if (cursor === undefined || (!cursor.pr && !cursor.ref)) return false;
-  return (
-    (!cursor.pr || cursor.pr === String(pull.number)) &&
-    (!cursor.ref || cursor.ref === pull.mergeCommitSha)
-  );
-}
-
 async function pagingHorizon(
   listed: PullRequest[],
   options: HistoryOptions,
@@ -192,7 +148,7 @@ async function pagingHorizon(
   if (cursor.pr || cursor.ref) return listed.find((pull) => namesPull(cursor, pull))?.mergedAt;
   // `fly check-resource --from version:X`: only what the merges brought can place it.
   const releases = await releasesOf(listed, options);
-  return releases.find((release) => matchesCursor(release.version, cursor))?.mergedAt;
+  return releases.find((release) => matchesCursor(resourceVersionOf(release), cursor))?.mergedAt;
 }
 
 async function readPage(
@@ -258,9 +214,10 @@ async function releaseOf(
   if (disagreement !== undefined) options.log.warn(disagreement);
   if (!facts.delivered) return undefined;
   return {
-    version: { version: facts.version, pr: String(pull.number), ref: pull.mergeCommitSha ?? '' },
-    mergedAt: pull.mergedAt ?? '',
+    version: facts.version,
     number: pull.number,
+    mergeSha: pull.mergeCommitSha ?? '',
+    mergedAt: pull.mergedAt ?? '',
     url: pull.htmlUrl,
     track: facts.track,
     lowerThan:
@@ -275,7 +232,7 @@ async function releaseOf(
  * or that brought none; undefined when they agree (or the block is gone: the body is the
  * reviewers' to edit, and the repository says the version anyway).
  */
-export function describeDisagreement(
+function describeDisagreement(
   pull: PullRequest,
   facts: MergeFacts,
   target: ReleaseTarget,
@@ -287,19 +244,4 @@ export function describeDisagreement(
   if (block === undefined) return undefined;
   if (block.release === target.releaseName && block.version === facts.version) return undefined;
   return `PR #${pull.number} (${pull.htmlUrl}) says ${block.release} ${block.version} in its body, but its merge brought ${target.releaseName} ${facts.version} to ${target.base}: reporting ${facts.version} (the repository decides; the body is only a hint)`;
-}
-
-/** Whether a cursor names nothing (`{}` or only empty fields): Concourse's first check. */
-export function isEmptyCursor(cursor: Partial<Version>): boolean {
-  return !cursor.version && !cursor.pr && !cursor.ref;
-}
-
-/** Whether a version is the one a (possibly partial) cursor names. */
-export function matchesCursor(version: Version, cursor: Partial<Version>): boolean {
-  if (isEmptyCursor(cursor)) return false;
-  return (
-    (!cursor.pr || cursor.pr === version.pr) &&
-    (!cursor.ref || cursor.ref === version.ref) &&
-    (!cursor.version || cursor.version === version.version)
-  );
 }

@@ -1,4 +1,4 @@
-import type { Version } from '../concourse/contract.js';
+import type { ResourceVersion } from '../concourse/contract.js';
 import { revalidated, type EtagCache } from '../io/etag-cache.js';
 import type { GitHub } from '../github/github.js';
 import type { ReleaseTarget } from '../rules/lock-state.js';
@@ -18,10 +18,10 @@ export async function startingVersion(options: {
   cache: EtagCache;
   target: ReleaseTarget;
   now?: (() => number) | undefined;
-}): Promise<Version | undefined> {
+}): Promise<ResourceVersion | undefined> {
   const { github, target } = options;
   const indexPath = releaseIndexPath(target.releaseName);
-  const version = await revalidated<Version | null>({
+  const version = await revalidated<ResourceVersion | null>({
     cache: options.cache,
     key: `start ${target.base} ${indexPath}`,
     now: options.now,
@@ -38,7 +38,7 @@ async function startAt(
   github: GitHub,
   target: ReleaseTarget,
   index: string | undefined,
-): Promise<Version | null> {
+): Promise<ResourceVersion | null> {
   if (index === undefined) return null;
   const indexPath = releaseIndexPath(target.releaseName);
   const highest = highestFinalVersion(new Map([[indexPath, index]]), target.releaseName)?.version;

@@ -2,7 +2,7 @@
 // and how each is told to the user. Pure: readLock in steps/put/lock.ts gathers the observation.
 import type { CommitInfo, PullRequest } from '../github/github.js';
 import { formatDuration } from './duration.js';
-import { parsePullBlock } from './pull-body.js';
+import { parsePullBlock } from './pull-block.js';
 import { isResourceCommit, parseCommitTrailers, type ReleaseTrailers } from './release-commit.js';
 
 /** Where a release goes and the lock branch that guards it. */

@@ -4,7 +4,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckDeps } from '../../src/steps/check/check.js';
-import type { InOutResponse, Version } from '../../src/concourse/contract.js';
+import type { InOutResponse, ResourceVersion } from '../../src/concourse/contract.js';
 import type { EtagCache } from '../../src/io/etag-cache.js';
 import { fetchIn } from '../../src/steps/get/get.js';
 import { createLogger, SecretRegistry, type Logger } from '../../src/io/log.js';
@@ -186,9 +186,9 @@ export class World {
 
   async check(
     repo: string,
-    version?: Partial<Version>,
+    version?: Partial<ResourceVersion>,
     options: { source?: Record<string, unknown>; cache?: EtagCache; now?: () => number } = {},
-  ): Promise<StepRun<Version[]>> {
+  ): Promise<StepRun<ResourceVersion[]>> {
     const log = this.log();
     const input = parseCheckRequest({ source: this.source(repo, options.source), version });
     const { github, cache } = this.connect(input.source, log);
@@ -203,7 +203,7 @@ export class World {
 
   async get(
     repo: string,
-    version: Partial<Version>,
+    version: Partial<ResourceVersion>,
     dest: string,
     params: Record<string, unknown> = {},
   ): Promise<StepRun<InOutResponse>> {

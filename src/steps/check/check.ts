@@ -1,17 +1,20 @@
 import { describeSkipped } from '../../rules/backport.js';
-import type { CheckResponse, Version } from '../../concourse/contract.js';
+import type { CheckResponse, ResourceVersion } from '../../concourse/contract.js';
 import type { EtagCache } from '../../io/etag-cache.js';
 import type { GitHub } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
 import {
-  isEmptyCursor,
-  isReported,
-  matchesCursor,
   readMergedReleases,
   readNewestReported,
   type HistoryOptions,
-  type MergedRelease,
 } from '../../history/merged-releases.js';
+import {
+  isEmptyCursor,
+  isReported,
+  matchesCursor,
+  resourceVersionOf,
+  type MergedRelease,
+} from '../../rules/versions.js';
 import { resolveTarget } from '../../history/release-target.js';
 import type { CheckInput } from '../../concourse/settings.js';
 import { startingVersion } from '../../history/starting-version.js';
@@ -50,10 +53,10 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
   };
   const start = () => startingVersion({ ...deps, target });
   // Without a cursor Concourse wants only the newest version: read no other merge.
-  const newest = async (): Promise<Version | undefined> => {
+  const newest = async (): Promise<ResourceVersion | undefined> => {
     const { newest: release, passed } = await readNewestReported(history);
     skip(passed);
-    return release?.version ?? (await start());
+    return release === undefined ? await start() : resourceVersionOf(release);
   };
   try {
     return await answer(input.version, { history, newest, start, skip });
@@ -61,23 +64,21 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
     for (const release of skipped.values()) {
       if (release.lowerThan === undefined) continue;
       const { number, url, lowerThan } = release;
-      deps.log.warn(
-        describeSkipped({ number, url, version: release.version.version, lowerThan }, target),
-      );
+      deps.log.warn(describeSkipped({ number, url, version: release.version, lowerThan }, target));
     }
   }
 }
 
 /** Concourse's answer to a check from `cursor` (DESIGN §3): oldest first, the latest last. */
 async function answer(
-  cursor: Partial<Version> | undefined,
+  cursor: Partial<ResourceVersion> | undefined,
   context: {
     history: HistoryOptions;
-    newest: () => Promise<Version | undefined>;
-    start: () => Promise<Version | undefined>;
+    newest: () => Promise<ResourceVersion | undefined>;
+    start: () => Promise<ResourceVersion | undefined>;
     skip: (releases: MergedRelease[]) => void;
   },
-): Promise<Version[]> {
+): Promise<ResourceVersion[]> {
   const { history, newest, skip } = context;
   if (cursor === undefined || isEmptyCursor(cursor)) return present(await newest());
 
@@ -88,11 +89,11 @@ async function answer(
   // them were read, for the cursor names none).
   if (cursor.pr === '' && cursor.version && cursor.ref) {
     skip(merged);
-    const after = reported(merged).map((release) => release.version);
+    const after = reported(merged).map(resourceVersionOf);
     if (after.length === 0) return present(await context.start());
     return [{ version: cursor.version, pr: '', ref: cursor.ref }, ...after];
   }
-  const at = merged.findIndex((release) => matchesCursor(release.version, cursor));
+  const at = merged.findIndex((release) => matchesCursor(resourceVersionOf(release), cursor));
   // A version that cannot be placed (its PR's record gone, or it delivered nothing): the newest.
   const own = merged[at];
   const after = merged.slice(at + 1);
@@ -100,19 +101,19 @@ async function answer(
   const later = reported(after);
   if (own === undefined) {
     const last = later.at(-1);
-    return last === undefined ? present(await newest()) : [last.version];
+    return last === undefined ? present(await newest()) : [resourceVersionOf(last)];
   }
   if (later.length > 0 || isReported(own, history)) {
-    return [own, ...later].map((release) => release.version);
+    return [own, ...later].map(resourceVersionOf);
   }
   // The cursor is a lower release merged after the newest reported one (a pinned version, or
   // fly check-resource --from): it is valid, but the newest reported version must stay last:
   // Concourse gives every version of an answer that holds a new one a new check order, in the
   // answer's order, and takes the highest as the latest (saveVersions and incrementCheckOrder in
   // https://github.com/concourse/concourse/blob/master/atc/db/resource_config_scope.go).
-  return [own.version, ...present(await newest())];
+  return [resourceVersionOf(own), ...present(await newest())];
 }
 
-function present(version: Version | undefined): Version[] {
+function present(version: ResourceVersion | undefined): ResourceVersion[] {
   return version === undefined ? [] : [version];
 }

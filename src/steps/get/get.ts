@@ -12,7 +12,7 @@ import {
   verifyRelease,
   type TrackedMetadata,
 } from '../../bosh/index.js';
-import type { InOutResponse, MetadataField, Version } from '../../concourse/contract.js';
+import type { InOutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
 import { UserError } from '../../errors.js';
 import type { Git, GitRemote } from '../../git/git.js';
 import { escapeSparse } from '../../git/remote.js';
@@ -40,17 +40,17 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   const dest = deps.args[0];
   if (dest === undefined)
     throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
-  const version = completeVersion(input.version);
+  const requested = completeVersion(input.version);
   // The PR is read while git fetches: the fetch needs only the version (and the release name
   // when source has it), and a REST round trip is much of what `in` waits for. git is started
   // first, so that its processes run while the REST client loads.
   const fetching = input.params.skipDownload
     ? undefined
-    : fetchTree(deps, version, sparsePatterns(input.source.releaseName, version.version));
+    : fetchTree(deps, requested, sparsePatterns(input.source.releaseName, requested.version));
   const [merged, tree] = await both(
     both(
       refuseTagBase(deps.github, input.source),
-      version.pr === '' ? undefined : verifiedPull(deps.github, version, input.source),
+      requested.pr === '' ? undefined : verifiedPull(deps.github, requested, input.source),
     ).then(([, verified]) => verified),
     fetching,
   );
@@ -63,25 +63,25 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   const release =
     tree === undefined
       ? {
-          name: knownName ?? (await releaseNameAt(deps.github, version.ref)),
+          name: knownName ?? (await releaseNameAt(deps.github, requested.ref)),
           files: new Map<string, string>(),
           commitHash: undefined,
         }
-      : selectRelease(tree, { version, knownName, track });
+      : selectRelease(tree, { requested, knownName, track });
 
   const small: Record<string, string> = {
     name: release.name,
-    version: version.version,
-    tag: version.version === '' ? '' : `v${version.version}`,
-    ref: version.ref,
-    pr: version.pr,
-    url: pull?.htmlUrl ?? `${input.source.webUrl}/commit/${version.ref}`,
+    version: requested.version,
+    tag: requested.version === '' ? '' : `v${requested.version}`,
+    ref: requested.ref,
+    pr: requested.pr,
+    url: pull?.htmlUrl ?? `${input.source.webUrl}/commit/${requested.ref}`,
     // With only .final_builds in git there is no manifest to point at.
     ...(track === 'final_builds'
       ? {}
       : {
           manifest_path:
-            version.version === '' ? '' : releaseManifestPath(release.name, version.version),
+            requested.version === '' ? '' : releaseManifestPath(release.name, requested.version),
         }),
     ...(release.commitHash === undefined ? {} : { commit_hash: release.commitHash }),
   };
@@ -96,10 +96,10 @@ export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutRespon
   );
   deps.log.info(
     input.params.skipDownload
-      ? `${release.name} ${version.version}: wrote the small files only (skip_download)`
-      : `${release.name} ${version.version}: wrote ${release.files.size} metadata files at ${version.ref.slice(0, 7)}${track === 'final_builds' ? ' (.final_builds only: source.track is final_builds)' : ''}`,
+      ? `${release.name} ${requested.version}: wrote the small files only (skip_download)`
+      : `${release.name} ${requested.version}: wrote ${release.files.size} metadata files at ${requested.ref.slice(0, 7)}${track === 'final_builds' ? ' (.final_builds only: source.track is final_builds)' : ''}`,
   );
-  return { version, metadata: metadata(small) };
+  return { version: requested, metadata: metadata(small) };
 }
 
 /**
@@ -120,12 +120,12 @@ async function both<A, B>(
 // (never DEST: no .git, and so no remote or credential, ends up there), read into memory.
 async function fetchTree(
   deps: InDeps,
-  version: Version,
+  requested: ResourceVersion,
   sparse: string[],
 ): Promise<Map<string, string>> {
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
-    await deps.git.fetchCommit({ remote: deps.remote, ref: version.ref, dir: work, sparse });
+    await deps.git.fetchCommit({ remote: deps.remote, ref: requested.ref, dir: work, sparse });
     return await readMetadataDir(work);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -135,19 +135,19 @@ async function fetchTree(
 /** The files `in` writes, from the tree at the version's commit, checked. */
 function selectRelease(
   tree: ReadonlyMap<string, string>,
-  options: { version: Version; knownName: string | undefined; track: TrackedMetadata },
+  options: { requested: ResourceVersion; knownName: string | undefined; track: TrackedMetadata },
 ): { name: string; files: Map<string, string>; commitHash: string | undefined } {
-  const { version, knownName } = options;
+  const { requested, knownName } = options;
   const finalConfig = tree.get(FINAL_CONFIG_PATH);
   if (finalConfig === undefined) {
     throw new UserError(
-      `${FINAL_CONFIG_PATH} is missing at ${version.ref}: the commit is not a BOSH release repository`,
+      `${FINAL_CONFIG_PATH} is missing at ${requested.ref}: the commit is not a BOSH release repository`,
     );
   }
   const name =
-    knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG_PATH} at ${version.ref}`).name;
+    knownName ?? parseFinalConfig(finalConfig, `${FINAL_CONFIG_PATH} at ${requested.ref}`).name;
   const files = new Map([[FINAL_CONFIG_PATH, finalConfig]]);
-  if (version.version === '') return { name, files, commitHash: undefined };
+  if (requested.version === '') return { name, files, commitHash: undefined };
   if (options.track === 'final_builds') {
     // No manifest says which builds the release needs: check at least that each index reads.
     for (const [path, content] of tree) {
@@ -158,7 +158,7 @@ function selectRelease(
     return { name, files, commitHash: undefined };
   }
 
-  const release = verifyRelease(tree, { releaseName: name, version: version.version });
+  const release = verifyRelease(tree, { releaseName: name, version: requested.version });
   for (const [path, content] of tree)
     if (path.startsWith(`${FINAL_BUILDS_DIR}/`)) files.set(path, content);
   for (const path of [releaseIndexPath(name), release.manifestPath])
@@ -192,7 +192,7 @@ async function releaseNameAt(github: GitHub, ref: string): Promise<string> {
   return parseFinalConfig(answer.value, `${FINAL_CONFIG_PATH} at ${ref}`).name;
 }
 
-function completeVersion(version: Partial<Version>): Version {
+function completeVersion(version: Partial<ResourceVersion>): ResourceVersion {
   const { version: release, pr, ref } = version;
   if (
     release === undefined ||
@@ -205,7 +205,7 @@ function completeVersion(version: Partial<Version>): Version {
     );
   }
   if (pr !== '' && !/^[1-9][0-9]*$/.test(pr)) {
-    throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
+    throw new UserError(`requested.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
   }
   return { version: release, pr, ref };
 }
@@ -216,10 +216,10 @@ function completeVersion(version: Partial<Version>): Version {
  */
 async function verifiedPull(
   github: GitHub,
-  version: Version,
+  requested: ResourceVersion,
   source: SourceSettings,
 ): Promise<{ pull: PullRequest; releaseName: string; track: 'both' | 'final_builds' }> {
-  const pull = await mergedPull(github, version);
+  const pull = await mergedPull(github, requested);
   // The lock branch is <prefix><base>/<release>, and a release name has no slash.
   const releaseName = source.releaseName ?? pull.headRef.split('/').at(-1) ?? '';
   const facts = await readMergeFacts({
@@ -230,37 +230,37 @@ async function verifiedPull(
   });
   if (!facts.delivered) {
     throw new UserError(
-      `version ${version.version} is not available: PR #${version.pr} delivered no release of ${releaseName} (${facts.reason}): pick a version check reported`,
+      `version ${requested.version} is not available: PR #${requested.pr} delivered no release of ${releaseName} (${facts.reason}): pick a version check reported`,
     );
   }
-  if (facts.version !== version.version) {
+  if (facts.version !== requested.version) {
     throw new UserError(
-      `version ${version.version} is not what PR #${version.pr} merged: its merge ${version.ref.slice(0, 7)} brought ${releaseName} ${facts.version} to ${pull.baseRef}, so get {"version":"${facts.version}","pr":"${version.pr}","ref":"${version.ref}"} (as check reports it)`,
+      `version ${requested.version} is not what PR #${requested.pr} merged: its merge ${requested.ref.slice(0, 7)} brought ${releaseName} ${facts.version} to ${pull.baseRef}, so get {"version":"${facts.version}","pr":"${requested.pr}","ref":"${requested.ref}"} (as check reports it)`,
     );
   }
   return { pull, releaseName, track: facts.track };
 }
 
-async function mergedPull(github: GitHub, version: Version): Promise<PullRequest> {
+async function mergedPull(github: GitHub, requested: ResourceVersion): Promise<PullRequest> {
   let pull: PullRequest;
   try {
-    pull = await github.getPull(Number(version.pr));
+    pull = await github.getPull(Number(requested.pr));
   } catch (error) {
     if (isGitHubFailure(error, 'not-found')) {
       throw new UserError(
-        `version ${version.version} is not available: PR #${version.pr} does not exist in this repository`,
+        `version ${requested.version} is not available: PR #${requested.pr} does not exist in this repository`,
       );
     }
     throw error;
   }
   if (!pull.merged) {
     throw new UserError(
-      `version ${version.version} is not available: PR #${version.pr} is ${pull.state} and not merged (${pull.htmlUrl})`,
+      `version ${requested.version} is not available: PR #${requested.pr} is ${pull.state} and not merged (${pull.htmlUrl})`,
     );
   }
-  if (pull.mergeCommitSha !== version.ref) {
+  if (pull.mergeCommitSha !== requested.ref) {
     throw new UserError(
-      `version ${version.version} is not available: PR #${version.pr} merged as ${pull.mergeCommitSha ?? 'nothing'}, not ${version.ref}`,
+      `version ${requested.version} is not available: PR #${requested.pr} merged as ${pull.mergeCommitSha ?? 'nothing'}, not ${requested.ref}`,
     );
   }
   return pull;

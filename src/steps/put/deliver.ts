@@ -9,7 +9,8 @@ import {
   type LockState,
   type ReleaseTarget,
 } from '../../rules/lock-state.js';
-import { parsePullBlock, type PullContent } from '../../rules/pull-body.js';
+import { parsePullBlock } from '../../rules/pull-block.js';
+import type { PullContent } from '../../rules/pull-body.js';
 import {
   openOrAnyPulls,
   putBack,
@@ -25,8 +26,8 @@ import {
   textIsOurs,
   type PullOptions,
   type PullOutcome,
-  type PullText,
 } from './pull-request.js';
+import type { PullText } from '../../rules/pull-text.js';
 import { waitForContested, waitForRelease, waitForYoungLock, type Waiting } from './wait.js';
 
 // What a put does in each state of the lock (docs/lock.md, "What a put does in each state"):

@@ -10,7 +10,7 @@ import { METADATA_SPARSE_PATTERNS, readMetadataDir } from '../../io/metadata-dir
 import { decideLockState, type LockState, type ReleaseTarget } from '../../rules/lock-state.js';
 import { formatCommitMessage } from '../../rules/release-commit.js';
 import type { Payload, PlannedCommit } from './payload.js';
-import type { PullText } from './pull-request.js';
+import type { PullText } from '../../rules/pull-text.js';
 
 // Reading the lock, taking it and giving a crossed reclaim back: the lock's I/O (docs/lock.md).
 // Deciding its state is pure (rules/lock-state.ts); what a put does in each state is deliver.ts.

@@ -17,7 +17,8 @@ import type { Git } from '../../git/git.js';
 import type { GitHub } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
 import type { ImportSummary, PullContent } from '../../rules/pull-body.js';
-import { readMergedReleases, type MergedRelease } from '../../history/merged-releases.js';
+import { readMergedReleases } from '../../history/merged-releases.js';
+import type { MergedRelease } from '../../rules/versions.js';
 import type { ReleaseTarget } from '../../rules/lock-state.js';
 import {
   detectCheckoutRelease,
@@ -127,9 +128,7 @@ export async function releasePayload(
       const delivered =
         source.track === 'final_builds' ? await history(options, target) : undefined;
       if (delivered !== undefined) {
-        const by = delivered.find((merged) =>
-          sameBoshVersion(merged.version.version, detected.version),
-        );
+        const by = delivered.find((merged) => sameBoshVersion(merged.version, detected.version));
         if (by !== undefined) throw duplicateVersion(detected.version, target, by);
       }
       refuseUnimported({
@@ -142,7 +141,7 @@ export async function releasePayload(
       const plan = await rebaseNamingThePull(detected, baseFiles, { options, target });
       const backport = note(
         target,
-        delivered?.map((merged) => merged.version.version) ??
+        delivered?.map((merged) => merged.version) ??
           readReleaseIndex(baseFiles, detected.name).builds.values(),
       );
       return {
@@ -155,7 +154,7 @@ export async function releasePayload(
         const delivered = await history(options, target);
         return note(
           target,
-          delivered.map((merged) => merged.version.version),
+          delivered.map((merged) => merged.version),
         );
       }
       const path = releaseIndexPath(detected.name);
@@ -195,7 +194,7 @@ export async function importPayload(options: PayloadOptions): Promise<Payload> {
     backport: async () => undefined,
     async planCommit(baseFiles, target) {
       const delivered = (await history(options, target)).map((merged) => ({
-        version: merged.version.version,
+        version: merged.version,
         by: `PR #${merged.number} (${merged.url})`,
       }));
       const applied = applyImport(imported, baseFiles, { delivered });
@@ -248,7 +247,7 @@ async function rebaseNamingThePull(
   } catch (error) {
     if (!(error instanceof ReleaseRefusal) || error.reason !== 'duplicate-version') throw error;
     const by = (await history(options, target)).find(
-      (merged) => merged.version.version === detected.version,
+      (merged) => merged.version === detected.version,
     );
     throw duplicateVersion(detected.version, target, by);
   }

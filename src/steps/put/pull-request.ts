@@ -5,74 +5,11 @@ import { UserError } from '../../errors.js';
 import { GitHubError } from '../../github/failures.js';
 import type { GitHub, PullRequest } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
-import {
-  characters,
-  MAX_BODY_CHARACTERS,
-  MAX_TITLE_CHARACTERS,
-  parsePullBlock,
-  RESERVED_BODY_CHARACTERS,
-  renderImportBody,
-  renderPullBody,
-  type PullContent,
-} from '../../rules/pull-body.js';
+import { parsePullBlock } from '../../rules/pull-block.js';
+import { renderImportBody, renderPullBody, type PullContent } from '../../rules/pull-body.js';
+import { composePullText, type PullKind, type PullText } from '../../rules/pull-text.js';
 import type { ReleaseTarget } from '../../rules/lock-state.js';
 import type { OutSettings, SourceSettings } from '../../concourse/settings.js';
-import { renderTemplate } from '../../rules/template.js';
-
-/** The texts of a release PR and its commit, rendered (and so checked) before any write. */
-export interface PullText {
-  title: string;
-  intro: string | undefined;
-  commitSubject: string;
-  buildUrl: string | undefined;
-  buildLabel: string | undefined;
-}
-
-/** Renders params.title, body/body_file and commit_message for a release. */
-export async function renderPullText(options: {
-  params: OutSettings;
-  sources: string;
-  env: NodeJS.ProcessEnv;
-  name: string;
-  version: string;
-  kind: keyof typeof DEFAULT_SUBJECT;
-}): Promise<PullText> {
-  const { params } = options;
-  const build = buildInfo(options.env);
-  const values = {
-    release_name: options.name,
-    version: options.version,
-    build_url: build.url ?? '',
-  };
-  const user = await userBody(params, options.sources);
-  const title = renderTemplate(
-    params.title ?? DEFAULT_SUBJECT[options.kind],
-    values,
-    'params.title',
-  );
-  refuseOverlong(params.title === undefined ? 'the PR title' : 'params.title', title, {
-    maximum: MAX_TITLE_CHARACTERS,
-    why: `GitHub allows at most ${MAX_TITLE_CHARACTERS} in a PR title`,
-  });
-  const intro = user === undefined ? undefined : renderTemplate(user.text, values, user.field);
-  if (user !== undefined) {
-    refuseOverlong(user.field, intro ?? '', {
-      maximum: MAX_BODY_CHARACTERS - RESERVED_BODY_CHARACTERS,
-      why: `a PR body holds at most ${MAX_BODY_CHARACTERS.toLocaleString('en-US')} characters, and the resource's own text (the builds, the lock note, the machine-readable block) keeps ${RESERVED_BODY_CHARACTERS.toLocaleString('en-US')} of them`,
-    });
-  }
-  return {
-    title,
-    intro,
-    commitSubject: renderTemplate(
-      params.commitMessage ?? DEFAULT_SUBJECT[options.kind],
-      values,
-      'params.commit_message',
-    ),
-    buildUrl: build.url,
-    buildLabel: build.label,
-  };
-}
 
 export interface PullOptions {
   github: GitHub;
@@ -88,11 +25,25 @@ export interface PullOptions {
   decorateRetryDelaysMs: readonly number[];
 }
 
-/** The default title and commit subject of a PR (templates, see params.title). */
-export const DEFAULT_SUBJECT = {
-  release: 'Final release {{version}}',
-  import: 'Import the final releases of {{release_name}} up to {{version}}',
-} as const;
+/** Renders params.title, body/body_file and commit_message, reading body_file in the build. */
+export async function renderPullText(options: {
+  params: OutSettings;
+  sources: string;
+  env: NodeJS.ProcessEnv;
+  name: string;
+  version: string;
+  kind: PullKind;
+}): Promise<PullText> {
+  const { params } = options;
+  return composePullText({
+    title: params.title,
+    commitMessage: params.commitMessage,
+    user: await userBody(params, options.sources),
+    kind: options.kind,
+    release: { name: options.name, version: options.version },
+    build: buildInfo(options.env),
+  });
+}
 
 /**
  * What opening the release PR found: this put's PR (`ours`, with `created` when this call made
@@ -170,20 +121,6 @@ function pullRequestText(
         : renderImportBody({ ...common, imported: content.imported }),
     draft: options.params.draft,
   };
-}
-
-// Checked before anything is pushed: GitHub would refuse the PR with a 422 after the lock branch
-// was pushed, and every re-run would fail the same way.
-function refuseOverlong(
-  field: string,
-  text: string,
-  limit: { maximum: number; why: string },
-): void {
-  const length = characters(text);
-  if (length <= limit.maximum) return;
-  throw new UserError(
-    `${field} is ${length.toLocaleString('en-US')} characters long once rendered: ${limit.why}: shorten it to ${limit.maximum.toLocaleString('en-US')} characters or fewer`,
-  );
 }
 
 async function userBody(

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseReleaseIndex, releaseIndexPath, sameBoshVersion } from '../../bosh/index.js';
-import type { InOutResponse, MetadataField, Version } from '../../concourse/contract.js';
+import type { InOutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
 import type { OutInput } from '../../concourse/settings.js';
 import type { Git, GitRemote } from '../../git/git.js';
 import type { GitHub } from '../../github/github.js';
@@ -13,6 +13,7 @@ import { noEtagCache, type CacheEntry, type EtagCache } from '../../io/etag-cach
 import type { Logger } from '../../io/log.js';
 import { readMetadataDir } from '../../io/metadata-dir.js';
 import type { ReleaseTarget } from '../../rules/lock-state.js';
+import { resourceVersionOf } from '../../rules/versions.js';
 import { checkoutDir, expectVersion } from './checkout.js';
 import { deliver, type Delivered, type PutContext } from './deliver.js';
 import { importPayload, releasePayload, type Payload } from './payload.js';
@@ -155,7 +156,7 @@ async function currentVersion(
   deps: OutDeps & { cache: EtagCache },
   source: OutInput['source'],
   delivery: Delivery,
-): Promise<Version> {
+): Promise<ResourceVersion> {
   const { newest } = await readNewestReported({
     github: deps.github,
     cache: deps.cache,
@@ -165,7 +166,7 @@ async function currentVersion(
     reportLowerVersions: source.reportLowerVersions,
     track: source.track,
   });
-  if (newest !== undefined) return newest.version;
+  if (newest !== undefined) return resourceVersionOf(newest);
   const start = await startingVersion({
     github: deps.github,
     cache: noEtagCache,
