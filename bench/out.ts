@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import type { InOutResponse } from '../src/concourse/contract.js';
+import type { GetPutResponse } from '../src/concourse/contract.js';
 import {
   expectSuccess,
   OWNER,
@@ -113,7 +113,7 @@ async function put(context: BenchContext, sandbox: Sandbox, target: Target): Pro
       'out',
       await runStep(context, 'out', request, { args: [target.build], tmp }),
     );
-    const response = JSON.parse(finished.stdout) as InOutResponse;
+    const response = JSON.parse(finished.stdout) as GetPutResponse;
     const operation = response.metadata.find((m) => m.name === 'operation')?.value;
     if (operation !== 'created')
       throw new Error(`out ${operation ?? 'did nothing'}, expected created`);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse } from '../src/concourse/contract.js';
+import type { GetPutResponse } from '../src/concourse/contract.js';
 import { describeError } from '../src/errors.js';
 import { git } from './support/repos.js';
 import { OWNER, World } from './support/world.js';
@@ -576,7 +576,7 @@ describe('bad input', () => {
       'out',
       { source: source(repo, { access_token: readOnly }), params: { repository: 'release-repo' } },
       [build],
-    )) as { error?: Error; result?: InOutResponse };
+    )) as { error?: Error; result?: GetPutResponse };
     expect(describeError(run.error)).toBe(
       "pushing refs/heads/bosh-release-pr/main/example was refused: the token needs write access to the repository's contents",
     );

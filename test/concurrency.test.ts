@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse } from '../src/concourse/contract.js';
+import type { GetPutResponse } from '../src/concourse/contract.js';
 import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
 
@@ -37,7 +37,7 @@ async function anotherCut(): Promise<string> {
   return build;
 }
 
-function outcome(run: StepRun<InOutResponse>): string {
+function outcome(run: StepRun<GetPutResponse>): string {
   if (run.result !== undefined)
     return `ok:${run.result.metadata.find((m) => m.name === 'operation')?.value}`;
   return `error:${run.error?.name}:${run.error?.message}`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { connect } from '../src/steps/connect.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
-import { parseCheckRequest, parseInRequest, parseOutRequest } from '../src/concourse/settings.js';
+import { parseCheckRequest, parseGetRequest, parsePutRequest } from '../src/concourse/settings.js';
 import { makeCertificates } from './support/certificates.js';
 import { PROJECT_ROOT } from './support/run-bundle.js';
 
@@ -98,12 +98,12 @@ describe.each(files)('examples/%s', (file) => {
       const source = ours.get(step.resource ?? step.get ?? step.put ?? '');
       const params = interpolate(step.params);
       if (step.put !== undefined) {
-        expect(parseOutRequest({ source, params }).params.repository).not.toBe('');
+        expect(parsePutRequest({ source, params }).params.repository).not.toBe('');
         if (step.get_params !== undefined) {
-          parseInRequest({ source, version, params: interpolate(step.get_params) });
+          parseGetRequest({ source, version, params: interpolate(step.get_params) });
         }
       } else {
-        expect(parseInRequest({ source, version, params }).version).toEqual(version);
+        expect(parseGetRequest({ source, version, params }).version).toEqual(version);
       }
     }
   });

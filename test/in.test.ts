@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
+import type { GetPutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { writeInside } from '../src/io/dest.js';
 import { git } from './support/repos.js';
 import { OWNER, World, type StepRun } from './support/world.js';
@@ -34,7 +34,7 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-function response(run: StepRun<InOutResponse>): InOutResponse {
+function response(run: StepRun<GetPutResponse>): GetPutResponse {
   if (run.error !== undefined) throw run.error;
   if (run.result === undefined) throw new Error('no result');
   return run.result;

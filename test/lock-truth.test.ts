@@ -2,7 +2,7 @@
 // the branch, a retarget, a reopen, two puts crossing, a pulls list that lags, a transient 422,
 // a revert: each ends with one green put whose PR's title, block and commit agree.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { InOutResponse } from '../src/concourse/contract.js';
+import type { GetPutResponse } from '../src/concourse/contract.js';
 import { parsePullBlock } from '../src/rules/pull-block.js';
 import { parseCommitTrailers } from '../src/rules/release-commit.js';
 import { git } from './support/repos.js';
@@ -135,7 +135,7 @@ describe('adopting only what is ours', () => {
     );
     const pulls = world.sandbox.pulls(OWNER, repo);
     expect(pulls).toHaveLength(1);
-    const version = meta(succeeded(green[0] as StepRun<InOutResponse>)).version ?? '';
+    const version = meta(succeeded(green[0] as StepRun<GetPutResponse>)).version ?? '';
     expect(await pullStory(repo, 1)).toMatchObject({ state: 'open', ...agreeing(version) });
   }, 150_000);
 

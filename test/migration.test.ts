@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
+import type { GetPutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
@@ -25,13 +25,13 @@ function succeeded<T>(run: StepRun<T>): T {
   return run.result;
 }
 
-function failure(run: StepRun<InOutResponse>): string {
+function failure(run: StepRun<GetPutResponse>): string {
   expect(run.result).toBeUndefined();
   expect(run.error?.name).toBe('UserError');
   return run.error?.message ?? '';
 }
 
-function meta(response: InOutResponse): Record<string, string> {
+function meta(response: GetPutResponse): Record<string, string> {
   return Object.fromEntries(response.metadata.map(({ name, value }) => [name, value]));
 }
 

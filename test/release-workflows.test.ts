@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReleaseIndex, writeReleaseIndex } from '../src/bosh/release-index.js';
-import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
+import type { GetPutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { EXAMPLE_BUNDLE, git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
@@ -26,13 +26,13 @@ afterAll(async () => {
   await world.stop();
 });
 
-function succeeded(run: StepRun<InOutResponse>): Record<string, string> {
+function succeeded(run: StepRun<GetPutResponse>): Record<string, string> {
   if (run.error !== undefined) throw run.error;
   if (run.result === undefined) throw new Error('no result');
   return Object.fromEntries(run.result.metadata.map(({ name, value }) => [name, value]));
 }
 
-function failure(run: StepRun<InOutResponse>): string {
+function failure(run: StepRun<GetPutResponse>): string {
   expect(run.result).toBeUndefined();
   expect(run.error?.name).toBe('UserError');
   return run.error?.message ?? '';
@@ -365,7 +365,7 @@ describe('a backport: a lower version merged after a higher one', () => {
     beforeMerge: () => Promise<void> = async () => undefined,
   ): Promise<{
     meta: Record<string, string>;
-    run: StepRun<InOutResponse>;
+    run: StepRun<GetPutResponse>;
     merged: ResourceVersion;
   }> {
     const run = await world.put(repo, build, {}, { source });

@@ -3,7 +3,7 @@ import { formatDuration, parseDuration } from '../src/rules/duration.js';
 import { describeError, UserError } from '../src/errors.js';
 import { createLogger, SecretRegistry } from '../src/io/log.js';
 import { defaultOf, SOURCE_FIELDS } from '../src/concourse/fields.js';
-import { parseCheckRequest, parseOutRequest } from '../src/concourse/settings.js';
+import { parseCheckRequest, parsePutRequest } from '../src/concourse/settings.js';
 
 const source = {
   repository: 'acme/example-release',
@@ -121,7 +121,7 @@ describe('source', () => {
 
 describe('out params', () => {
   it('merges labels from source and params and parses durations', () => {
-    const { params } = parseOutRequest({
+    const { params } = parsePutRequest({
       source: { ...source, labels: ['release'] },
       params: {
         repository: 'release-repo',
@@ -139,7 +139,7 @@ describe('out params', () => {
 
   it('refuses a dirty-tree cut unless allow_uncommitted_changes is true', () => {
     const parse = (params: Record<string, unknown>) =>
-      parseOutRequest({ source, params: { repository: 'r', ...params } }).params;
+      parsePutRequest({ source, params: { repository: 'r', ...params } }).params;
     expect(parse({}).allowUncommittedChanges).toBe(false);
     expect(parse({ allow_uncommitted_changes: true }).allowUncommittedChanges).toBe(true);
     expect(() => parse({ allow_uncommitted_changes: 'yes' })).toThrow(
@@ -162,7 +162,7 @@ describe('out params', () => {
 
   it('polls every 15s by default in wait mode; wait_interval sets it, at least 1s', () => {
     const parse = (extra: Record<string, unknown>) =>
-      parseOutRequest({ source, params: { repository: 'r', ...extra } }).params;
+      parsePutRequest({ source, params: { repository: 'r', ...extra } }).params;
     expect(parse({}).waitIntervalMs).toBe(15_000);
     expect(parse({ wait_interval: '1m' }).waitIntervalMs).toBe(60_000);
     expect(() => parse({ wait_interval: '500ms' })).toThrow(
@@ -172,7 +172,7 @@ describe('out params', () => {
 
   it('refuses body together with body_file', () => {
     expect(() =>
-      parseOutRequest({ source, params: { repository: 'r', body: 'x', body_file: 'f' } }),
+      parsePutRequest({ source, params: { repository: 'r', body: 'x', body_file: 'f' } }),
     ).toThrow('params: set body or body_file, not both');
   });
 });

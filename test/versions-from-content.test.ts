@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse, ResourceVersion } from '../src/concourse/contract.js';
+import type { GetPutResponse, ResourceVersion } from '../src/concourse/contract.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
 let world: World;
@@ -23,7 +23,7 @@ function result<T>(run: StepRun<T>): T {
   return run.result;
 }
 
-function prOf(response: InOutResponse): number {
+function prOf(response: GetPutResponse): number {
   return Number(response.metadata.find((field) => field.name === 'pr')?.value);
 }
 

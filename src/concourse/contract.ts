@@ -19,10 +19,10 @@ export interface MetadataField {
 export type RawSource = Raw<typeof SOURCE_FIELDS>;
 
 /** `params` of a put, exactly as the pipeline writes them. */
-export type RawOutParams = Raw<typeof PUT_FIELDS>;
+export type RawPutParams = Raw<typeof PUT_FIELDS>;
 
 /** `params` of a get, exactly as the pipeline writes them. */
-export type RawInParams = Raw<typeof GET_FIELDS>;
+export type RawGetParams = Raw<typeof GET_FIELDS>;
 
 /** Requests as they arrive on stdin. `version` may be absent, null or partial. */
 export interface CheckRequest {
@@ -30,21 +30,21 @@ export interface CheckRequest {
   version?: Partial<ResourceVersion> | null;
 }
 
-export interface InRequest {
+export interface GetRequest {
   source: RawSource;
   version: Partial<ResourceVersion>;
-  params?: RawInParams | null;
+  params?: RawGetParams | null;
 }
 
-export interface OutRequest {
+export interface PutRequest {
   source: RawSource;
-  params: RawOutParams;
+  params: RawPutParams;
 }
 
 /** Responses as they go to stdout. */
 export type CheckResponse = ResourceVersion[];
 
-export interface InOutResponse {
+export interface GetPutResponse {
   version: ResourceVersion;
   metadata: MetadataField[];
 }

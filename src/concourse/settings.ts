@@ -1,10 +1,10 @@
 import { Ajv, type SchemaObject } from 'ajv';
 import type {
   CheckRequest,
-  InRequest,
-  OutRequest,
-  RawInParams,
-  RawOutParams,
+  GetRequest,
+  PutRequest,
+  RawGetParams,
+  RawPutParams,
   RawSource,
   ResourceVersion,
 } from './contract.js';
@@ -51,25 +51,25 @@ export interface SourceSettings extends Pick<
 }
 
 /** A put's `params`, parsed: `labels` adds `source.labels`; durations in ms. */
-export type OutSettings = Settings<typeof PUT_FIELDS>;
+export type PutSettings = Settings<typeof PUT_FIELDS>;
 
 /** A get's `params`, parsed. */
-export type InSettings = Settings<typeof GET_FIELDS>;
+export type GetSettings = Settings<typeof GET_FIELDS>;
 
 export interface CheckInput {
   source: SourceSettings;
   version: Partial<ResourceVersion> | undefined;
 }
 
-export interface InInput {
+export interface GetInput {
   source: SourceSettings;
   version: Partial<ResourceVersion>;
-  params: InSettings;
+  params: GetSettings;
 }
 
-export interface OutInput {
+export interface PutInput {
   source: SourceSettings;
-  params: OutSettings;
+  params: PutSettings;
 }
 
 const sourceSchema: SchemaObject = schemaOf(SOURCE_FIELDS);
@@ -87,8 +87,8 @@ const versionSchema: SchemaObject = {
 // compiling them here at start-up cost ~60 ms per step. Keep the options and schemas static.
 const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
 const validateSource = ajv.compile<RawSource>(sourceSchema);
-const validateOutParams = ajv.compile<RawOutParams>(outParamsSchema);
-const validateInParams = ajv.compile<RawInParams>(inParamsSchema);
+const validateOutParams = ajv.compile<RawPutParams>(outParamsSchema);
+const validateInParams = ajv.compile<RawGetParams>(inParamsSchema);
 const validateVersion = ajv.compile<Partial<ResourceVersion>>(versionSchema);
 
 /** Parses a `check` request read from stdin. */
@@ -98,8 +98,8 @@ export function parseCheckRequest(raw: unknown): CheckInput {
 }
 
 /** Parses an `in` request read from stdin. */
-export function parseInRequest(raw: unknown): InInput {
-  const request = requestObject(raw) as Partial<InRequest>;
+export function parseGetRequest(raw: unknown): GetInput {
+  const request = requestObject(raw) as Partial<GetRequest>;
   const source = parseSource(request.source);
   const version = parseVersion(request.version);
   if (version === undefined) {
@@ -110,8 +110,8 @@ export function parseInRequest(raw: unknown): InInput {
 }
 
 /** Parses an `out` request read from stdin. */
-export function parseOutRequest(raw: unknown): OutInput {
-  const request = requestObject(raw) as Partial<OutRequest>;
+export function parsePutRequest(raw: unknown): PutInput {
+  const request = requestObject(raw) as Partial<PutRequest>;
   const source = parseSource(request.source);
   if (request.params === undefined || request.params === null) {
     throw new UserError(
@@ -223,7 +223,7 @@ function webBaseUrl(apiUrl: string): string {
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/$/, '')}`;
 }
 
-function outSettings(params: RawOutParams, source: SourceSettings): OutSettings {
+function outSettings(params: RawPutParams, source: SourceSettings): PutSettings {
   if (params.body !== undefined && params.body_file !== undefined) {
     throw new UserError('params: set body or body_file, not both');
   }

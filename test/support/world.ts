@@ -4,16 +4,16 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, type CheckDeps } from '../../src/steps/check/check.js';
-import type { InOutResponse, ResourceVersion } from '../../src/concourse/contract.js';
+import type { GetPutResponse, ResourceVersion } from '../../src/concourse/contract.js';
 import type { EtagCache } from '../../src/io/etag-cache.js';
-import { fetchIn } from '../../src/steps/get/get.js';
+import { get } from '../../src/steps/get/get.js';
 import { createLogger, SecretRegistry, type Logger } from '../../src/io/log.js';
-import { putOut, type OutDeps } from '../../src/steps/put/put.js';
+import { put, type PutDeps } from '../../src/steps/put/put.js';
 import { connect, type ConnectOptions, type Connections } from '../../src/steps/connect.js';
 import {
   parseCheckRequest,
-  parseInRequest,
-  parseOutRequest,
+  parseGetRequest,
+  parsePutRequest,
   type SourceSettings,
 } from '../../src/concourse/settings.js';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/index.js';
@@ -165,14 +165,14 @@ export class World {
     repo: string,
     buildDir: string,
     params: Record<string, unknown> = {},
-    options: { source?: Record<string, unknown>; deps?: Partial<OutDeps> } = {},
-  ): Promise<StepRun<InOutResponse>> {
+    options: { source?: Record<string, unknown>; deps?: Partial<PutDeps> } = {},
+  ): Promise<StepRun<GetPutResponse>> {
     const log = this.log();
-    const input = parseOutRequest({
+    const input = parsePutRequest({
       source: this.source(repo, options.source),
       params: { repository: 'release-repo', ...params },
     });
-    const deps: OutDeps = {
+    const deps: PutDeps = {
       ...this.connect(input.source, log),
       log: log.logger,
       args: [buildDir],
@@ -181,7 +181,7 @@ export class World {
       decorateRetryDelaysMs: [5, 5],
       ...options.deps,
     };
-    return settle(() => putOut(input, deps), log.lines);
+    return settle(() => put(input, deps), log.lines);
   }
 
   async check(
@@ -206,11 +206,11 @@ export class World {
     version: Partial<ResourceVersion>,
     dest: string,
     params: Record<string, unknown> = {},
-  ): Promise<StepRun<InOutResponse>> {
+  ): Promise<StepRun<GetPutResponse>> {
     const log = this.log();
-    const input = parseInRequest({ source: this.source(repo), version, params });
+    const input = parseGetRequest({ source: this.source(repo), version, params });
     const deps = { ...this.connect(input.source, log), log: log.logger, args: [dest] };
-    return settle(() => fetchIn(input, deps), log.lines);
+    return settle(() => get(input, deps), log.lines);
   }
 
   /**
@@ -234,11 +234,11 @@ export class World {
         return check(input, connections(input.source));
       }
       if (step === 'in') {
-        const input = parseInRequest(raw);
-        return fetchIn(input, connections(input.source));
+        const input = parseGetRequest(raw);
+        return get(input, connections(input.source));
       }
-      const input = parseOutRequest(raw);
-      return putOut(input, {
+      const input = parsePutRequest(raw);
+      return put(input, {
         ...connections(input.source),
         env: BUILD_ENV,
         sleep: async () => undefined,

@@ -12,7 +12,7 @@ import {
   verifyRelease,
   type TrackedMetadata,
 } from '../../bosh/index.js';
-import type { InOutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
+import type { GetPutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
 import { UserError } from '../../errors.js';
 import type { Git, GitRemote } from '../../git/git.js';
 import { escapeSparse } from '../../git/remote.js';
@@ -23,10 +23,10 @@ import { readMetadataDir } from '../../io/metadata-dir.js';
 import { noEtagCache } from '../../io/etag-cache.js';
 import { readMergeFacts } from '../../history/merge-facts.js';
 import { refuseTagBase } from '../../history/release-target.js';
-import type { InInput, SourceSettings } from '../../concourse/settings.js';
+import type { GetInput, SourceSettings } from '../../concourse/settings.js';
 import { writeInside } from '../../io/dest.js';
 
-export interface InDeps {
+export interface GetDeps {
   github: GitHub;
   git: Git;
   remote: GitRemote;
@@ -36,7 +36,7 @@ export interface InDeps {
 }
 
 /** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
-export async function fetchIn(input: InInput, deps: InDeps): Promise<InOutResponse> {
+export async function get(input: GetInput, deps: GetDeps): Promise<GetPutResponse> {
   const dest = deps.args[0];
   if (dest === undefined)
     throw new UserError('in needs the destination directory as its argument (Concourse passes it)');
@@ -119,7 +119,7 @@ async function both<A, B>(
 // A shallow, blobless, sparse fetch of the metadata paths at `ref` into a temporary directory
 // (never DEST: no .git, and so no remote or credential, ends up there), read into memory.
 async function fetchTree(
-  deps: InDeps,
+  deps: GetDeps,
   requested: ResourceVersion,
   sparse: string[],
 ): Promise<Map<string, string>> {

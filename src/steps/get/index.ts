@@ -1,10 +1,10 @@
 import { connect } from '../connect.js';
-import { parseInRequest } from '../../concourse/settings.js';
+import { parseGetRequest } from '../../concourse/settings.js';
 import { runStep } from '../../concourse/run-step.js';
-import { fetchIn } from './get.js';
+import { get } from './get.js';
 
 // Concourse runs /opt/resource/in DEST with the request on stdin.
 process.exitCode = await runStep({
-  parse: parseInRequest,
-  run: (input, context) => fetchIn(input, { ...connect(input.source, context), ...context }),
+  parse: parseGetRequest,
+  run: (input, context) => get(input, { ...connect(input.source, context), ...context }),
 });

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { PullRequest } from '../../github/github.js';
-import type { OutSettings, SourceSettings } from '../../concourse/settings.js';
+import type { PutSettings, SourceSettings } from '../../concourse/settings.js';
 import {
   describeReclaim,
   foreignMessage,
@@ -54,7 +54,7 @@ export interface Delivered {
 /** Everything a put acts with once its payload, target and texts are known. */
 export interface PutContext {
   source: SourceSettings;
-  params: OutSettings;
+  params: PutSettings;
   payload: Payload;
   target: ReleaseTarget;
   text: PullText;

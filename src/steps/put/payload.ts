@@ -28,7 +28,7 @@ import {
   type DetectedRelease,
 } from './cut.js';
 import { verifySourceOnRemote } from './source-commit.js';
-import type { OutSettings, SourceSettings } from '../../concourse/settings.js';
+import type { PutSettings, SourceSettings } from '../../concourse/settings.js';
 
 /** What a put delivers under the lock: the checkout's new release, or every release so far. */
 export interface Payload {
@@ -77,7 +77,7 @@ export interface PayloadOptions {
 /** The checkout's one new final release (`bosh create-release --final` just ran). */
 export async function releasePayload(
   options: PayloadOptions,
-  params: Pick<OutSettings, 'allowUncommittedChanges'>,
+  params: Pick<PutSettings, 'allowUncommittedChanges'>,
 ): Promise<Payload> {
   const { source } = options;
   const detected = await detectCheckoutRelease({

@@ -9,13 +9,13 @@ import { parsePullBlock } from '../../rules/pull-block.js';
 import { renderImportBody, renderPullBody, type PullContent } from '../../rules/pull-body.js';
 import { composePullText, type PullKind, type PullText } from '../../rules/pull-text.js';
 import type { ReleaseTarget } from '../../rules/lock-state.js';
-import type { OutSettings, SourceSettings } from '../../concourse/settings.js';
+import type { PutSettings, SourceSettings } from '../../concourse/settings.js';
 
 export interface PullOptions {
   github: GitHub;
   log: Logger;
   source: SourceSettings;
-  params: OutSettings;
+  params: PutSettings;
   target: ReleaseTarget;
   text: PullText;
   /** The key of the release this put delivers: a PR is this put's only if its text names it. */
@@ -27,7 +27,7 @@ export interface PullOptions {
 
 /** Renders params.title, body/body_file and commit_message, reading body_file in the build. */
 export async function renderPullText(options: {
-  params: OutSettings;
+  params: PutSettings;
   sources: string;
   env: NodeJS.ProcessEnv;
   name: string;
@@ -124,7 +124,7 @@ function pullRequestText(
 }
 
 async function userBody(
-  params: OutSettings,
+  params: PutSettings,
   sources: string,
 ): Promise<{ text: string; field: string } | undefined> {
   if (params.body !== undefined) return { text: params.body, field: 'params.body' };

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseReleaseIndex, releaseIndexPath, sameBoshVersion } from '../../bosh/index.js';
-import type { InOutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
-import type { OutInput } from '../../concourse/settings.js';
+import type { GetPutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
+import type { PutInput } from '../../concourse/settings.js';
 import type { Git, GitRemote } from '../../git/git.js';
 import type { GitHub } from '../../github/github.js';
 import { readNewestReported } from '../../history/merged-releases.js';
@@ -20,7 +20,7 @@ import { importPayload, releasePayload, type Payload } from './payload.js';
 import { renderPullText } from './pull-request.js';
 import { createWaiting } from './wait.js';
 
-export interface OutDeps {
+export interface PutDeps {
   github: GitHub;
   git: Git;
   remote: GitRemote;
@@ -41,15 +41,15 @@ interface Delivery extends Delivered {
 }
 
 /** Opens (or adopts) the release PR of the checkout's new final release, under the lock. */
-export async function putOut(input: OutInput, deps: OutDeps): Promise<InOutResponse> {
+export async function put(input: PutInput, deps: PutDeps): Promise<GetPutResponse> {
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-out-'));
   const cache = memoryCache();
   try {
-    const put = await prepare(input, { ...deps, cache }, work);
+    const context = await prepare(input, { ...deps, cache }, work);
     const delivery: Delivery = {
-      ...(await deliver(put)),
-      payload: put.payload,
-      target: put.target,
+      ...(await deliver(context)),
+      payload: context.payload,
+      target: context.target,
     };
     const version = await currentVersion({ ...deps, cache }, input.source, delivery);
     const { pull, payload } = delivery;
@@ -70,8 +70,8 @@ export async function putOut(input: OutInput, deps: OutDeps): Promise<InOutRespo
  * expects, the target, the source commit on GitHub, and the PR's texts.
  */
 async function prepare(
-  input: OutInput,
-  deps: OutDeps & { cache: EtagCache },
+  input: PutInput,
+  deps: PutDeps & { cache: EtagCache },
   work: string,
 ): Promise<PutContext> {
   const { source, params } = input;
@@ -153,8 +153,8 @@ async function stillOnBase(
 // A put returns the newest version check would report — an existing one — so that it triggers
 // nothing; only a base without any final release gets a new, empty version (docs/versions.md).
 async function currentVersion(
-  deps: OutDeps & { cache: EtagCache },
-  source: OutInput['source'],
+  deps: PutDeps & { cache: EtagCache },
+  source: PutInput['source'],
   delivery: Delivery,
 ): Promise<ResourceVersion> {
   const { newest } = await readNewestReported({
