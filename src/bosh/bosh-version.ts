@@ -27,9 +27,6 @@ const TEXT_COMPONENT = /^[0-9A-Za-z_-]+$/;
 // Go's strconv.Atoi range: go-semi-semantic rejects what does not fit an int.
 const MAX_COMPONENT = (1n << 63n) - 1n;
 
-/** The first release's version when the index has none (bosh-cli releasedir DefaultFinalVersion). */
-export const FIRST_FINAL_VERSION = '1';
-
 /** Parses a BOSH version, or throws a UserError naming where it was found. */
 export function parseBoshVersion(text: string, where?: string): BoshVersion {
   const version = tryParseBoshVersion(text);
@@ -149,25 +146,4 @@ export function highestBoshVersion(versions: Iterable<BoshVersion>): BoshVersion
     if (highest === undefined || compareBoshVersions(version, highest) > 0) highest = version;
   }
   return highest;
-}
-
-/**
- * The version `bosh create-release --final` picks next: the highest existing version with its
- * last release component incremented and suffixes dropped, or `1` for none.
- */
-export function nextFinalVersion(versions: Iterable<BoshVersion>): string {
-  const highest = highestBoshVersion(versions);
-  if (highest === undefined) return FIRST_FINAL_VERSION;
-  const last = highest.release[highest.release.length - 1];
-  if (last === undefined || last.kind !== 'number' || last.value >= MAX_COMPONENT) {
-    throw new UserError(
-      `cannot compute the version after ${highest.text}: its last release component must be a number; ` +
-        'pass the version explicitly',
-    );
-  }
-  const incremented: VersionComponent[] = [
-    ...highest.release.slice(0, -1),
-    { kind: 'number', value: last.value + 1n },
-  ];
-  return incremented.map((c) => c.value.toString()).join('.');
 }

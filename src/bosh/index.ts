@@ -6,9 +6,7 @@ export {
   boshVersionsEqual,
   compareBoshVersions,
   compareVersionTexts,
-  FIRST_FINAL_VERSION,
   highestBoshVersion,
-  nextFinalVersion,
   parseBoshVersion,
   sameBoshVersion,
   tryParseBoshVersion,
@@ -46,7 +44,6 @@ export {
 } from './import.js';
 export {
   highestFinalVersion,
-  nextReleaseVersion,
   verifyAllReleases,
   verifyRelease,
   type FinalVersion,

@@ -2,7 +2,6 @@ import {
   boshVersionsEqual,
   compareBoshVersions,
   highestBoshVersion,
-  nextFinalVersion,
   parseBoshVersion,
   type BoshVersion,
 } from './bosh-version.js';
@@ -174,11 +173,6 @@ export function highestFinalVersion(
   const id = parsed.get(highest);
   if (id === undefined) throw new Error('highest version without an ID');
   return { id, version: highest.text };
-}
-
-/** The version `bosh create-release --final` would pick next on these files. */
-export function nextReleaseVersion(files: MetadataFiles, releaseName: string): string {
-  return nextFinalVersion(parsedVersions(files, releaseName).keys());
 }
 
 function parsedVersions(files: MetadataFiles, releaseName: string): Map<BoshVersion, string> {

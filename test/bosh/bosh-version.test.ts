@@ -4,7 +4,6 @@ import {
   boshVersionsEqual,
   compareBoshVersions,
   highestBoshVersion,
-  nextFinalVersion,
   parseBoshVersion,
   tryParseBoshVersion,
 } from '../../src/bosh/index.js';
@@ -112,27 +111,7 @@ describe('compareBoshVersions', () => {
   });
 });
 
-describe('nextFinalVersion', () => {
-  it.each([
-    [[], '1'],
-    [['1'], '2'],
-    [['66.0'], '66.1'],
-    [['1.24.0-rc.6'], '1.24.1'],
-    [['1.4.38', '1.4.4'], '1.4.39'],
-    [['45.1', '45.10', '45.9'], '45.11'],
-    [['3', '3.1.0'], '3.1.1'],
-    [['1.0+dev.4'], '1.1'],
-    [['1', '2', '10'], '11'],
-  ])('after %j comes %s', (existing, next) => {
-    expect(nextFinalVersion(versions(...existing))).toBe(next);
-  });
-
-  it('refuses when the last release component is text', () => {
-    expect(() => nextFinalVersion(versions('1.0.a'))).toThrow(UserError);
-    // "01" is text too, and sorts above every number: bosh-cli cannot increment it either.
-    expect(() => nextFinalVersion(versions('1.2', '1.01'))).toThrow(UserError);
-  });
-
+describe('highestBoshVersion', () => {
   it('finds the highest version', () => {
     expect(highestBoshVersion(versions('1', '74.20.0', '66.0'))?.text).toBe('74.20.0');
     expect(highestBoshVersion([])).toBeUndefined();
