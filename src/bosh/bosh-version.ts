@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 // before text, and missing trailing components count as zeros.
 
 /** One dot-separated piece of a version segment. */
-export type VersionComponent =
+type VersionComponent =
   | { readonly kind: 'number'; readonly value: bigint }
   | { readonly kind: 'text'; readonly value: string };
 

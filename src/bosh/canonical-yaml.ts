@@ -11,7 +11,7 @@ export interface YamlMapping {
 }
 
 /** How yaml.v2 writes a string scalar. */
-export type ScalarStyle = 'plain' | 'single-quoted' | 'double-quoted';
+type ScalarStyle = 'plain' | 'single-quoted' | 'double-quoted';
 
 const BEST_INDENT = 2;
 const BEST_WIDTH = 80;

@@ -6,7 +6,7 @@ import { loadYaml, YamlFields } from './yaml-reader.js';
 // legacy `final_name`, never both; `blobstore: {provider, options}` says where final blobs are.
 
 /** What `config/final.yml` says about the release. */
-export interface FinalConfig {
+interface FinalConfig {
   readonly name: string;
   /** The blobstore provider (`s3`, `gcs`, `local`, ...), when given. */
   readonly blobstoreProvider?: string;

@@ -26,7 +26,7 @@ import { parseReleaseIndex, writeReleaseIndex } from './release-index.js';
 // release PR would otherwise carry the reformatting — while manifests are committed byte for byte.
 
 /** A `.final_builds` index an import carries, with its number of builds. */
-export interface ImportedIndex {
+interface ImportedIndex {
   readonly path: string;
   readonly builds: number;
 }
@@ -50,7 +50,7 @@ export interface MetadataImport {
 }
 
 /** How to read an import. */
-export interface ImportOptions {
+interface ImportOptions {
   readonly releaseName: string;
   /** `final_builds`: only `.final_builds` is imported; releases/ is checked but stays out. */
   readonly track?: TrackedMetadata;
@@ -134,7 +134,7 @@ export function readImport(checkout: MetadataFiles, options: ImportOptions): Met
 }
 
 /** The key of an import: sha256 over the release name, what is tracked, and every file. */
-export function importKey(options: {
+function importKey(options: {
   name: string;
   track: TrackedMetadata;
   files: ReadonlyMap<string, string>;
@@ -169,14 +169,14 @@ function checkFinalEntries(index: BuildIndex, path: string): void {
 }
 
 /** A version already delivered to the base by a merged release PR. */
-export interface DeliveredVersion {
+interface DeliveredVersion {
   readonly version: string;
   /** Names the PR for messages, e.g. `PR #5`. */
   readonly by: string;
 }
 
 /** The files of the import commit on the base, and what happened to the builds. */
-export interface AppliedImport {
+interface AppliedImport {
   /** Path → content of every file to write, in bytewise path order; untouched files are absent. */
   readonly files: ReadonlyMap<string, string>;
   /** Builds the base did not track. */

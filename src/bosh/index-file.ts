@@ -8,7 +8,7 @@ import { loadYaml, YamlFields } from './yaml-reader.js';
 // writes entry fields in struct order.
 
 /** One entry of an index file as read: its key and its fields. */
-export interface IndexFileEntry {
+interface IndexFileEntry {
   readonly key: string;
   readonly fields: YamlFields;
 }

@@ -19,7 +19,7 @@ import {
 } from './release-manifest.js';
 
 /** A final release found consistent at a commit. */
-export interface ReleaseDescription {
+interface ReleaseDescription {
   readonly name: string;
   readonly version: string;
   readonly releaseIndexId: string;
@@ -31,7 +31,7 @@ export interface ReleaseDescription {
 }
 
 /** Which release to verify. */
-export interface VerifyReleaseOptions {
+interface VerifyReleaseOptions {
   readonly releaseName: string;
   readonly version: string;
 }
@@ -157,7 +157,7 @@ function verifiedRelease(
 }
 
 /** A version listed in a release index, with its ID. */
-export interface FinalVersion {
+interface FinalVersion {
   readonly id: string;
   readonly version: string;
 }

@@ -11,7 +11,7 @@ export type MetadataFiles = ReadonlyMap<string, string>;
 export type BuildKind = 'job' | 'package' | 'license';
 
 /** A `.final_builds` index file: the builds of one job, one package, or the license. */
-export interface BuildIndexLocation {
+interface BuildIndexLocation {
   readonly kind: BuildKind;
   /** The job or package name; `license` for the license index. */
   readonly name: string;
@@ -69,9 +69,4 @@ export function isMetadataPath(path: string): boolean {
 /** Whether a path is a metadata file: a YAML file under the metadata paths. */
 export function isMetadataFile(path: string): boolean {
   return isMetadataPath(path) && /\.ya?ml$/.test(path);
-}
-
-/** The build index paths present among the files, in bytewise order. */
-export function buildIndexPaths(files: MetadataFiles): string[] {
-  return [...files.keys()].filter((path) => parseBuildIndexPath(path) !== undefined).sort();
 }

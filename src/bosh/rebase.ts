@@ -16,13 +16,13 @@ import type { NewBuild, Release } from './release.js';
 export type TrackedMetadata = 'both' | 'final_builds';
 
 /** How to apply a release. */
-export interface RebaseOptions {
+interface RebaseOptions {
   /** `final_builds`: only `.final_builds` is tracked yet; releases/ is neither checked nor written. */
   readonly track?: TrackedMetadata;
 }
 
 /** The files to commit on top of the base, and what happened to each new build. */
-export interface RebasedRelease {
+interface RebasedRelease {
   /** Path → content of every file to write, in bytewise path order; untouched files are absent. */
   readonly files: ReadonlyMap<string, string>;
   /** New builds inserted into the base's indexes. */

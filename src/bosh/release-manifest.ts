@@ -29,12 +29,12 @@ export interface ManifestPackage {
 }
 
 /** A compiled package (compiled releases only; final releases in git have none). */
-export interface ManifestCompiledPackage extends ManifestPackage {
+interface ManifestCompiledPackage extends ManifestPackage {
   readonly stemcell: string;
 }
 
 /** The license of a release. */
-export interface ManifestLicense {
+interface ManifestLicense {
   readonly version: string;
   readonly fingerprint: string;
   readonly sha1: string;
@@ -179,7 +179,7 @@ export function assertManifestIdentity(
 }
 
 /** A job, package or license build a manifest uses, with the index that must list it. */
-export interface BuildReference {
+interface BuildReference {
   readonly kind: BuildKind;
   readonly name: string;
   readonly fingerprint: string;

@@ -131,7 +131,7 @@ export function detectRelease(options: DetectReleaseOptions): Release {
  * same version differ even when their manifests are byte-identical (cut-a and cut-b), while a
  * re-run of a put with the same checkout, or its rebase onto a moved base, keeps the key.
  */
-export function releaseKey(cut: {
+function releaseKey(cut: {
   name: string;
   version: string;
   id: string;

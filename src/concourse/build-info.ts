@@ -1,5 +1,5 @@
 /** The Concourse build a put runs in, from the environment Concourse gives in and out. */
-export interface BuildInfo {
+interface BuildInfo {
   /** A link to the build, when Concourse gives enough to make one. */
   url: string | undefined;
   /** `team/pipeline/job #name`, the pipeline with its instance vars, for messages. */

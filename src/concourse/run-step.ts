@@ -12,7 +12,7 @@ export interface StepContext {
   env: NodeJS.ProcessEnv;
 }
 
-export interface StepOptions<Input extends { source: SourceSettings }, Output> {
+interface StepOptions<Input extends { source: SourceSettings }, Output> {
   parse: (raw: unknown) => Input;
   run: (input: Input, context: StepContext) => Promise<Output>;
   stdin?: AsyncIterable<Buffer | string>;

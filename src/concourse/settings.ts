@@ -20,7 +20,7 @@ import {
   type Settings,
 } from './fields.js';
 
-export type Auth =
+type Auth =
   | { kind: 'token'; token: string }
   | { kind: 'app'; appId: string; privateKey: string; installationId: string | undefined };
 
@@ -54,7 +54,7 @@ export interface SourceSettings extends Pick<
 export type PutSettings = Settings<typeof PUT_FIELDS>;
 
 /** A get's `params`, parsed. */
-export type GetSettings = Settings<typeof GET_FIELDS>;
+type GetSettings = Settings<typeof GET_FIELDS>;
 
 export interface CheckInput {
   source: SourceSettings;

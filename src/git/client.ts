@@ -19,7 +19,7 @@ import { createRunner, succeeded, type GitOutput } from './runner.js';
 const NETWORK_ATTEMPTS = 3;
 
 /** What the real git is built from. */
-export interface GitOptions {
+interface GitOptions {
   log: Logger;
   /** Environment passed through to git (PATH, HOME, proxy variables...). */
   env?: NodeJS.ProcessEnv;

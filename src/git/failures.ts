@@ -62,7 +62,7 @@ export function isLeaseRejected(output: string): boolean {
 }
 
 /** Where a command talked to, for the messages that say what to check. */
-export interface RemoteContext {
+interface RemoteContext {
   url: string;
   /** The configuration fields of the credential, e.g. `source.access_token`. */
   credentialFields: string;

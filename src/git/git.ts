@@ -12,7 +12,7 @@ export interface GitRemote {
   skipSslVerification?: boolean;
 }
 
-export interface Identity {
+interface Identity {
   name: string;
   email: string;
 }

@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { statusOf } from './failures.js';
 import type { Logger, SecretRegistry } from '../io/log.js';
 
-export interface AppCredentialOptions {
+interface AppCredentialOptions {
   appId: string;
   privateKey: string;
   /** Found from the repository (`GET /repos/{owner}/{repo}/installation`) when undefined. */

@@ -6,7 +6,7 @@ import type { CommitInfo, Conditional, GitHub } from './github.js';
 import { createOctokit, type TransportOptions } from './octokit.js';
 
 /** What the real client is built from. */
-export interface GitHubOptions extends TransportOptions {
+interface GitHubOptions extends TransportOptions {
   /** A token's credential, or a GitHub App's whose tokens change (app-credential.ts). */
   credential: Credential;
   owner: string;

@@ -15,8 +15,7 @@ const RATE_LIMITED = /secondary rate|rate limit/i;
  * `content-limit` (GitHub's limit on creating content: wait, then send again), `not-found`
  * (a 404), or `unknown`.
  */
-export type GitHubFailure =
-  'pull-exists' | 'no-commits' | 'content-limit' | 'not-found' | 'unknown';
+type GitHubFailure = 'pull-exists' | 'no-commits' | 'content-limit' | 'not-found' | 'unknown';
 
 /**
  * A GitHub call that failed for a reason the user cannot fix from the configuration: `message`
@@ -56,7 +55,7 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /** The message and every validation error message of a GitHub failure, as one string. */
-export function failureText(error: unknown): string {
+function failureText(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
   const parts: string[] = [];
   if (error instanceof Error) parts.push(error.message);
@@ -77,7 +76,7 @@ export function failureText(error: unknown): string {
 }
 
 /** Where a refusal happened, for the messages that say what to check. */
-export interface RefusalContext {
+interface RefusalContext {
   /** `owner/repo`. */
   slug: string;
   /** The configuration fields of the credential, e.g. `source.access_token`. */

@@ -18,7 +18,7 @@ export interface PullRequest {
   draft: boolean;
 }
 
-export interface RepositoryInfo {
+interface RepositoryInfo {
   defaultBranch: string;
 }
 

@@ -34,7 +34,7 @@ export type MergeFacts =
     };
 
 /** Where a release lives: what, with the repository, makes a merge's facts unique. */
-export interface ReleaseWhere {
+interface ReleaseWhere {
   apiUrl: string;
   base: string;
   releaseName: string;

@@ -113,7 +113,7 @@ function comparesWithEveryEarlierRelease(options: HistoryOptions): boolean {
 }
 
 /** What each merged PR delivered, in the given order, skipping those that delivered nothing. */
-export async function releasesOf(
+async function releasesOf(
   pulls: readonly PullRequest[],
   options: HistoryOptions,
 ): Promise<MergedRelease[]> {

@@ -5,7 +5,7 @@ import { lockBranchName, type ReleaseTarget } from '../rules/lock-state.js';
 import type { SourceSettings } from '../concourse/settings.js';
 import { FINAL_CONFIG_PATH, parseFinalConfig } from '../bosh/index.js';
 
-export interface TargetOptions {
+interface TargetOptions {
   github: GitHub;
   cache: EtagCache;
   source: SourceSettings;

@@ -61,7 +61,7 @@ export function createEtagCache(options: { scope: string; dir?: string }): EtagC
  * check asks GitHub again at most this often, so that an idle poll stays one request. A change is
  * seen at most this late; the requests are conditional anyway.
  */
-export const REVALIDATE_AFTER_MS = 5 * 60_000;
+const REVALIDATE_AFTER_MS = 5 * 60_000;
 
 /**
  * A value GitHub is asked for at most once per REVALIDATE_AFTER_MS: younger, it is taken from the

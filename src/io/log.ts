@@ -57,7 +57,7 @@ export class SecretRegistry {
   }
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   debug: boolean;
   secrets: SecretRegistry;
   /** Where finished lines go; fd 2 (stderr) in the steps. */

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { UserError } from '../errors.js';
 
-export interface NetworkOptions {
+interface NetworkOptions {
   /** `source.ca_certs`: PEM certificates to trust besides the system's. */
   caCerts: string | undefined;
   skipSslVerification: boolean;
@@ -12,7 +12,7 @@ export interface NetworkOptions {
 }
 
 /** How the API client and git reach GitHub: the proxy, and which certificates they trust. */
-export interface Network {
+interface Network {
   /** The fetch of the API client, or undefined for Node's own (nothing to configure). */
   fetch: typeof fetch | undefined;
   /** The PEM bundle git trusts instead of its default (system roots and ca_certs), if any. */

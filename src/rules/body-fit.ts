@@ -29,7 +29,7 @@ export function characters(text: string): number {
 }
 
 /** A list in a body that may be cut short: the items that fit, then `more(left)`. */
-export interface Shortenable {
+interface Shortenable {
   head: string;
   items: readonly string[];
   separator: string;

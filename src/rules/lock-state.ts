@@ -18,7 +18,7 @@ export function lockBranchName(prefix: string, base: string, releaseName: string
 }
 
 /** Who holds the lock, as the trailers and date of its resource-made commit tell. */
-export interface LockOwner extends ReleaseTrailers {
+interface LockOwner extends ReleaseTrailers {
   committedAt: string;
   /** The resource-made commit. */
   sha: string;
@@ -120,7 +120,7 @@ function newestFirst(pulls: readonly PullRequest[]): PullRequest[] {
 }
 
 /** A lock a put may take over once nothing speaks against it (reclaimRefusal). */
-export type Reclaimable = Extract<LockState, { kind: 'merged' | 'abandoned' | 'orphan' }>;
+type Reclaimable = Extract<LockState, { kind: 'merged' | 'abandoned' | 'orphan' }>;
 
 /** The refusal for a HELD lock: the PR, its release, its age and the build that opened it. */
 export function heldMessage(

@@ -4,7 +4,7 @@
 import { fitBody, type Piece } from './body-fit.js';
 import { formatPullBlock, type PullBlock } from './pull-block.js';
 
-export interface BuildRow {
+interface BuildRow {
   kind: 'job' | 'package' | 'license';
   name: string;
   fingerprint: string;
@@ -49,7 +49,7 @@ export interface ImportSummary {
 export type PullContent =
   { kind: 'release'; release: ReleaseSummary } | { kind: 'import'; imported: ImportSummary };
 
-export interface BodyOptions {
+interface BodyOptions {
   release: ReleaseSummary;
   repositoryUrl: string;
   base: string;

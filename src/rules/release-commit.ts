@@ -3,7 +3,7 @@
 // the version history read them back (docs/lock.md, "The release commit").
 import type { CommitInfo } from '../github/github.js';
 
-export const TRAILER = {
+const TRAILER = {
   version: 'Bosh-Release-Version',
   source: 'Bosh-Release-Source',
   key: 'Bosh-Release-Key',

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 
-export interface TemplateValues {
+interface TemplateValues {
   release_name: string;
   version: string;
   build_url: string;

@@ -26,7 +26,7 @@ import { refuseTagBase } from '../../history/release-target.js';
 import type { GetInput, SourceSettings } from '../../concourse/settings.js';
 import { writeInside } from '../../io/dest.js';
 
-export interface GetDeps {
+interface GetDeps {
   github: GitHub;
   git: Git;
   remote: GitRemote;

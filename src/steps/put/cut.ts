@@ -30,7 +30,7 @@ export interface DetectedRelease {
 }
 
 /** The release applied onto the base as it is now: the exact files of the PR commit. */
-export interface PlannedRelease {
+interface PlannedRelease {
   name: string;
   version: string;
   key: string;

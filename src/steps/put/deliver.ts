@@ -35,7 +35,7 @@ import { waitForContested, waitForRelease, waitForYoungLock, type Waiting } from
 // params.wait_timeout) and lease races (bounded by MAX_LEASE_RACES in a row) are counted apart.
 
 /** What a put did. */
-export type Operation = 'created' | 'adopted' | 'delivered' | 'nothing-to-commit';
+type Operation = 'created' | 'adopted' | 'delivered' | 'nothing-to-commit';
 
 /** A put's outcome under the lock. */
 export interface Delivered {

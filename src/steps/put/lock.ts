@@ -76,7 +76,7 @@ export function openOrAnyPulls(
 }
 
 /** A lock push: the commit it replaced (none when the branch was free) and the one it pushed. */
-export interface Taken {
+interface Taken {
   baseSha: string;
   sha: string;
   replaced: string | undefined;

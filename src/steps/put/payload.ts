@@ -63,7 +63,7 @@ export interface PlannedCommit {
 }
 
 /** What a payload is read from. */
-export interface PayloadOptions {
+interface PayloadOptions {
   checkout: string;
   files: MetadataFiles;
   git: Git;

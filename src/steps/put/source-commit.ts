@@ -7,7 +7,7 @@ import type { Logger } from '../../io/log.js';
 const MAX_OTHER_REFS = 3;
 
 /** What a release's source commit is checked against. */
-export interface SourceCheck {
+interface SourceCheck {
   github: GitHub;
   git: Git;
   log: Logger;
