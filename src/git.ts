@@ -138,10 +138,10 @@ export function createGit(options: GitOptions): Git {
     simpleGit({
       baseDir: dir,
       allowEnvironment: ALLOWED_ENV,
-      // GIT_CONFIG_COUNT carries the scoped auth header (remoteEnv) and safe.directory (trusting).
+      // GIT_CONFIG_COUNT carries the scoped auth header (remoteEnv) and commandConfig's entries.
       unsafe: { allowUnsafeConfigEnvCount: true },
       timeout: { block: idleTimeoutMs },
-    }).env(trusting(dir, { ...baseEnv, ...extraEnv }));
+    }).env(commandConfig(dir, { ...baseEnv, ...extraEnv }));
 
   async function withRetries<T>(what: string, action: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -443,7 +443,7 @@ function runGitResult(
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: dir,
-      env: trusting(dir, options.env),
+      env: commandConfig(dir, options.env),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const chunks: Buffer[] = [];
@@ -716,15 +716,20 @@ function certificateFailure(message: string, remote: GitRemote): UserError | und
 }
 
 /**
- * `env` with `dir` added to git's safe.directory for this one command. A release checkout made by
- * a task that ran as another user reaches the put owned by that user, and git (>= 2.35.2) then
- * refuses every command in it as "dubious ownership". The entry is command-scoped (GIT_CONFIG_*),
- * never written to a config file, and names only the directory the command runs in; git honours
- * it there from 2.38 (commit 6061601d9f, "safe.directory: use git_protected_config()"), before
- * which only the system and global files counted. Trusting the checkout means its .git/config
- * counts, as it does whenever the task ran as root.
+ * `env` with this one command's own configuration (GIT_CONFIG_*, never a config file):
+ *
+ * - `dir` added to git's safe.directory. A release checkout made by a task that ran as another
+ *   user reaches the put owned by that user, and git (>= 2.35.2) then refuses every command in it
+ *   as "dubious ownership". The entry names only the directory the command runs in; git honours
+ *   it there from 2.38 (commit 6061601d9f, "safe.directory: use git_protected_config()"), before
+ *   which only the system and global files counted. Trusting the checkout means its .git/config
+ *   counts, as it does whenever the task ran as root.
+ * - `maintenance.auto=false`: `git fetch`, and the lazy fetch a partial clone's checkout runs,
+ *   start `git maintenance run --auto` afterwards, whose `gc --auto` may detach and write into the
+ *   repository after the step removed it (a temporary directory left behind). The repositories
+ *   the steps make live for one step: maintenance is only a process more.
  */
-function trusting(dir: string, env: Record<string, string>): Record<string, string> {
+function commandConfig(dir: string, env: Record<string, string>): Record<string, string> {
   let path: string;
   try {
     path = realpathSync(dir); // git compares the physical path of the work tree
@@ -734,8 +739,10 @@ function trusting(dir: string, env: Record<string, string>): Record<string, stri
   const count = Number(env.GIT_CONFIG_COUNT ?? '0');
   return {
     ...env,
-    GIT_CONFIG_COUNT: String(count + 1),
+    GIT_CONFIG_COUNT: String(count + 2),
     [`GIT_CONFIG_KEY_${count}`]: 'safe.directory',
     [`GIT_CONFIG_VALUE_${count}`]: path,
+    [`GIT_CONFIG_KEY_${count + 1}`]: 'maintenance.auto',
+    [`GIT_CONFIG_VALUE_${count + 1}`]: 'false',
   };
 }

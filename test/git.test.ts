@@ -45,6 +45,28 @@ async function blobIds(repo: string, ref: string, paths: string[]): Promise<stri
 }
 
 describe('fetchMetadata', () => {
+  it('runs every git command without automatic maintenance, which could outlive the step', async () => {
+    // A git on PATH that records the command-scoped configuration of each command it runs.
+    const bin = join(root, 'recording-bin');
+    const record = join(root, 'recorded-config');
+    await mkdir(bin, { recursive: true });
+    const realGit = join((await git(root, ['--exec-path'])).trim(), 'git');
+    await writeFile(
+      join(bin, 'git'),
+      `#!/bin/sh\nprintf '%s %s=%s\\n' "$1" "$GIT_CONFIG_KEY_1" "$GIT_CONFIG_VALUE_1" >> "${record}"\nexec ${realGit} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const recorded = createGit({
+      log,
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME },
+    });
+    await recorded.fetchMetadata({ remote, ref: 'main', dir: join(root, 'fetch-no-maintenance') });
+    const lines = (await readFile(record, 'utf8')).trim().split('\n');
+    expect(lines).toContain('fetch maintenance.auto=false');
+    expect(lines).toContain('checkout maintenance.auto=false');
+    expect(lines.every((line) => line.endsWith(' maintenance.auto=false'))).toBe(true);
+  });
+
   it('checks out only the metadata paths of a branch tip', async () => {
     const dir = join(root, 'fetch-main');
     const sha = await subject.fetchMetadata({ remote, ref: 'main', dir });
