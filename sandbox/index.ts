@@ -2,38 +2,49 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Accounts } from './accounts.js';
-import type { AppCredentials, AppOptions, InstallationOptions } from './apps.js';
-import { Apps } from './apps.js';
-import type { Clock } from './clock.js';
-import { createClock } from './clock.js';
-import type { SandboxContext } from './context.js';
-import { createControlHandler } from './control.js';
-import type { FaultSpec } from './faults.js';
-import { Faults } from './faults.js';
-import { writeHooks } from './git-http.js';
-import type { MergeMethod } from './merge.js';
-import type { PullRequest } from './pulls.js';
-import { accountIdentity, createPull, mergePull, onRefsUpdated, updatePull } from './pulls.js';
-import type { PreReceiveHook, RepositoryOptions, Ruleset } from './repositories.js';
-import { Repositories } from './repositories.js';
-import type { RefUpdate, RequestLogEntry } from './request-log.js';
-import { refDeletion, RequestLog } from './request-log.js';
-import type { RestObservation } from './server.js';
-import { createSandboxServer } from './server.js';
-import type { TokenOptions } from './tokens.js';
-import { Tokens } from './tokens.js';
-import { createUrls } from './urls.js';
+import { Accounts } from './model/accounts.js';
+import type { AppCredentials, AppOptions, InstallationOptions } from './model/apps.js';
+import { Apps } from './model/apps.js';
+import type { Clock } from './model/clock.js';
+import { createClock } from './model/clock.js';
+import type { SandboxContext } from './model/context.js';
+import { createControlHandler } from './server/control.js';
+import type { FaultSpec } from './server/faults.js';
+import { Faults } from './server/faults.js';
+import { writeHooks } from './git-http/backend.js';
+import type { MergeMethod } from './git/merge.js';
+import type { PullRequest } from './model/pulls.js';
+import {
+  accountIdentity,
+  createPull,
+  mergePull,
+  onRefsUpdated,
+  updatePull,
+} from './model/pulls.js';
+import type { PreReceiveHook, RepositoryOptions, Ruleset } from './model/repositories.js';
+import { Repositories } from './model/repositories.js';
+import type { RefUpdate, RequestLogEntry } from './server/request-log.js';
+import { refDeletion, RequestLog } from './server/request-log.js';
+import type { RestObservation } from './server/server.js';
+import { createSandboxServer } from './server/server.js';
+import type { TokenOptions } from './model/tokens.js';
+import { Tokens } from './model/tokens.js';
+import { createUrls } from './model/urls.js';
 
-export type { AppCredentials, AppOptions, InstallationOptions } from './apps.js';
-export type { Clock } from './clock.js';
-export type { FaultKind, FaultSpec } from './faults.js';
-export type { MergeMethod } from './merge.js';
-export type { PreReceiveHook, RepositoryOptions, Ruleset, RulesetRule } from './repositories.js';
-export type { RestObservation } from './server.js';
-export type { GitService, RefUpdate, RequestLogEntry } from './request-log.js';
-export type { TokenOptions } from './tokens.js';
-export { GitHubError } from './rest.js';
+export type { AppCredentials, AppOptions, InstallationOptions } from './model/apps.js';
+export type { Clock } from './model/clock.js';
+export type { FaultKind, FaultSpec } from './server/faults.js';
+export type { MergeMethod } from './git/merge.js';
+export type {
+  PreReceiveHook,
+  RepositoryOptions,
+  Ruleset,
+  RulesetRule,
+} from './model/repositories.js';
+export type { RestObservation } from './server/server.js';
+export type { GitService, RefUpdate, RequestLogEntry } from './server/request-log.js';
+export type { TokenOptions } from './model/tokens.js';
+export { GitHubError } from './rest/response.js';
 
 export interface SandboxOptions {
   /** Where "now" comes from (default: real time); `sandbox.clock` can also freeze and move it. */

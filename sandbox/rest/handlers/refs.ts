@@ -1,11 +1,11 @@
-import { nodeId } from './accounts.js';
-import type { SandboxContext } from './context.js';
-import { onRefsUpdated } from './pulls.js';
-import type { Repository } from './repositories.js';
-import { refDeletion, type RefUpdate } from './request-log.js';
-import type { RestResponse } from './rest.js';
-import { asObject, docs, fail, notFound, requiredString } from './rest.js';
-import type { RouteRequest } from './route-types.js';
+import { nodeId } from '../../model/accounts.js';
+import type { SandboxContext } from '../../model/context.js';
+import { onRefsUpdated } from '../../model/pulls.js';
+import type { Repository } from '../../model/repositories.js';
+import { refDeletion, type RefUpdate } from '../../server/request-log.js';
+import type { RestResponse } from '../response.js';
+import { asObject, docs, fail, notFound, requiredString } from '../response.js';
+import type { RouteRequest } from '../route-types.js';
 
 export const REF_DOCS = {
   get: docs('git/refs#get-a-reference'),

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type { Accounts } from './accounts.js';
-import { isoSeconds } from './git.js';
-import { docs, notFound } from './rest.js';
-import type { AppRouteRequest } from './route-types.js';
-import type { RestResponse } from './rest.js';
+import { isoSeconds } from '../git/bare-repo.js';
+import { docs, notFound } from '../rest/response.js';
+import type { AppRouteRequest } from '../rest/route-types.js';
+import type { RestResponse } from '../rest/response.js';
 import type { RateWindow, Tokens } from './tokens.js';
 import type { Urls } from './urls.js';
 

@@ -1,4 +1,4 @@
-import { APP_DOCS } from './apps.js';
+import { APP_DOCS } from '../model/apps.js';
 import {
   COMMIT_DOCS,
   handleCommitPulls,
@@ -6,10 +6,10 @@ import {
   handleGetCommit,
   handleGetGitCommit,
   handleListCommits,
-} from './commits.js';
-import { COMPARE_DOCS, handleCompare } from './compare.js';
-import { CONTENT_DOCS, handleGetContent } from './contents.js';
-import { isoSeconds } from './git.js';
+} from './handlers/commits.js';
+import { COMPARE_DOCS, handleCompare } from './handlers/compare.js';
+import { CONTENT_DOCS, handleGetContent } from './handlers/contents.js';
+import { isoSeconds } from '../git/bare-repo.js';
 import {
   handleAddAssignees,
   handleAddLabels,
@@ -21,7 +21,7 @@ import {
   handleRemoveLabel,
   handleSetLabels,
   ISSUE_DOCS,
-} from './issues.js';
+} from './handlers/issues.js';
 import {
   handleCheckMerged,
   handleCreatePull,
@@ -35,7 +35,7 @@ import {
   handleUpdatePull,
   openPulls,
   PULL_DOCS,
-} from './pulls.js';
+} from '../model/pulls.js';
 import {
   handleCreateRef,
   handleDeleteRef,
@@ -43,9 +43,9 @@ import {
   handleMatchingRefs,
   handleUpdateRef,
   REF_DOCS,
-} from './refs.js';
-import { repositoryJson } from './repositories.js';
-import { docs } from './rest.js';
+} from './handlers/refs.js';
+import { repositoryJson } from '../model/repositories.js';
+import { docs } from './response.js';
 import type { RouteDefinition } from './route-types.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { SandboxContext } from './context.js';
-import type { TreeEntry } from './git.js';
-import type { Repository } from './repositories.js';
-import type { RestResponse } from './rest.js';
-import { docs, fail, GitHubError, notFound } from './rest.js';
-import type { RouteRequest } from './route-types.js';
+import type { SandboxContext } from '../../model/context.js';
+import type { TreeEntry } from '../../git/bare-repo.js';
+import type { Repository } from '../../model/repositories.js';
+import type { RestResponse } from '../response.js';
+import { docs, fail, GitHubError, notFound } from '../response.js';
+import type { RouteRequest } from '../route-types.js';
 
 export const CONTENT_DOCS = {
   get: docs('repos/contents#get-repository-content'),

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { Sandbox } from './index.js';
+import type { Sandbox } from '../index.js';
 import type { FaultSpec } from './faults.js';
-import type { MergeMethod } from './merge.js';
-import type { RepositoryOptions } from './repositories.js';
+import type { MergeMethod } from '../git/merge.js';
+import type { RepositoryOptions } from '../model/repositories.js';
 import type { ControlHandler } from './server.js';
 
 function object(text: string): Record<string, unknown> {

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { SandboxContext } from './context.js';
-import { isolatedGitEnv, ZERO_SHA } from './git.js';
-import { onRefsUpdated } from './pulls.js';
-import type { Repository } from './repositories.js';
-import type { GitService, RefUpdate } from './request-log.js';
-import type { Token } from './tokens.js';
+import type { SandboxContext } from '../model/context.js';
+import { isolatedGitEnv, ZERO_SHA } from '../git/bare-repo.js';
+import { onRefsUpdated } from '../model/pulls.js';
+import type { Repository } from '../model/repositories.js';
+import type { GitService, RefUpdate } from '../server/request-log.js';
+import type { Token } from '../model/tokens.js';
 
 /** A smart-HTTP request in GitHub's layout: `/<owner>/<repo>.git/<service path>`. */
 export interface GitRequestPath {

@@ -1,4 +1,4 @@
-import type { RefUpdate } from './request-log.js';
+import type { RefUpdate } from '../server/request-log.js';
 
 /** What a REST handler answers. */
 export interface RestResponse {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BareRepo, GitIdentity } from './git.js';
-import { identityEnv, runGit } from './git.js';
+import type { BareRepo, GitIdentity } from './bare-repo.js';
+import { identityEnv, runGit } from './bare-repo.js';
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
 

@@ -1,12 +1,12 @@
-import { nodeId } from './accounts.js';
-import type { SandboxContext } from './context.js';
-import type { CommitInfo, GitIdentity } from './git.js';
-import { isoSeconds } from './git.js';
-import { pullSimpleJson } from './pulls.js';
-import type { Repository } from './repositories.js';
-import type { RestResponse } from './rest.js';
-import { docs, fail, listResponse, notFound, paginate } from './rest.js';
-import type { RouteRequest } from './route-types.js';
+import { nodeId } from '../../model/accounts.js';
+import type { SandboxContext } from '../../model/context.js';
+import type { CommitInfo, GitIdentity } from '../../git/bare-repo.js';
+import { isoSeconds } from '../../git/bare-repo.js';
+import { pullSimpleJson } from '../../model/pulls.js';
+import type { Repository } from '../../model/repositories.js';
+import type { RestResponse } from '../response.js';
+import { docs, fail, listResponse, notFound, paginate } from '../response.js';
+import type { RouteRequest } from '../route-types.js';
 
 export const COMMIT_DOCS = {
   get: docs('commits/commits#get-a-commit'),

@@ -1,7 +1,7 @@
 import { commitItemJson, diffEntriesJson } from './commits.js';
-import type { RestResponse } from './rest.js';
-import { docs, fail, notFound, paginate } from './rest.js';
-import type { RouteRequest } from './route-types.js';
+import type { RestResponse } from '../response.js';
+import { docs, fail, notFound, paginate } from '../response.js';
+import type { RouteRequest } from '../route-types.js';
 
 export const COMPARE_DOCS = docs('commits/commits#compare-two-commits');
 

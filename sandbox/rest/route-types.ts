@@ -1,8 +1,8 @@
-import type { App } from './apps.js';
-import type { SandboxContext } from './context.js';
-import type { Repository } from './repositories.js';
-import type { RestResponse } from './rest.js';
-import type { Token } from './tokens.js';
+import type { App } from '../model/apps.js';
+import type { SandboxContext } from '../model/context.js';
+import type { Repository } from '../model/repositories.js';
+import type { RestResponse } from './response.js';
+import type { Token } from '../model/tokens.js';
 
 /** What a REST route handler outside any repository gets. */
 export interface GlobalRouteRequest {

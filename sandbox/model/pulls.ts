@@ -1,15 +1,15 @@
 import { nodeId } from './accounts.js';
 import type { SandboxContext } from './context.js';
 import { hasWriteAccess } from './context.js';
-import type { GitIdentity } from './git.js';
-import { isoSeconds } from './git.js';
-import type { MergeMethod } from './merge.js';
-import { performMerge } from './merge.js';
+import type { GitIdentity } from '../git/bare-repo.js';
+import { isoSeconds } from '../git/bare-repo.js';
+import type { MergeMethod } from '../git/merge.js';
+import { performMerge } from '../git/merge.js';
 import type { Repository } from './repositories.js';
 import { repositoryJson } from './repositories.js';
-import { refDeletion, type RefUpdate } from './request-log.js';
-import type { RestResponse } from './rest.js';
-import { commitItemsJson } from './commits.js';
+import { refDeletion, type RefUpdate } from '../server/request-log.js';
+import type { RestResponse } from '../rest/response.js';
+import { commitItemsJson } from '../rest/handlers/commits.js';
 import {
   asObject,
   docs,
@@ -21,8 +21,8 @@ import {
   stringList,
   validationFailed,
   type ValidationErrorItem,
-} from './rest.js';
-import type { RouteRequest } from './route-types.js';
+} from '../rest/response.js';
+import type { RouteRequest } from '../rest/route-types.js';
 
 export interface PullStats {
   commits: number;

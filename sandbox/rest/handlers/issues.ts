@@ -1,11 +1,11 @@
-import { nodeId } from './accounts.js';
-import type { SandboxContext } from './context.js';
-import { hasWriteAccess } from './context.js';
-import { isoSeconds } from './git.js';
-import type { PullRequest } from './pulls.js';
-import { authorAssociation, labelJson, requirePull } from './pulls.js';
-import type { Repository } from './repositories.js';
-import type { RestResponse } from './rest.js';
+import { nodeId } from '../../model/accounts.js';
+import type { SandboxContext } from '../../model/context.js';
+import { hasWriteAccess } from '../../model/context.js';
+import { isoSeconds } from '../../git/bare-repo.js';
+import type { PullRequest } from '../../model/pulls.js';
+import { authorAssociation, labelJson, requirePull } from '../../model/pulls.js';
+import type { Repository } from '../../model/repositories.js';
+import type { RestResponse } from '../response.js';
 import {
   asObject,
   docs,
@@ -14,8 +14,8 @@ import {
   paginate,
   requiredString,
   stringList,
-} from './rest.js';
-import type { RouteRequest } from './route-types.js';
+} from '../response.js';
+import type { RouteRequest } from '../route-types.js';
 
 export interface IssueComment {
   id: number;

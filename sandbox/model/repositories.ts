@@ -2,8 +2,8 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import type { Accounts } from './accounts.js';
 import { nodeId } from './accounts.js';
-import { BareRepo, isoSeconds, runGit } from './git.js';
-import type { IssueComment } from './issues.js';
+import { BareRepo, isoSeconds, runGit } from '../git/bare-repo.js';
+import type { IssueComment } from '../rest/handlers/issues.js';
 import type { PullRequest } from './pulls.js';
 import type { Urls } from './urls.js';
 
