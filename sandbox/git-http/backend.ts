@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { SandboxContext } from '../model/context.js';
-import { isolatedGitEnv, ZERO_SHA } from '../git/bare-repo.js';
+import { isolatedGitEnv, ZERO_SHA } from '../git/run.js';
 import { onRefsUpdated } from '../model/pulls.js';
 import type { Repository } from '../model/repositories.js';
 import type { GitService, RefUpdate } from '../server/request-log.js';

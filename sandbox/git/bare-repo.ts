@@ -1,193 +1,19 @@
-import { spawn } from 'node:child_process';
+import type { CommitInfo, DiffFile, GitIdentity, TreeEntry } from './objects.js';
+import { identityEnv, parseCommit, parseNumstat, parseTreeEntries } from './objects.js';
+import type { GitResult, GitRunOptions } from './run.js';
+import { runGit, runGitRaw, ZERO_SHA } from './run.js';
 
-/** The all-zero object name git uses for "no such ref" in push commands and hooks. */
-export const ZERO_SHA = '0000000000000000000000000000000000000000';
-
-export interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface GitRunOptions {
-  cwd?: string;
-  input?: string | Buffer;
-  env?: Record<string, string>;
-  /** Resolve with the failing result instead of rejecting. */
-  allowFailure?: boolean;
-}
-
-/**
- * The environment for every git process the sandbox starts: no system or global configuration,
- * no prompts, stable output, and nothing inherited from a git process that may have started
- * the tests (GIT_DIR and friends).
- */
-export function isolatedGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('GIT_')) env[key] = value;
-  }
-  return {
-    ...env,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-    LC_ALL: 'C',
-    ...extra,
-  };
-}
-
-export interface GitRawResult {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/**
- * Runs git asynchronously: the sandbox usually lives in the test's own process, where a
- * synchronous spawn would block the event loop that serves the very push git is making.
- * The output stays bytes, for blobs and `cat-file --batch` sizes.
- */
-export function runGitRaw(args: string[], options: GitRunOptions = {}): Promise<GitRawResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: isolatedGitEnv(options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const result = {
-        code: code ?? 1,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      };
-      if (result.code !== 0 && options.allowFailure !== true) {
-        reject(new Error(`git ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`));
-      } else {
-        resolve(result);
-      }
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-/** `runGitRaw` with the output as text. */
-export async function runGit(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
-  const result = await runGitRaw(args, options);
-  return { ...result, stdout: result.stdout.toString('utf8') };
-}
-
-export interface GitIdentity {
-  name: string;
-  email: string;
-  date: Date;
-}
-
-export interface CommitInfo {
-  sha: string;
-  tree: string;
-  parents: string[];
-  author: GitIdentity;
-  committer: GitIdentity;
-  message: string;
-}
-
+/** A ref and the object it points at. */
 export interface RefEntry {
   ref: string;
   sha: string;
   type: string;
 }
 
-/** git's `<seconds> +0000` form of a date. */
-export function gitDate(date: Date): string {
-  return `${Math.floor(date.getTime() / 1000)} +0000`;
-}
-
-/** A date in GitHub's JSON form: ISO 8601 in UTC without milliseconds. */
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function identityEnv(author: GitIdentity, committer: GitIdentity): Record<string, string> {
-  return {
-    GIT_AUTHOR_NAME: author.name,
-    GIT_AUTHOR_EMAIL: author.email,
-    GIT_AUTHOR_DATE: gitDate(author.date),
-    GIT_COMMITTER_NAME: committer.name,
-    GIT_COMMITTER_EMAIL: committer.email,
-    GIT_COMMITTER_DATE: gitDate(committer.date),
-  };
-}
-
-function parseIdentity(line: string): GitIdentity {
-  const match = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
-  if (match === null) throw new Error(`unparseable git identity: ${line}`);
-  return { name: match[1] ?? '', email: match[2] ?? '', date: new Date(Number(match[3]) * 1000) };
-}
-
-function parseCommit(sha: string, raw: string): CommitInfo {
-  const split = raw.indexOf('\n\n');
-  const header = split === -1 ? raw : raw.slice(0, split);
-  const message = split === -1 ? '' : raw.slice(split + 2);
-  let tree = '';
-  const parents: string[] = [];
-  let author: GitIdentity | undefined;
-  let committer: GitIdentity | undefined;
-  for (const line of header.split('\n')) {
-    const space = line.indexOf(' ');
-    const key = line.slice(0, space);
-    const value = line.slice(space + 1);
-    if (key === 'tree') tree = value;
-    else if (key === 'parent') parents.push(value);
-    else if (key === 'author') author = parseIdentity(value);
-    else if (key === 'committer') committer = parseIdentity(value);
-  }
-  if (author === undefined || committer === undefined) {
-    throw new Error(`commit ${sha} has no author or committer`);
-  }
-  return { sha, tree, parents, author, committer, message };
-}
-
-export interface TreeEntry {
-  /** `100644`, `100755`, `120000` (symlink), `040000` (tree), `160000` (submodule). */
-  mode: string;
-  type: 'blob' | 'tree' | 'commit';
-  sha: string;
-  /** Bytes, for blobs. */
-  size: number | null;
-  /** As ls-tree prints it: the name, or the path when a path was asked for. */
-  path: string;
-}
-
-/** `ls-tree -z --long` output: `<mode> <type> <sha> <size>\t<path>\0` per entry. */
-function parseTreeEntries(output: Buffer): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  for (const record of output.toString('utf8').split('\0')) {
-    const match = /^(\d+) (blob|tree|commit) ([0-9a-f]+) +(\S+)\t(.*)$/s.exec(record);
-    if (match === null) continue;
-    const [, mode = '', type = 'blob', sha = '', size = '-', path = ''] = match;
-    entries.push({
-      mode,
-      type: type as TreeEntry['type'],
-      sha,
-      size: size === '-' ? null : Number(size),
-      path,
-    });
-  }
-  return entries;
-}
-
 /** Plumbing over one bare repository. */
 export class BareRepo {
   /** Commit ranges never change: `base..head` by object names, bounded. */
   private readonly rangeCache = new Map<string, string[]>();
-  private readonly testMerges = new Map<string, string | null>();
 
   constructor(readonly path: string) {}
 
@@ -381,31 +207,6 @@ export class BareRepo {
     throw new Error(`git merge-tree failed: ${result.stderr.trim()}`);
   }
 
-  /**
-   * GitHub's test merge of a pull request (refs/pull/N/merge): the merge commit of `head` into
-   * `base` with the message `Merge <head> into <base>`, or null when they conflict. Cached:
-   * it depends on the two commits only.
-   */
-  async testMerge(base: string, head: string, committer: GitIdentity): Promise<string | null> {
-    const key = `${base}:${head}`;
-    const cached = this.testMerges.get(key);
-    if (cached !== undefined) return cached;
-    const tree = await this.mergeTrees(base, head);
-    const sha =
-      tree === null
-        ? null
-        : await this.commitTree({
-            tree,
-            parents: [base, head],
-            message: `Merge ${head} into ${base}\n`,
-            author: committer,
-            committer,
-          });
-    if (this.testMerges.size >= 1000) this.testMerges.clear();
-    this.testMerges.set(key, sha);
-    return sha;
-  }
-
   async commitTree(options: {
     tree: string;
     parents: string[];
@@ -427,18 +228,54 @@ export class BareRepo {
     from: string,
     to: string,
   ): Promise<{ files: number; additions: number; deletions: number }> {
-    const result = await this.git(['diff', '--numstat', from, to]);
-    let files = 0;
-    let additions = 0;
-    let deletions = 0;
-    for (const line of result.stdout.split('\n')) {
-      if (line === '') continue;
-      const [added = '0', removed = '0'] = line.split('\t');
-      files++;
-      additions += Number(added) || 0;
-      deletions += Number(removed) || 0;
+    const files = parseNumstat((await this.git(['diff', '--numstat', from, to])).stdout);
+    return {
+      files: files.length,
+      additions: files.reduce((sum, file) => sum + file.additions, 0),
+      deletions: files.reduce((sum, file) => sum + file.deletions, 0),
+    };
+  }
+
+  /**
+   * The files changed from `from` (a commit or tree) to commit `to`, with their status letters
+   * as `--name-status --no-renames` gives them (a rename's numstat path has none).
+   */
+  async diffFiles(from: string, to: string): Promise<DiffFile[]> {
+    const numstat = (await this.git(['diff', '--numstat', from, to])).stdout;
+    const statuses = (await this.git(['diff', '--name-status', '--no-renames', from, to])).stdout;
+    const statusByFile = new Map<string, string>();
+    for (const line of statuses.split('\n')) {
+      const [status = '', file = ''] = line.split('\t');
+      if (file !== '') statusByFile.set(file, status);
     }
-    return { files, additions, deletions };
+    return parseNumstat(numstat).map((file) => ({ ...file, status: statusByFile.get(file.path) }));
+  }
+
+  /** The blob at `path` in commit `commit`, or null when there is none. */
+  async blobAt(commit: string, path: string): Promise<string | null> {
+    const result = await this.git(['rev-parse', `${commit}:${path}`], { allowFailure: true });
+    return result.stdout.trim() || null;
+  }
+
+  /** The tree of a commit. */
+  async treeOf(commit: string): Promise<string> {
+    return (await this.git(['rev-parse', `${commit}^{tree}`])).stdout.trim();
+  }
+
+  /** Whether git accepts `ref` as a ref name (`check-ref-format`). */
+  async isValidRefName(ref: string): Promise<boolean> {
+    return (await this.git(['check-ref-format', ref], { allowFailure: true })).code === 0;
+  }
+
+  /** The settings of a git config file stored as a blob (`<commit>:.gitmodules`); empty if none. */
+  async configBlob(blob: string): Promise<Map<string, string>> {
+    const result = await this.git(['config', '--blob', blob, '--list'], { allowFailure: true });
+    const settings = new Map<string, string>();
+    for (const line of result.stdout.split('\n')) {
+      const equals = line.indexOf('=');
+      if (equals > 0) settings.set(line.slice(0, equals), line.slice(equals + 1));
+    }
+    return settings;
   }
 
   /** Writes `files` (path → content, null deletes) over `parent`'s tree; returns the new tree. */
@@ -468,5 +305,3 @@ export class BareRepo {
     return (await this.git(['write-tree'], { env })).stdout.trim();
   }
 }
-
-export { identityEnv };

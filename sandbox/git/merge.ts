@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BareRepo, GitIdentity } from './bare-repo.js';
-import { identityEnv, runGit } from './bare-repo.js';
+import type { BareRepo } from './bare-repo.js';
+import type { GitIdentity } from './objects.js';
+import { identityEnv } from './objects.js';
+import { runGit } from './run.js';
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
 

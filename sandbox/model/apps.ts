@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type { Accounts } from './accounts.js';
-import { isoSeconds } from '../git/bare-repo.js';
+import { isoSeconds } from '../rest/json/common.js';
 import { docs, notFound } from '../rest/response.js';
 import type { AppRouteRequest } from '../rest/route-types.js';
 import type { RestResponse } from '../rest/response.js';

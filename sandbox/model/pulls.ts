@@ -1,8 +1,8 @@
 import { nodeId } from './accounts.js';
 import type { SandboxContext } from './context.js';
 import { hasWriteAccess } from './context.js';
-import type { GitIdentity } from '../git/bare-repo.js';
-import { isoSeconds } from '../git/bare-repo.js';
+import type { GitIdentity } from '../git/objects.js';
+import { isoSeconds } from '../rest/json/common.js';
 import type { MergeMethod } from '../git/merge.js';
 import { performMerge } from '../git/merge.js';
 import type { Repository } from './repositories.js';
@@ -410,7 +410,7 @@ async function refreshPullRefs(
   const git = repository.git;
   const commands = [`update refs/pull/${pull.number}/head ${pull.headSha}`];
   if (pull.state === 'open') {
-    pull.testMergeSha = await git.testMerge(pull.baseSha, pull.headSha, {
+    pull.testMergeSha = await testMerge(repository, pull.baseSha, pull.headSha, {
       name: GITHUB_COMMITTER_NAME,
       email: GITHUB_COMMITTER_EMAIL,
       date: context.clock.now(),
@@ -422,6 +422,36 @@ async function refreshPullRefs(
     );
   }
   await git.updateRefs(commands);
+}
+
+/**
+ * GitHub's test merge of a pull request (refs/pull/N/merge): the merge commit of `head` into
+ * `base` with the message `Merge <head> into <base>`, or null when they conflict. Cached: it
+ * depends on the two commits only.
+ */
+async function testMerge(
+  repository: Repository,
+  base: string,
+  head: string,
+  committer: GitIdentity,
+): Promise<string | null> {
+  const key = `${base}:${head}`;
+  const cached = repository.testMerges.get(key);
+  if (cached !== undefined) return cached;
+  const tree = await repository.git.mergeTrees(base, head);
+  const sha =
+    tree === null
+      ? null
+      : await repository.git.commitTree({
+          tree,
+          parents: [base, head],
+          message: `Merge ${head} into ${base}\n`,
+          author: committer,
+          committer,
+        });
+  if (repository.testMerges.size >= 1000) repository.testMerges.clear();
+  repository.testMerges.set(key, sha);
+  return sha;
 }
 
 async function closeWithSnapshot(

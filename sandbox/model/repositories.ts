@@ -1,8 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Accounts } from './accounts.js';
 import { nodeId } from './accounts.js';
-import { BareRepo, isoSeconds, runGit } from '../git/bare-repo.js';
+import { BareRepo } from '../git/bare-repo.js';
+import { isoSeconds } from '../rest/json/common.js';
+import { commitDirectory, createBareRepo, importBranches, isGitRepository } from '../git/create.js';
 import type { IssueComment } from '../rest/handlers/issues.js';
 import type { PullRequest } from './pulls.js';
 import type { Urls } from './urls.js';
@@ -77,6 +79,8 @@ export class Repository {
   readonly labels = new Map<string, Label>();
   readonly pulls = new Map<number, PullRequest>();
   readonly comments: IssueComment[] = [];
+  /** Test merges by `base:head` (they depend on the two commits only). */
+  readonly testMerges = new Map<string, string | null>();
   protectedBranches: Set<string>;
   rulesets: Ruleset[];
   preReceiveHook: PreReceiveHook | null;
@@ -166,29 +170,7 @@ export class Repositories {
     const defaultBranch = options.defaultBranch ?? 'main';
     const path = join(this.root, owner.toLowerCase(), `${repo.toLowerCase()}.git`);
     mkdirSync(join(this.root, owner.toLowerCase()), { recursive: true });
-    await runGit(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, path]);
-    const git = new BareRepo(path);
-    // Written in one go rather than one `git config` process per key.
-    appendFileSync(
-      join(path, 'config'),
-      [
-        // Blobless and sparse fetches of any reachable commit.
-        '[uploadpack]',
-        '\tallowFilter = true',
-        '\tallowAnySHA1InWant = true',
-        '[http]',
-        '\treceivepack = true',
-        // GitHub advertises refs/pull/* to fetches but refuses pushes to them.
-        '[receive]',
-        '\thideRefs = refs/pull/',
-        '\tautogc = false',
-        '[core]',
-        `\thooksPath = ${this.hooksDir}`,
-        '[gc]',
-        '\tauto = 0',
-        '',
-      ].join('\n'),
-    );
+    const git = await createBareRepo(path, { defaultBranch, hooksDir: this.hooksDir });
     const date = this.now();
     if (options.bundle !== undefined) {
       await importBranches(git, resolve(options.bundle), options.branches);
@@ -197,7 +179,8 @@ export class Repositories {
       if (isGitRepository(directory)) {
         await importBranches(git, directory, options.branches);
       } else {
-        await commitDirectory(git, directory, defaultBranch, date);
+        const identity = { name: 'Sandbox', email: 'sandbox@example.com', date };
+        await commitDirectory(git, directory, defaultBranch, identity);
       }
     }
     if (
@@ -206,7 +189,6 @@ export class Repositories {
     ) {
       throw new Error(`${owner}/${repo}: the import has no branch ${defaultBranch}`);
     }
-    await git.git(['symbolic-ref', 'HEAD', `refs/heads/${defaultBranch}`]);
 
     this.accounts.get(owner, 'Organization');
     const repository = new Repository(
@@ -223,44 +205,6 @@ export class Repositories {
     this.byName.set(`${owner}/${repo}`.toLowerCase(), repository);
     return repository;
   }
-}
-
-function isGitRepository(directory: string): boolean {
-  return (
-    existsSync(join(directory, '.git')) ||
-    (existsSync(join(directory, 'HEAD')) && statSync(join(directory, 'objects')).isDirectory())
-  );
-}
-
-async function importBranches(git: BareRepo, source: string, branches?: string[]): Promise<void> {
-  const refspecs =
-    branches === undefined
-      ? ['refs/heads/*:refs/heads/*']
-      : branches.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`);
-  await git.git(['fetch', '--quiet', '--no-tags', source, ...refspecs]);
-}
-
-/** Commits a plain directory's files (honouring its .gitignore) as the first commit. */
-async function commitDirectory(
-  git: BareRepo,
-  directory: string,
-  branch: string,
-  date: Date,
-): Promise<void> {
-  const index = join(git.path, 'sandbox-import.index');
-  const env = { GIT_INDEX_FILE: index, GIT_WORK_TREE: directory };
-  await git.git(['add', '--all', '.'], { env, cwd: directory });
-  const tree = (await git.git(['write-tree'], { env })).stdout.trim();
-  const identity = { name: 'Sandbox', email: 'sandbox@example.com', date };
-  const sha = await git.commitTree({
-    tree,
-    parents: [],
-    message: 'Initial commit\n',
-    author: identity,
-    committer: identity,
-  });
-  await git.updateRef(`refs/heads/${branch}`, sha, null);
-  rmSync(index, { force: true });
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from './handlers/commits.js';
 import { COMPARE_DOCS, handleCompare } from './handlers/compare.js';
 import { CONTENT_DOCS, handleGetContent } from './handlers/contents.js';
-import { isoSeconds } from '../git/bare-repo.js';
+import { isoSeconds } from './json/common.js';
 import {
   handleAddAssignees,
   handleAddLabels,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
 import { base64Lines } from '../../sandbox/rest/handlers/contents.js';
-import { runGitRaw } from '../../sandbox/git/bare-repo.js';
+import { runGitRaw } from '../../sandbox/git/run.js';
 import type { Client } from './support.js';
 import {
   client,

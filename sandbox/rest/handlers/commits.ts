@@ -1,7 +1,7 @@
 import { nodeId } from '../../model/accounts.js';
 import type { SandboxContext } from '../../model/context.js';
-import type { CommitInfo, GitIdentity } from '../../git/bare-repo.js';
-import { isoSeconds } from '../../git/bare-repo.js';
+import type { CommitInfo, GitIdentity } from '../../git/objects.js';
+import { isoSeconds } from '../json/common.js';
 import { pullSimpleJson } from '../../model/pulls.js';
 import type { Repository } from '../../model/repositories.js';
 import type { RestResponse } from '../response.js';
@@ -115,37 +115,21 @@ export async function diffEntriesJson(
   const git = repository.git;
   const api = `${context.urls.api}/repos/${repository.fullName}`;
   const html = `${context.urls.web}/${repository.fullName}`;
-  const numstat = (await git.git(['diff', '--numstat', from, to])).stdout;
-  const statuses = (await git.git(['diff', '--name-status', '--no-renames', from, to])).stdout;
-  const statusByFile = new Map<string, string>();
-  for (const line of statuses.split('\n')) {
-    const [status = '', file = ''] = line.split('\t');
-    if (file !== '') statusByFile.set(file, status);
-  }
   const files: Record<string, unknown>[] = [];
   let additions = 0;
   let deletions = 0;
-  for (const line of numstat.split('\n')) {
-    if (line === '') continue;
-    const [added = '0', removed = '0', filename = ''] = line.split('\t');
-    const plus = Number(added) || 0;
-    const minus = Number(removed) || 0;
-    additions += plus;
-    deletions += minus;
-    const status = statusByFile.get(filename);
-    const removedFile = status === 'D';
-    const blob = removedFile
-      ? null
-      : (await git.git(['rev-parse', `${to}:${filename}`], { allowFailure: true })).stdout.trim() ||
-        null;
-    const path = encodeURI(filename);
+  for (const file of await git.diffFiles(from, to)) {
+    additions += file.additions;
+    deletions += file.deletions;
+    const removedFile = file.status === 'D';
+    const path = encodeURI(file.path);
     files.push({
-      sha: blob,
-      filename,
-      status: status === 'A' ? 'added' : removedFile ? 'removed' : 'modified',
-      additions: plus,
-      deletions: minus,
-      changes: plus + minus,
+      sha: removedFile ? null : await git.blobAt(to, file.path),
+      filename: file.path,
+      status: file.status === 'A' ? 'added' : removedFile ? 'removed' : 'modified',
+      additions: file.additions,
+      deletions: file.deletions,
+      changes: file.additions + file.deletions,
       blob_url: `${html}/blob/${to}/${path}`,
       raw_url: `${html}/raw/${to}/${path}`,
       contents_url: `${api}/contents/${path}?ref=${to}`,

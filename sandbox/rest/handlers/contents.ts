@@ -1,5 +1,5 @@
 import type { SandboxContext } from '../../model/context.js';
-import type { TreeEntry } from '../../git/bare-repo.js';
+import type { TreeEntry } from '../../git/objects.js';
 import type { Repository } from '../../model/repositories.js';
 import type { RestResponse } from '../response.js';
 import { docs, fail, GitHubError, notFound } from '../response.js';
@@ -86,14 +86,7 @@ function baseName(path: string): string {
 
 /** The `url` that the commit's .gitmodules gives the submodule at `path` ('' when none). */
 async function submoduleUrl(repository: Repository, commit: string, path: string): Promise<string> {
-  const result = await repository.git.git(['config', '--blob', `${commit}:.gitmodules`, '--list'], {
-    allowFailure: true,
-  });
-  const settings = new Map<string, string>();
-  for (const line of result.stdout.split('\n')) {
-    const equals = line.indexOf('=');
-    if (equals > 0) settings.set(line.slice(0, equals), line.slice(equals + 1));
-  }
+  const settings = await repository.git.configBlob(`${commit}:.gitmodules`);
   for (const [key, value] of settings) {
     const name = /^submodule\.(.+)\.path$/.exec(key)?.[1];
     if (name !== undefined && value === path) return settings.get(`submodule.${name}.url`) ?? '';
@@ -148,8 +141,7 @@ export async function handleGetContent({
 
   let entry: TreeEntry | null;
   if (path === '') {
-    const tree = (await git.git(['rev-parse', `${commit}^{tree}`])).stdout.trim();
-    entry = { mode: '040000', type: 'tree', sha: tree, size: null, path: '' };
+    entry = { mode: '040000', type: 'tree', sha: await git.treeOf(commit), size: null, path: '' };
   } else {
     entry = await git.treeEntry(commit, path);
   }

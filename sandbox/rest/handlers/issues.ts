@@ -1,7 +1,7 @@
 import { nodeId } from '../../model/accounts.js';
 import type { SandboxContext } from '../../model/context.js';
 import { hasWriteAccess } from '../../model/context.js';
-import { isoSeconds } from '../../git/bare-repo.js';
+import { isoSeconds } from '../json/common.js';
 import type { PullRequest } from '../../model/pulls.js';
 import { authorAssociation, labelJson, requirePull } from '../../model/pulls.js';
 import type { Repository } from '../../model/repositories.js';

@@ -37,11 +37,6 @@ function fullRef(raw: string | undefined): string {
   return ref.startsWith('refs/') ? ref : `refs/${ref}`;
 }
 
-async function validRefName(repository: Repository, ref: string): Promise<boolean> {
-  const result = await repository.git.git(['check-ref-format', ref], { allowFailure: true });
-  return result.code === 0;
-}
-
 export async function handleGetRef({
   context,
   repository,
@@ -95,7 +90,7 @@ export async function handleCreateRef({
       documentationUrl,
     );
   }
-  if (!(await validRefName(repository, ref)))
+  if (!(await repository.git.isValidRefName(ref)))
     fail(422, `${ref} is not a valid ref name.`, documentationUrl);
   return repository.exclusive(async () => {
     const type = await requireCommitObject(repository, sha, documentationUrl);
