@@ -1,11 +1,7 @@
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
-import type { Accounts } from './accounts.js';
-import { isoSeconds } from '../rest/json/common.js';
-import { docs, notFound } from '../rest/response.js';
-import type { AppRouteRequest } from '../rest/route-types.js';
-import type { RestResponse } from '../rest/response.js';
-import type { RateWindow, Tokens } from './tokens.js';
-import type { Urls } from './urls.js';
+import type { Ids } from './ids.js';
+import type { RateWindow, Token, Tokens } from './tokens.js';
+import { rolled } from './tokens.js';
 
 export interface AppOptions {
   /** The app's slug; its bot account is `<slug>[bot]` (default `release-app-<id>`). */
@@ -42,7 +38,8 @@ export interface App {
   createdAt: Date;
 }
 
-interface Installation {
+/** An app's installation on an account: which repositories its tokens reach, and how. */
+export interface Installation {
   id: number;
   app: App;
   owner: string;
@@ -61,34 +58,27 @@ const JWT_MAX_LIFETIME_S = 10 * 60;
 
 // GitHub's answers to a JWT it refuses (all 401), as clients report them: @octokit/auth-app
 // matches the last three to correct clock skew (https://github.com/octokit/auth-app.js/issues/698).
-export const JWT_UNDECODABLE = 'A JSON web token could not be decoded';
-export const JWT_EXP_TOO_FAR = "'Expiration time' claim ('exp') is too far in the future";
-export const JWT_EXP_INVALID =
+const JWT_UNDECODABLE = 'A JSON web token could not be decoded';
+const JWT_EXP_TOO_FAR = "'Expiration time' claim ('exp') is too far in the future";
+const JWT_EXP_INVALID =
   "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
-export const JWT_IAT_INVALID =
+const JWT_IAT_INVALID =
   "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
-
-export const APP_DOCS = {
-  repoInstallation: docs('apps/apps#get-a-repository-installation-for-the-authenticated-app'),
-  accessToken: docs('apps/apps#create-an-installation-access-token-for-an-app'),
-};
 
 /** GitHub Apps, their installations, and the JWTs and installation tokens they authenticate with. */
 export class Apps {
   private readonly apps = new Map<number, App>();
   private readonly installations = new Map<number, Installation>();
-  private nextAppId = 301;
-  private nextInstallationId = 70001;
 
   constructor(
-    private readonly accounts: Accounts,
+    private readonly ids: Ids,
     private readonly tokens: Tokens,
-    private readonly urls: Urls,
     private readonly now: () => Date,
   ) {}
 
+  /** Registers an app with a fresh RSA key. */
   create(options: AppOptions = {}): AppCredentials {
-    const id = this.nextAppId++;
+    const id = this.ids.take('app');
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const app: App = {
       id,
@@ -107,11 +97,12 @@ export class Apps {
     };
   }
 
+  /** Installs an app on an account; returns the installation id. */
   install(appId: number, options: InstallationOptions): number {
     const app = this.apps.get(appId);
     if (app === undefined) throw new Error(`no app ${appId} in the sandbox`);
     const installation: Installation = {
-      id: this.nextInstallationId++,
+      id: this.ids.take('installation'),
       app,
       owner: options.owner,
       repositories:
@@ -169,77 +160,32 @@ export class Apps {
 
   /** The app's own rate-limit window (JWT requests do not use any token's). */
   window(app: App): RateWindow {
-    const now = this.now();
-    if (now.getTime() >= app.rate.resetAt.getTime()) {
-      app.rate.used = 0;
-      app.rate.resetAt = new Date(now.getTime() + TOKEN_LIFETIME_MS);
-    }
-    return app.rate;
+    return rolled(app.rate, this.now());
   }
 
-  /** `GET /repos/{owner}/{repo}/installation`: the app's installation that reaches the repository. */
-  async handleRepositoryInstallation({ app, params }: AppRouteRequest): Promise<RestResponse> {
-    const fullName = `${params['owner'] ?? ''}/${params['repo'] ?? ''}`;
-    const installation = [...this.installations.values()].find(
+  /** The app's installation that reaches the repository `owner/name`, if any. */
+  installationFor(app: App, fullName: string): Installation | undefined {
+    return [...this.installations.values()].find(
       (candidate) => candidate.app === app && reaches(candidate, fullName),
     );
-    if (installation === undefined) return notFound(APP_DOCS.repoInstallation);
-    return { status: 200, body: this.installationJson(installation) };
   }
 
-  /** `POST /app/installations/{installation_id}/access_tokens`: a token that expires in an hour. */
-  async handleCreateAccessToken({ app, params }: AppRouteRequest): Promise<RestResponse> {
-    const installation = this.installations.get(Number(params['installation_id']));
-    if (installation === undefined || installation.app !== app) {
-      return notFound(APP_DOCS.accessToken);
-    }
-    const expiresAt = new Date(this.now().getTime() + TOKEN_LIFETIME_MS);
-    const token = this.tokens.add({
-      login: `${app.slug}[bot]`,
+  /** The app's installation with this id (another app's does not count). */
+  installation(app: App, id: number): Installation | undefined {
+    const installation = this.installations.get(id);
+    return installation?.app === app ? installation : undefined;
+  }
+
+  /** A new installation token: the installation's reach and permissions, for an hour. */
+  issueToken(installation: Installation): Token {
+    return this.tokens.add({
+      login: `${installation.app.slug}[bot]`,
       readOnly: installation.readOnly,
-      expiresAt,
+      expiresAt: new Date(this.now().getTime() + TOKEN_LIFETIME_MS),
       reach: (fullName) => reaches(installation, fullName),
       workflows: installation.workflows,
       holder: 'app',
     });
-    return {
-      status: 201,
-      body: {
-        token: token.value,
-        expires_at: isoSeconds(expiresAt),
-        permissions: permissions(installation),
-        repository_selection: installation.repositories === null ? 'all' : 'selected',
-      },
-    };
-  }
-
-  private installationJson(installation: Installation): Record<string, unknown> {
-    const account = this.accounts.get(installation.owner);
-    const organization = account.type === 'Organization';
-    return {
-      id: installation.id,
-      client_id: installation.app.clientId,
-      account: this.accounts.userJson(installation.owner),
-      repository_selection: installation.repositories === null ? 'all' : 'selected',
-      access_tokens_url: `${this.urls.api}/app/installations/${installation.id}/access_tokens`,
-      repositories_url: `${this.urls.api}/installation/repositories`,
-      html_url: organization
-        ? `${this.urls.web}/organizations/${installation.owner}/settings/installations/${installation.id}`
-        : `${this.urls.web}/settings/installations/${installation.id}`,
-      app_id: installation.app.id,
-      app_slug: installation.app.slug,
-      target_id: account.id,
-      target_type: organization ? 'Organization' : 'User',
-      permissions: permissions(installation),
-      events: [],
-      created_at: isoSeconds(installation.createdAt),
-      updated_at: isoSeconds(installation.createdAt),
-      single_file_name: null,
-      has_multiple_single_files: false,
-      single_file_paths: [],
-      suspended_by: null,
-      suspended_at: null,
-    };
   }
 }
 
@@ -247,14 +193,4 @@ function reaches(installation: Installation, fullName: string): boolean {
   const [owner = '', repo = ''] = fullName.toLowerCase().split('/');
   if (owner !== installation.owner.toLowerCase()) return false;
   return installation.repositories === null || installation.repositories.has(repo);
-}
-
-function permissions(installation: Installation): Record<string, string> {
-  const level = installation.readOnly ? 'read' : 'write';
-  return {
-    contents: level,
-    metadata: 'read',
-    pull_requests: level,
-    ...(installation.workflows ? { workflows: 'write' } : {}),
-  };
 }

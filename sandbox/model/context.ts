@@ -1,6 +1,7 @@
 import type { Accounts } from './accounts.js';
 import type { Apps } from './apps.js';
 import type { Clock } from './clock.js';
+import type { Ids } from './ids.js';
 import type { Repositories } from './repositories.js';
 import type { Tokens } from './tokens.js';
 import type { Urls } from './urls.js';
@@ -10,6 +11,7 @@ export interface SandboxContext {
   accounts: Accounts;
   apps: Apps;
   clock: Clock;
+  ids: Ids;
   repositories: Repositories;
   tokens: Tokens;
   urls: Urls;

@@ -1,13 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Accounts } from './accounts.js';
-import { nodeId } from './accounts.js';
 import { BareRepo } from '../git/bare-repo.js';
-import { isoSeconds } from '../rest/json/common.js';
 import { commitDirectory, createBareRepo, importBranches, isGitRepository } from '../git/create.js';
-import type { IssueComment } from '../rest/handlers/issues.js';
-import type { PullRequest } from './pulls.js';
-import type { Urls } from './urls.js';
+import type { Accounts } from './accounts.js';
+import type { Ids } from './ids.js';
+import type { IssueComment } from './issues.js';
+import type { PullRequest } from './pull-request.js';
 
 export interface RepositoryOptions {
   owner: string;
@@ -140,12 +138,12 @@ export class Repository {
 /** All repositories, bare on disk under one root (`<root>/<owner>/<repo>.git`). */
 export class Repositories {
   private readonly byName = new Map<string, Repository>();
-  private nextId = 100001;
 
   constructor(
     readonly root: string,
     private readonly hooksDir: string,
     private readonly accounts: Accounts,
+    private readonly ids: Ids,
     private readonly now: () => Date,
   ) {}
 
@@ -192,7 +190,7 @@ export class Repositories {
 
     this.accounts.get(owner, 'Organization');
     const repository = new Repository(
-      this.nextId++,
+      this.ids.take('repository'),
       owner,
       repo,
       path,
@@ -205,120 +203,4 @@ export class Repositories {
     this.byName.set(`${owner}/${repo}`.toLowerCase(), repository);
     return repository;
   }
-}
-
-/**
- * GitHub's repository object: the `full-repository` fields for GET /repos/{owner}/{repo}, which
- * also satisfy the smaller `repository` schema used inside pull requests.
- */
-export function repositoryJson(
-  repository: Repository,
-  accounts: Accounts,
-  urls: Urls,
-  options: { openIssues: number; viewerCanPush: boolean },
-): Record<string, unknown> {
-  const api = `${urls.api}/repos/${repository.fullName}`;
-  const html = `${urls.web}/${repository.fullName}`;
-  const host = new URL(urls.web).host;
-  return {
-    id: repository.id,
-    node_id: nodeId('R', repository.id),
-    name: repository.name,
-    full_name: repository.fullName,
-    private: repository.isPrivate,
-    owner: accounts.userJson(repository.owner),
-    html_url: html,
-    description: repository.description,
-    fork: false,
-    url: api,
-    forks_url: `${api}/forks`,
-    keys_url: `${api}/keys{/key_id}`,
-    collaborators_url: `${api}/collaborators{/collaborator}`,
-    teams_url: `${api}/teams`,
-    hooks_url: `${api}/hooks`,
-    issue_events_url: `${api}/issues/events{/number}`,
-    events_url: `${api}/events`,
-    assignees_url: `${api}/assignees{/user}`,
-    branches_url: `${api}/branches{/branch}`,
-    tags_url: `${api}/tags`,
-    blobs_url: `${api}/git/blobs{/sha}`,
-    git_tags_url: `${api}/git/tags{/sha}`,
-    git_refs_url: `${api}/git/refs{/sha}`,
-    trees_url: `${api}/git/trees{/sha}`,
-    statuses_url: `${api}/statuses/{sha}`,
-    languages_url: `${api}/languages`,
-    stargazers_url: `${api}/stargazers`,
-    contributors_url: `${api}/contributors`,
-    subscribers_url: `${api}/subscribers`,
-    subscription_url: `${api}/subscription`,
-    commits_url: `${api}/commits{/sha}`,
-    git_commits_url: `${api}/git/commits{/sha}`,
-    comments_url: `${api}/comments{/number}`,
-    issue_comment_url: `${api}/issues/comments{/number}`,
-    contents_url: `${api}/contents/{+path}`,
-    compare_url: `${api}/compare/{base}...{head}`,
-    merges_url: `${api}/merges`,
-    archive_url: `${api}/{archive_format}{/ref}`,
-    downloads_url: `${api}/downloads`,
-    issues_url: `${api}/issues{/number}`,
-    pulls_url: `${api}/pulls{/number}`,
-    milestones_url: `${api}/milestones{/number}`,
-    notifications_url: `${api}/notifications{?since,all,participating}`,
-    labels_url: `${api}/labels{/name}`,
-    releases_url: `${api}/releases{/id}`,
-    deployments_url: `${api}/deployments`,
-    created_at: isoSeconds(repository.createdAt),
-    updated_at: isoSeconds(repository.updatedAt),
-    pushed_at: isoSeconds(repository.pushedAt),
-    git_url: `git://${host}/${repository.fullName}.git`,
-    ssh_url: `git@${host}:${repository.fullName}.git`,
-    clone_url: `${html}.git`,
-    svn_url: html,
-    homepage: null,
-    size: 0,
-    stargazers_count: 0,
-    watchers_count: 0,
-    language: null,
-    has_issues: true,
-    has_projects: false,
-    has_downloads: true,
-    has_wiki: false,
-    has_pages: false,
-    has_discussions: false,
-    forks_count: 0,
-    mirror_url: null,
-    archived: false,
-    disabled: false,
-    open_issues_count: options.openIssues,
-    license: null,
-    allow_forking: false,
-    is_template: false,
-    web_commit_signoff_required: false,
-    topics: [],
-    visibility: repository.isPrivate ? 'private' : 'public',
-    forks: 0,
-    open_issues: options.openIssues,
-    watchers: 0,
-    default_branch: repository.defaultBranch,
-    permissions: {
-      admin: false,
-      maintain: false,
-      push: options.viewerCanPush,
-      triage: options.viewerCanPush,
-      pull: true,
-    },
-    allow_squash_merge: repository.allowSquashMerge,
-    allow_merge_commit: repository.allowMergeCommit,
-    allow_rebase_merge: repository.allowRebaseMerge,
-    allow_auto_merge: false,
-    delete_branch_on_merge: repository.deleteBranchOnMerge,
-    allow_update_branch: false,
-    use_squash_pr_title_as_default: false,
-    squash_merge_commit_message: 'COMMIT_MESSAGES',
-    squash_merge_commit_title: 'COMMIT_OR_PR_TITLE',
-    merge_commit_message: 'PR_TITLE',
-    merge_commit_title: 'MERGE_MESSAGE',
-    network_count: 0,
-    subscribers_count: 0,
-  };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Ids } from './ids.js';
 
 export interface TokenOptions {
   /** The account the token acts as (default `release-bot`). */
@@ -47,14 +48,18 @@ const HOUR = 60 * 60 * 1000;
 /** The tokens the sandbox accepts and each one's primary rate-limit window. */
 export class Tokens {
   private readonly byValue = new Map<string, Token>();
-  private count = 0;
+  /** Unauthenticated requests share one window of 60 an hour, like GitHub's per-IP limit. */
+  private readonly anonymous: RateWindow = { limit: 60, used: 0, resetAt: new Date(0) };
 
-  constructor(private readonly now: () => Date) {}
+  constructor(
+    private readonly ids: Ids,
+    private readonly now: () => Date,
+  ) {}
 
+  /** A new token. */
   add(options: TokenOptions = {}): Token {
-    this.count++;
     const token: Token = {
-      id: `token-${this.count}`,
+      id: `token-${this.ids.take('token')}`,
       value: `ghs_sandbox${randomBytes(16).toString('hex')}`,
       login: options.login ?? 'release-bot',
       readOnly: options.readOnly ?? false,
@@ -89,15 +94,19 @@ export class Tokens {
     return [...this.byValue.values()];
   }
 
-  /** The token's window, rolled over when its hour is up. */
-  window(token: Token): RateWindow {
-    const now = this.now();
-    if (now.getTime() >= token.rate.resetAt.getTime()) {
-      token.rate.used = 0;
-      token.rate.resetAt = new Date(now.getTime() + HOUR);
-    }
-    return token.rate;
+  /** The token's window (the anonymous one without a token), rolled over when its hour is up. */
+  window(token: Token | undefined): RateWindow {
+    return rolled(token?.rate ?? this.anonymous, this.now());
   }
+}
+
+/** `window` itself, started over if its hour is up. */
+export function rolled(window: RateWindow, now: Date): RateWindow {
+  if (now.getTime() >= window.resetAt.getTime()) {
+    window.used = 0;
+    window.resetAt = new Date(now.getTime() + HOUR);
+  }
+  return window;
 }
 
 /** The token carried by an `Authorization` header (`token X`, `Bearer X` or Basic with X as password). */

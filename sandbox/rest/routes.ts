@@ -1,15 +1,12 @@
-import { APP_DOCS } from '../model/apps.js';
+import { handleCreateAccessToken, handleRepositoryInstallation } from './handlers/apps.js';
 import {
-  COMMIT_DOCS,
   handleCommitPulls,
-  handleGetBranch,
   handleGetCommit,
   handleGetGitCommit,
   handleListCommits,
 } from './handlers/commits.js';
-import { COMPARE_DOCS, handleCompare } from './handlers/compare.js';
-import { CONTENT_DOCS, handleGetContent } from './handlers/contents.js';
-import { isoSeconds } from './json/common.js';
+import { handleCompare } from './handlers/compare.js';
+import { handleGetContent } from './handlers/contents.js';
 import {
   handleAddAssignees,
   handleAddLabels,
@@ -20,370 +17,182 @@ import {
   handleRemoveAssignees,
   handleRemoveLabel,
   handleSetLabels,
-  ISSUE_DOCS,
 } from './handlers/issues.js';
 import {
   handleCheckMerged,
   handleCreatePull,
   handleGetPull,
   handleListPulls,
-  handleListReviewers,
   handleMergePull,
   handlePullCommits,
-  handleRemoveReviewers,
-  handleRequestReviewers,
   handleUpdatePull,
-  openPulls,
-  PULL_DOCS,
-} from '../model/pulls.js';
+} from './handlers/pulls.js';
 import {
   handleCreateRef,
   handleDeleteRef,
   handleGetRef,
   handleMatchingRefs,
   handleUpdateRef,
-  REF_DOCS,
 } from './handlers/refs.js';
-import { repositoryJson } from '../model/repositories.js';
-import { docs } from './response.js';
+import { handleGetBranch, handleGetRepository } from './handlers/repos.js';
+import {
+  handleListReviewers,
+  handleRemoveReviewers,
+  handleRequestReviewers,
+} from './handlers/reviewers.js';
+import { handleAuthenticatedUser, handleRateLimit } from './handlers/users.js';
+import type { OperationId } from '../model/docs.js';
 import type { RouteDefinition } from './route-types.js';
+
+type Method = RouteDefinition['method'];
+type Handler<Scope> = Extract<RouteDefinition, { scope: Scope }>['handler'];
+
+function split(spec: `${Method} /${string}`): { method: Method; template: string } {
+  const space = spec.indexOf(' ');
+  return { method: spec.slice(0, space) as Method, template: spec.slice(space + 1) };
+}
+
+/** A `/repos/{owner}/{repo}/…` route: a token that reaches the repository. */
+function repo(
+  spec: `${Method} /${string}`,
+  operationId: OperationId,
+  handler: Handler<'repository'>,
+): RouteDefinition {
+  return { scope: 'repository', ...split(spec), operationId, handler };
+}
+
+/** A route outside any repository, for any token. */
+function global(
+  spec: `${Method} /${string}`,
+  operationId: OperationId,
+  handler: Handler<'global'>,
+  options: { free?: boolean } = {},
+): RouteDefinition {
+  return { scope: 'global', ...split(spec), operationId, handler, ...options };
+}
+
+/** A route of a GitHub App, authenticated by its JWT. */
+function app(
+  spec: `${Method} /${string}`,
+  operationId: OperationId,
+  handler: Handler<'app'>,
+): RouteDefinition {
+  return { scope: 'app', ...split(spec), operationId, handler };
+}
 
 /**
  * Every REST route the sandbox serves, by the path templates and operationIds of GitHub's
- * OpenAPI description (sandbox/openapi/extract.mjs extracts exactly these operations).
+ * OpenAPI description (sandbox/openapi/extract.mjs extracts exactly these operations). The
+ * handlers live in `handlers/`, one module per area of the API.
  */
 export const ROUTES: RouteDefinition[] = [
-  {
-    scope: 'app',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/installation',
-    operationId: 'apps/get-repo-installation',
-    docs: APP_DOCS.repoInstallation,
-    handler: (request) => request.context.apps.handleRepositoryInstallation(request),
-  },
-  {
-    scope: 'app',
-    method: 'POST',
-    template: '/app/installations/{installation_id}/access_tokens',
-    operationId: 'apps/create-installation-access-token',
-    docs: APP_DOCS.accessToken,
-    handler: (request) => request.context.apps.handleCreateAccessToken(request),
-  },
-  {
-    scope: 'global',
-    method: 'GET',
-    template: '/rate_limit',
-    operationId: 'rate-limit/get',
-    docs: docs('rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user'),
-    // "Accessing this endpoint does not count against your REST API rate limit."
-    free: true,
-    handler: async ({ context, token }) => {
-      const window = context.tokens.window(token);
-      const core = {
-        limit: window.limit,
-        used: window.used,
-        remaining: Math.max(window.limit - window.used, 0),
-        reset: Math.floor(window.resetAt.getTime() / 1000),
-      };
-      const search = { limit: 30, used: 0, remaining: 30, reset: core.reset };
-      return { status: 200, body: { resources: { core, search, graphql: core }, rate: core } };
-    },
-  },
-  {
-    scope: 'global',
-    method: 'GET',
-    template: '/user',
-    operationId: 'users/get-authenticated',
-    docs: docs('users/users#get-the-authenticated-user'),
-    handler: async ({ context, token }) => {
-      const account = context.accounts.get(token.login);
-      return {
-        status: 200,
-        body: {
-          ...context.accounts.userJson(token.login),
-          name: null,
-          company: null,
-          blog: '',
-          location: null,
-          email: null,
-          hireable: null,
-          bio: null,
-          public_repos: 0,
-          public_gists: 0,
-          followers: 0,
-          following: 0,
-          created_at: isoSeconds(account.createdAt),
-          updated_at: isoSeconds(account.createdAt),
-          private_gists: 0,
-          total_private_repos: 0,
-          owned_private_repos: 0,
-          disk_usage: 0,
-          collaborators: 0,
-          two_factor_authentication: false,
-        },
-      };
-    },
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}',
-    operationId: 'repos/get',
-    docs: docs('repos/repos#get-a-repository'),
-    handler: async ({ context, repository, token }) => ({
-      status: 200,
-      body: repositoryJson(repository, context.accounts, context.urls, {
-        openIssues: openPulls(repository).length,
-        viewerCanPush: !token.readOnly,
-      }),
-    }),
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/branches/{branch}',
-    operationId: 'repos/get-branch',
-    docs: COMMIT_DOCS.branch,
-    handler: handleGetBranch,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/commits',
-    operationId: 'repos/list-commits',
-    docs: COMMIT_DOCS.list,
-    handler: handleListCommits,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls',
-    operationId: 'repos/list-pull-requests-associated-with-commit',
-    docs: COMMIT_DOCS.pulls,
-    handler: handleCommitPulls,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/commits/{ref}',
-    operationId: 'repos/get-commit',
-    docs: COMMIT_DOCS.get,
-    handler: handleGetCommit,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/compare/{basehead}',
-    operationId: 'repos/compare-commits-with-basehead',
-    docs: COMPARE_DOCS,
-    handler: handleCompare,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/contents/{path}',
-    operationId: 'repos/get-content',
-    docs: CONTENT_DOCS.get,
-    handler: handleGetContent,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/git/commits/{commit_sha}',
-    operationId: 'git/get-commit',
-    docs: COMMIT_DOCS.gitGet,
-    handler: handleGetGitCommit,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/git/ref/{ref}',
-    operationId: 'git/get-ref',
-    docs: REF_DOCS.get,
-    handler: handleGetRef,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/git/matching-refs/{ref}',
-    operationId: 'git/list-matching-refs',
-    docs: REF_DOCS.matching,
-    handler: handleMatchingRefs,
-  },
-  {
-    scope: 'repository',
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/git/refs',
-    operationId: 'git/create-ref',
-    docs: REF_DOCS.create,
-    handler: handleCreateRef,
-  },
-  {
-    scope: 'repository',
-    method: 'PATCH',
-    template: '/repos/{owner}/{repo}/git/refs/{ref}',
-    operationId: 'git/update-ref',
-    docs: REF_DOCS.update,
-    handler: handleUpdateRef,
-  },
-  {
-    scope: 'repository',
-    method: 'DELETE',
-    template: '/repos/{owner}/{repo}/git/refs/{ref}',
-    operationId: 'git/delete-ref',
-    docs: REF_DOCS.delete,
-    handler: handleDeleteRef,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/pulls',
-    operationId: 'pulls/list',
-    docs: PULL_DOCS.list,
-    handler: handleListPulls,
-  },
-  {
-    scope: 'repository',
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/pulls',
-    operationId: 'pulls/create',
-    docs: PULL_DOCS.create,
-    handler: handleCreatePull,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}',
-    operationId: 'pulls/get',
-    docs: PULL_DOCS.get,
-    handler: handleGetPull,
-  },
-  {
-    scope: 'repository',
-    method: 'PATCH',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}',
-    operationId: 'pulls/update',
-    docs: PULL_DOCS.update,
-    handler: handleUpdatePull,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
-    operationId: 'pulls/list-commits',
-    docs: PULL_DOCS.commits,
-    handler: handlePullCommits,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
-    operationId: 'pulls/check-if-merged',
-    docs: PULL_DOCS.checkMerged,
-    handler: handleCheckMerged,
-  },
-  {
-    scope: 'repository',
-    method: 'PUT',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
-    operationId: 'pulls/merge',
-    docs: PULL_DOCS.merge,
-    handler: handleMergePull,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
-    operationId: 'pulls/list-requested-reviewers',
-    docs: PULL_DOCS.listReviewers,
-    handler: handleListReviewers,
-  },
-  {
-    scope: 'repository',
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
-    operationId: 'pulls/request-reviewers',
-    docs: PULL_DOCS.requestReviewers,
-    handler: handleRequestReviewers,
-  },
-  {
-    scope: 'repository',
-    method: 'DELETE',
-    template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
-    operationId: 'pulls/remove-requested-reviewers',
-    docs: PULL_DOCS.removeReviewers,
-    handler: handleRemoveReviewers,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}',
-    operationId: 'issues/get',
-    docs: ISSUE_DOCS.get,
-    handler: handleGetIssue,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
-    operationId: 'issues/list-labels-on-issue',
-    docs: ISSUE_DOCS.listLabels,
-    handler: handleListLabels,
-  },
-  {
-    scope: 'repository',
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
-    operationId: 'issues/add-labels',
-    docs: ISSUE_DOCS.addLabels,
-    handler: handleAddLabels,
-  },
-  {
-    scope: 'repository',
-    method: 'PUT',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
-    operationId: 'issues/set-labels',
-    docs: ISSUE_DOCS.setLabels,
-    handler: handleSetLabels,
-  },
-  {
-    scope: 'repository',
-    method: 'DELETE',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
-    operationId: 'issues/remove-label',
-    docs: ISSUE_DOCS.removeLabel,
-    handler: handleRemoveLabel,
-  },
-  {
-    scope: 'repository',
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/assignees',
-    operationId: 'issues/add-assignees',
-    docs: ISSUE_DOCS.addAssignees,
-    handler: handleAddAssignees,
-  },
-  {
-    scope: 'repository',
-    method: 'DELETE',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/assignees',
-    operationId: 'issues/remove-assignees',
-    docs: ISSUE_DOCS.removeAssignees,
-    handler: handleRemoveAssignees,
-  },
-  {
-    scope: 'repository',
-    method: 'GET',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
-    operationId: 'issues/list-comments',
-    docs: ISSUE_DOCS.listComments,
-    handler: handleListComments,
-  },
-  {
-    scope: 'repository',
-    method: 'POST',
-    template: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
-    operationId: 'issues/create-comment',
-    docs: ISSUE_DOCS.createComment,
-    handler: handleCreateComment,
-  },
+  app(
+    'GET /repos/{owner}/{repo}/installation',
+    'apps/get-repo-installation',
+    handleRepositoryInstallation,
+  ),
+  app(
+    'POST /app/installations/{installation_id}/access_tokens',
+    'apps/create-installation-access-token',
+    handleCreateAccessToken,
+  ),
+  // "Accessing this endpoint does not count against your REST API rate limit."
+  global('GET /rate_limit', 'rate-limit/get', handleRateLimit, { free: true }),
+  global('GET /user', 'users/get-authenticated', handleAuthenticatedUser),
+  repo('GET /repos/{owner}/{repo}', 'repos/get', handleGetRepository),
+  repo('GET /repos/{owner}/{repo}/branches/{branch}', 'repos/get-branch', handleGetBranch),
+  repo('GET /repos/{owner}/{repo}/commits', 'repos/list-commits', handleListCommits),
+  repo(
+    'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+    'repos/list-pull-requests-associated-with-commit',
+    handleCommitPulls,
+  ),
+  repo('GET /repos/{owner}/{repo}/commits/{ref}', 'repos/get-commit', handleGetCommit),
+  repo(
+    'GET /repos/{owner}/{repo}/compare/{basehead}',
+    'repos/compare-commits-with-basehead',
+    handleCompare,
+  ),
+  repo('GET /repos/{owner}/{repo}/contents/{path}', 'repos/get-content', handleGetContent),
+  repo('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', 'git/get-commit', handleGetGitCommit),
+  repo('GET /repos/{owner}/{repo}/git/ref/{ref}', 'git/get-ref', handleGetRef),
+  repo(
+    'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+    'git/list-matching-refs',
+    handleMatchingRefs,
+  ),
+  repo('POST /repos/{owner}/{repo}/git/refs', 'git/create-ref', handleCreateRef),
+  repo('PATCH /repos/{owner}/{repo}/git/refs/{ref}', 'git/update-ref', handleUpdateRef),
+  repo('DELETE /repos/{owner}/{repo}/git/refs/{ref}', 'git/delete-ref', handleDeleteRef),
+  repo('GET /repos/{owner}/{repo}/pulls', 'pulls/list', handleListPulls),
+  repo('POST /repos/{owner}/{repo}/pulls', 'pulls/create', handleCreatePull),
+  repo('GET /repos/{owner}/{repo}/pulls/{pull_number}', 'pulls/get', handleGetPull),
+  repo('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', 'pulls/update', handleUpdatePull),
+  repo(
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits',
+    'pulls/list-commits',
+    handlePullCommits,
+  ),
+  repo(
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    'pulls/check-if-merged',
+    handleCheckMerged,
+  ),
+  repo('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', 'pulls/merge', handleMergePull),
+  repo(
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+    'pulls/list-requested-reviewers',
+    handleListReviewers,
+  ),
+  repo(
+    'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+    'pulls/request-reviewers',
+    handleRequestReviewers,
+  ),
+  repo(
+    'DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+    'pulls/remove-requested-reviewers',
+    handleRemoveReviewers,
+  ),
+  repo('GET /repos/{owner}/{repo}/issues/{issue_number}', 'issues/get', handleGetIssue),
+  repo(
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/labels',
+    'issues/list-labels-on-issue',
+    handleListLabels,
+  ),
+  repo(
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+    'issues/add-labels',
+    handleAddLabels,
+  ),
+  repo(
+    'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels',
+    'issues/set-labels',
+    handleSetLabels,
+  ),
+  repo(
+    'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
+    'issues/remove-label',
+    handleRemoveLabel,
+  ),
+  repo(
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+    'issues/add-assignees',
+    handleAddAssignees,
+  ),
+  repo(
+    'DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+    'issues/remove-assignees',
+    handleRemoveAssignees,
+  ),
+  repo(
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    'issues/list-comments',
+    handleListComments,
+  ),
+  repo(
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    'issues/create-comment',
+    handleCreateComment,
+  ),
 ];

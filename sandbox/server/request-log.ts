@@ -1,22 +1,5 @@
+import type { RefUpdate } from '../model/branches.js';
 import type { FaultKind } from './faults.js';
-
-/** One ref a push (or a REST call, or a merge) changed. */
-export interface RefUpdate {
-  ref: string;
-  /** null when the ref was created. */
-  oldSha: string | null;
-  /** null when the ref was deleted. */
-  newSha: string | null;
-  /** Not a fast-forward: the old commit is not an ancestor of the new one. */
-  forced: boolean;
-  created: boolean;
-  deleted: boolean;
-}
-
-/** The record of a branch deleted at `oldSha` (by the ref API, a merge or the control API). */
-export function refDeletion(ref: string, oldSha: string): RefUpdate {
-  return { ref, oldSha, newSha: null, forced: false, created: false, deleted: true };
-}
 
 export type GitService = 'git-upload-pack' | 'git-receive-pack';
 

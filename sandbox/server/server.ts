@@ -8,20 +8,18 @@ import { etagFor, matchesIfNoneMatch } from './etag.js';
 import type { ActiveFault, Faults } from './faults.js';
 import { gitServiceOf, parseGitPath, serveGit } from '../git-http/backend.js';
 import type { Repository } from '../model/repositories.js';
-import type { RefUpdate, RequestLog, RequestLogEntry } from './request-log.js';
-import type { RestResponse } from '../rest/response.js';
-import { asObject, errorBody, GitHubError, parseJsonBody } from '../rest/response.js';
+import type { RequestLog, RequestLogEntry } from './request-log.js';
+import type { RefUpdate } from '../model/branches.js';
+import { DOCS, RATE_LIMIT_DOCS, REST_DOCS } from '../model/docs.js';
+import { errorBody, GitHubError } from '../model/errors.js';
+import { asObject, parseJsonBody } from '../rest/input.js';
 import { matchRoute } from '../rest/router.js';
-import type { RouteDefinition } from '../rest/route-types.js';
+import type { RestResponse, RouteDefinition } from '../rest/route-types.js';
 import { ROUTES } from '../rest/routes.js';
 import type { RateWindow, Token } from '../model/tokens.js';
 import { tokenFromAuthorization } from '../model/tokens.js';
 
 const API_PREFIX = '/api/v3';
-const REST_DOCS = 'https://docs.github.com/rest';
-// https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api
-const RATE_LIMIT_DOCS =
-  'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits';
 
 /** A handler for `/_sandbox/…` control requests (the standalone server's remote control). */
 export type ControlHandler = (
@@ -175,19 +173,6 @@ function rateHeaders(window: RateWindow): Record<string, string> {
   };
 }
 
-const anonymousWindows = new WeakMap<SandboxContext, RateWindow>();
-
-/** Unauthenticated requests share one window of 60 an hour, like GitHub's per-IP limit. */
-function anonymousWindow(context: SandboxContext): RateWindow {
-  const now = context.clock.now();
-  let window = anonymousWindows.get(context);
-  if (window === undefined || now.getTime() >= window.resetAt.getTime()) {
-    window = { limit: 60, used: 0, resetAt: new Date(now.getTime() + 60 * 60 * 1000) };
-    anonymousWindows.set(context, window);
-  }
-  return window;
-}
-
 /** `/repositories/{id}/…` — the form GitHub's Link headers use — as `/repos/{owner}/{repo}/…`. */
 function canonicalApiPath(context: SandboxContext, path: string): string {
   const match = /^\/repositories\/(\d+)(\/.*)?$/.exec(path);
@@ -228,7 +213,7 @@ async function handleRest(
   const token: Token | undefined =
     tokenValue === null || route?.scope === 'app' ? undefined : context.tokens.find(tokenValue);
   classified.tokenId = app !== undefined ? `app-${app.id}` : (token?.id ?? null);
-  const documentationUrl = route?.docs ?? REST_DOCS;
+  const documentationUrl = route === null ? REST_DOCS : DOCS[route.operationId];
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const baseHeaders: Record<string, string> = {
     'x-github-media-type': 'github.v3; format=json',
@@ -251,12 +236,7 @@ async function handleRest(
     return { status: 0, fault: 'reset', countedAgainstRateLimit: false };
   }
   await applyDelay(fault);
-  const window =
-    app !== undefined
-      ? context.apps.window(app)
-      : token === undefined
-        ? anonymousWindow(context)
-        : context.tokens.window(token);
+  const window = app !== undefined ? context.apps.window(app) : context.tokens.window(token);
   const faultName = fault?.kind ?? null;
 
   const answer = (result: RestResponse, counted: boolean): Outcome => {
@@ -387,7 +367,7 @@ async function handleRest(
   if (route.scope === 'app' && app !== undefined) {
     const body = parseJsonBody((await readBody(request)).toString('utf8'), documentationUrl);
     const result = await route
-      .handler({ context, params, query: url.searchParams, body, app })
+      .handler({ context, params, query: url.searchParams, body, app, docs: documentationUrl })
       .catch((thrown: unknown) => {
         if (!(thrown instanceof GitHubError)) throw thrown;
         return { status: thrown.status, body: thrown.body, headers: thrown.headers };
@@ -427,9 +407,10 @@ async function handleRest(
             body,
             token,
             repository: repository as Repository,
+            docs: documentationUrl,
           })
         : route.scope === 'global'
-          ? await route.handler({ context, params, query, body, token })
+          ? await route.handler({ context, params, query, body, token, docs: documentationUrl })
           : error(401, 'A JSON web token could not be decoded');
   } catch (thrown) {
     if (thrown instanceof GitHubError) {

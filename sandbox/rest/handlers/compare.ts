@@ -1,9 +1,7 @@
-import { commitItemJson, diffEntriesJson } from './commits.js';
-import type { RestResponse } from '../response.js';
-import { docs, fail, notFound, paginate } from '../response.js';
-import type { RouteRequest } from '../route-types.js';
-
-export const COMPARE_DOCS = docs('commits/commits#compare-two-commits');
+import { fail, notFound } from '../../model/errors.js';
+import { commitItemJson, diffEntriesJson } from '../json/commits.js';
+import { paginate, repositoryLink } from '../paging.js';
+import type { RestResponse, RouteRequest } from '../route-types.js';
 
 // "When calling this endpoint without any paging parameter (per_page or page), the returned list
 // is limited to 250 commits, and the last commit in the list is the most recent of the entire
@@ -29,20 +27,21 @@ export async function handleCompare({
   repository,
   params,
   query,
+  docs,
 }: RouteRequest): Promise<RestResponse> {
   const basehead = params['basehead'] ?? '';
   const [baseName, headName, ...rest] = basehead.split('...');
-  if (baseName === undefined || headName === undefined || rest.length > 0) notFound(COMPARE_DOCS);
+  if (baseName === undefined || headName === undefined || rest.length > 0) notFound(docs);
   const git = repository.git;
   const [base, head] = await Promise.all(
     [baseName, headName].map((name) => git.resolveCommitish(ownName(name, repository.owner))),
   );
   if (base === null || base === undefined || head === null || head === undefined) {
-    notFound(COMPARE_DOCS);
+    notFound(docs);
   }
   const mergeBase = await git.mergeBase(base, head);
   if (mergeBase === null) {
-    fail(404, `No common ancestor between ${baseName} and ${headName}.`, COMPARE_DOCS);
+    fail(404, `No common ancestor between ${baseName} and ${headName}.`, docs);
   }
   const ahead = await git.commitsBetween(mergeBase, head);
   const behind = await git.commitsBetween(mergeBase, base);
@@ -56,11 +55,7 @@ export async function handleCompare({
           : 'diverged';
   const paged = query.has('per_page') || query.has('page');
   const page = paged
-    ? paginate(
-        ahead,
-        query,
-        `${context.urls.api}/repositories/${repository.id}/compare/${basehead}`,
-      )
+    ? paginate(ahead, query, repositoryLink(context, repository, `/compare/${basehead}`))
     : { items: ahead.slice(-UNPAGED_COMMITS), link: null };
   const firstPage = !paged || Math.max(Number(query.get('page') ?? 1) || 1, 1) === 1;
   const files = firstPage

@@ -1,13 +1,8 @@
 import type { SandboxContext } from '../../model/context.js';
 import type { TreeEntry } from '../../git/objects.js';
 import type { Repository } from '../../model/repositories.js';
-import type { RestResponse } from '../response.js';
-import { docs, fail, GitHubError, notFound } from '../response.js';
-import type { RouteRequest } from '../route-types.js';
-
-export const CONTENT_DOCS = {
-  get: docs('repos/contents#get-repository-content'),
-};
+import { fail, GitHubError, notFound } from '../../model/errors.js';
+import type { RestResponse, RouteRequest } from '../route-types.js';
 
 /** "This API supports files up to 1 megabyte in size" with the default media type. */
 const MAX_BLOB = 1024 * 1024;
@@ -117,6 +112,7 @@ export async function handleGetContent({
   repository,
   params,
   query,
+  docs,
 }: RouteRequest): Promise<RestResponse> {
   const git = repository.git;
   const asked = query.get('ref');
@@ -127,16 +123,16 @@ export async function handleGetContent({
       // https://github.com/GSA/codeinventory-github/issues/1: "GET …/contents/: 404 - This
       // repository is empty."
       if ((await git.listRefs('refs/heads/')).length === 0) {
-        fail(404, 'This repository is empty.', CONTENT_DOCS.get);
+        fail(404, 'This repository is empty.', docs);
       }
     }
     // A ref that names no commit is a 404 with its own message, e.g. "No commit found for the
     // ref master" for …/contents/package.json?ref=master:
     // https://github.com/Bhacaz/checkout-files/issues/11
-    fail(404, `No commit found for the ref ${ref}`, CONTENT_DOCS.get);
+    fail(404, `No commit found for the ref ${ref}`, docs);
   }
   const path = normalizePath(params['path'] ?? '');
-  if (path === null) notFound(CONTENT_DOCS.get);
+  if (path === null) notFound(docs);
   const place: Place = { context, repository, ref };
 
   let entry: TreeEntry | null;
@@ -145,7 +141,7 @@ export async function handleGetContent({
   } else {
     entry = await git.treeEntry(commit, path);
   }
-  if (entry === null) notFound(CONTENT_DOCS.get);
+  if (entry === null) notFound(docs);
 
   if (entry.type === 'tree') {
     const entries = (await git.listTree(entry.sha)).slice(0, MAX_DIRECTORY_ENTRIES);
@@ -162,7 +158,7 @@ export async function handleGetContent({
       message:
         'This API returns blobs up to 1 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.',
       errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
-      documentation_url: CONTENT_DOCS.get,
+      documentation_url: docs,
       status: '403',
     });
   }

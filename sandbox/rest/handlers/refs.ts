@@ -1,19 +1,11 @@
-import { nodeId } from '../../model/accounts.js';
+import type { RefUpdate } from '../../model/branches.js';
+import { onRefsUpdated, refDeletion } from '../../model/branches.js';
 import type { SandboxContext } from '../../model/context.js';
-import { onRefsUpdated } from '../../model/pulls.js';
+import { fail, notFound } from '../../model/errors.js';
 import type { Repository } from '../../model/repositories.js';
-import { refDeletion, type RefUpdate } from '../../server/request-log.js';
-import type { RestResponse } from '../response.js';
-import { asObject, docs, fail, notFound, requiredString } from '../response.js';
-import type { RouteRequest } from '../route-types.js';
-
-export const REF_DOCS = {
-  get: docs('git/refs#get-a-reference'),
-  matching: docs('git/refs#list-matching-references'),
-  create: docs('git/refs#create-a-reference'),
-  update: docs('git/refs#update-a-reference'),
-  delete: docs('git/refs#delete-a-reference'),
-};
+import { asObject, requiredString } from '../input.js';
+import { nodeId } from '../json/common.js';
+import type { RestResponse, RouteRequest } from '../route-types.js';
 
 function refJson(
   context: SandboxContext,
@@ -41,10 +33,11 @@ export async function handleGetRef({
   context,
   repository,
   params,
+  docs,
 }: RouteRequest): Promise<RestResponse> {
   const ref = fullRef(params['ref']);
   const entry = (await repository.git.listRefs(ref)).find((candidate) => candidate.ref === ref);
-  if (entry === undefined) notFound(REF_DOCS.get);
+  if (entry === undefined) notFound(docs);
   return { status: 200, body: refJson(context, repository, entry.ref, entry.sha, entry.type) };
 }
 
@@ -64,11 +57,11 @@ export async function handleMatchingRefs({
 async function requireCommitObject(
   repository: Repository,
   sha: string,
-  documentationUrl: string,
+  docs: string,
 ): Promise<string> {
   const type = await repository.git.objectType(sha);
   // "Object does not exist": https://github.com/octokit/octokit.js/issues/562
-  if (type === null) fail(422, 'Object does not exist', documentationUrl);
+  if (type === null) fail(422, 'Object does not exist', docs);
   return type;
 }
 
@@ -77,32 +70,27 @@ export async function handleCreateRef({
   repository,
   body,
   token,
+  docs,
 }: RouteRequest): Promise<RestResponse> {
-  const documentationUrl = REF_DOCS.create;
   const input = asObject(body);
-  const ref = requiredString(input, 'ref', documentationUrl);
-  const sha = requiredString(input, 'sha', documentationUrl);
+  const ref = requiredString(input, 'ref', docs);
+  const sha = requiredString(input, 'sha', docs);
   // Texts quoted in https://github.com/octokit/octokit.rb/issues/675
   if (!ref.startsWith('refs/') || ref.split('/').length < 3) {
-    fail(
-      422,
-      'Reference name must contain at least three slash-separated components.',
-      documentationUrl,
-    );
+    fail(422, 'Reference name must contain at least three slash-separated components.', docs);
   }
   if (!(await repository.git.isValidRefName(ref)))
-    fail(422, `${ref} is not a valid ref name.`, documentationUrl);
+    fail(422, `${ref} is not a valid ref name.`, docs);
   return repository.exclusive(async () => {
-    const type = await requireCommitObject(repository, sha, documentationUrl);
-    if ((await repository.git.refSha(ref)) !== null)
-      fail(422, 'Reference already exists', documentationUrl);
+    const type = await requireCommitObject(repository, sha, docs);
+    if ((await repository.git.refSha(ref)) !== null) fail(422, 'Reference already exists', docs);
     // A ref a protected-branch rule covers cannot be created through the API:
     // https://github.com/actions/github-script/issues/455 ("Reference update failed").
-    if (repository.isProtected(ref)) fail(422, 'Reference update failed', documentationUrl);
+    if (repository.isProtected(ref)) fail(422, 'Reference update failed', docs);
     if (!(await repository.git.updateRef(ref, sha, null))) {
       // Lost a race, or a directory/file conflict with an existing ref (refs/heads/a vs a/b).
       const raced = (await repository.git.refSha(ref)) !== null;
-      fail(422, raced ? 'Reference already exists' : 'Reference update failed', documentationUrl);
+      fail(422, raced ? 'Reference already exists' : 'Reference update failed', docs);
     }
     const update: RefUpdate = {
       ref,
@@ -129,25 +117,25 @@ export async function handleUpdateRef({
   params,
   body,
   token,
+  docs,
 }: RouteRequest): Promise<RestResponse> {
-  const documentationUrl = REF_DOCS.update;
   const ref = fullRef(params['ref']);
   const input = asObject(body);
-  const sha = requiredString(input, 'sha', documentationUrl);
+  const sha = requiredString(input, 'sha', docs);
   const force = input['force'] === true;
   return repository.exclusive(async () => {
     const old = await repository.git.refSha(ref);
     // https://github.com/googleapis/repo-automation-bots/pull/3197: "Reference does not exist".
-    if (old === null) fail(422, 'Reference does not exist', documentationUrl);
-    const type = await requireCommitObject(repository, sha, documentationUrl);
+    if (old === null) fail(422, 'Reference does not exist', docs);
+    const type = await requireCommitObject(repository, sha, docs);
     if (repository.isProtected(ref)) {
-      fail(422, `Protected branch update failed for ${ref}.`, documentationUrl);
+      fail(422, `Protected branch update failed for ${ref}.`, docs);
     }
     const fastForward = await repository.git.isAncestor(old, sha);
     // https://github.com/philschatz/octokit.js/issues/21: "Update is not a fast forward".
-    if (!fastForward && !force) fail(422, 'Update is not a fast forward', documentationUrl);
+    if (!fastForward && !force) fail(422, 'Update is not a fast forward', docs);
     if (!(await repository.git.updateRef(ref, sha, old)))
-      fail(422, 'Reference update failed', documentationUrl);
+      fail(422, 'Reference update failed', docs);
     const updates: RefUpdate[] =
       old === sha
         ? []
@@ -162,17 +150,16 @@ export async function handleDeleteRef({
   repository,
   params,
   token,
+  docs,
 }: RouteRequest): Promise<RestResponse> {
-  const documentationUrl = REF_DOCS.delete;
   const ref = fullRef(params['ref']);
   return repository.exclusive(async () => {
     const old = await repository.git.refSha(ref);
-    if (old === null) fail(422, 'Reference does not exist', documentationUrl);
+    if (old === null) fail(422, 'Reference does not exist', docs);
     if (repository.isProtected(ref) || ref === `refs/heads/${repository.defaultBranch}`) {
-      fail(422, 'Reference update failed', documentationUrl);
+      fail(422, 'Reference update failed', docs);
     }
-    if (!(await repository.git.deleteRef(ref, old)))
-      fail(422, 'Reference update failed', documentationUrl);
+    if (!(await repository.git.deleteRef(ref, old))) fail(422, 'Reference update failed', docs);
     const update = refDeletion(ref, old);
     await onRefsUpdated(context, repository, [update], token.login);
     return { status: 204, refUpdates: [update] };
