@@ -36,7 +36,7 @@ export type { TokenOptions } from './model/tokens.js';
 export type { PullSummary, Sandbox, SandboxOptions } from './sandbox.js';
 export type { FaultKind, FaultSpec } from './server/faults.js';
 export type { GitService, RequestLogEntry } from './server/request-log.js';
-export type { RestObservation } from './server/server.js';
+export type { RestObservation } from './server/rest.js';
 
 function summary(pull: PullRequest): PullSummary {
   return {

@@ -6,7 +6,7 @@ import type { PreReceiveHook, RepositoryOptions, Ruleset } from './model/reposit
 import type { TokenOptions } from './model/tokens.js';
 import type { FaultSpec } from './server/faults.js';
 import type { RequestLogEntry } from './server/request-log.js';
-import type { RestObservation } from './server/server.js';
+import type { RestObservation } from './server/rest.js';
 
 // The sandbox as tests and scripts see it: what `startSandbox` takes and the handle it returns.
 

@@ -46,10 +46,18 @@ export function notFound(documentationUrl: string): never {
  * (https://github.com/google/go-github/issues/1441).
  */
 export function validationFailed(errors: ValidationErrorItem[], documentationUrl: string): never {
-  throw new GitHubError(422, {
+  throw new GitHubError(422, validationFailedBody(errors, documentationUrl));
+}
+
+/** The body of GitHub's 422 Validation Failed. */
+export function validationFailedBody(
+  errors: ValidationErrorItem[],
+  documentationUrl: string,
+): Record<string, unknown> {
+  return {
     message: 'Validation Failed',
     errors,
     documentation_url: documentationUrl,
     status: '422',
-  });
+  };
 }

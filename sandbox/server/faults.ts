@@ -1,3 +1,10 @@
+import { RATE_LIMIT_DOCS } from '../model/docs.js';
+import { errorBody, validationFailedBody } from '../model/errors.js';
+import { asObject, parseJsonBody } from '../rest/input.js';
+import type { RestResponse } from '../rest/route-types.js';
+import { readBody } from './io.js';
+import type { Call } from './rest-call.js';
+
 /**
  * What an injected fault does to a matching request:
  * - `status`: answer with `status` (default 500) without performing the request;
@@ -117,4 +124,98 @@ function matches(spec: FaultSpec, target: FaultTarget): boolean {
   if (spec.route === '*') return true;
   if (spec.route === target.route) return true;
   return target.gitServiceCall && spec.route === target.gitService;
+}
+
+/** A REST answer, and whether it counts against the caller's primary rate limit. */
+export interface RestAnswer {
+  response: RestResponse;
+  counted: boolean;
+}
+
+/**
+ * The answer a fault gives a REST request in GitHub's place, or null when the request goes on
+ * (no fault, or one that acts on the connection: `reset`, `lost`, `delay`).
+ */
+export async function restFaultAnswer(
+  fault: ActiveFault | null,
+  call: Call,
+): Promise<RestAnswer | null> {
+  switch (fault?.kind) {
+    case 'status': {
+      const message = fault.status >= 500 ? 'Server Error' : `HTTP ${fault.status}`;
+      const body = errorBody(fault.status, message, call.docs);
+      return { response: { status: fault.status, body }, counted: false };
+    }
+    case 'secondary-rate-limit': {
+      // The message GitHub sends (and @octokit/plugin-throttling matches with /\bsecondary rate\b/i).
+      const message = `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${call.requestId}.`;
+      return {
+        response: {
+          status: 403,
+          body: errorBody(403, message, RATE_LIMIT_DOCS),
+          headers: { 'retry-after': String(fault.retryAfter) },
+        },
+        counted: false,
+      };
+    }
+    case 'content-creation-limit':
+      // The words GitHub answers when an account creates content faster than it allows
+      // (https://github.com/cli/cli/issues/4801: "was submitted too quickly", type UNPROCESSABLE),
+      // in REST's 422 envelope; the limits: "no more than 80 content-generating requests per
+      // minute and no more than 500 content-generating requests per hour" (RATE_LIMIT_DOCS).
+      return {
+        response: {
+          status: 422,
+          body: validationFailedBody(
+            [
+              {
+                resource: call.name.includes('/pulls') ? 'PullRequest' : 'Issue',
+                code: 'custom',
+                message: 'was submitted too quickly',
+              },
+            ],
+            call.docs,
+          ),
+          headers: fault.retryAfterGiven ? { 'retry-after': String(fault.retryAfter) } : {},
+        },
+        counted: false,
+      };
+    case 'no-commits': {
+      // A PR opened right after its branch was pushed can meet this while GitHub has not caught
+      // up with the push: https://github.com/reenhanced/gitreflow/pull/226, and hub retries it
+      // (https://github.com/mislav/hub/pull/1294).
+      const raw = (await readBody(call.request)).toString('utf8');
+      const input = asObject(parseJsonBody(raw, call.docs));
+      const text = (key: string): string => (typeof input[key] === 'string' ? input[key] : '');
+      const message = `No commits between ${text('base')} and ${text('head')}`;
+      return {
+        response: {
+          status: 422,
+          body: validationFailedBody(
+            [{ resource: 'PullRequest', code: 'custom', message }],
+            call.docs,
+          ),
+        },
+        counted: true,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The plain-text answer a fault gives a git request in GitHub's place, or null. */
+export function gitFaultAnswer(
+  fault: ActiveFault | null,
+): { status: number; text: string; headers: Record<string, string> } | null {
+  if (fault?.kind === 'status')
+    return { status: fault.status, text: 'Server Error\n', headers: {} };
+  if (fault?.kind === 'secondary-rate-limit') {
+    return {
+      status: 403,
+      text: 'You have exceeded a secondary rate limit.\n',
+      headers: { 'retry-after': String(fault.retryAfter) },
+    };
+  }
+  return null;
 }

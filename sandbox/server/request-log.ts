@@ -35,6 +35,12 @@ export interface RequestLogEntry {
   durationMs: number;
 }
 
+/** What an endpoint records of a request: all but its arrival, kind, path and duration. */
+export type Served = Omit<
+  RequestLogEntry,
+  'seq' | 'time' | 'kind' | 'method' | 'path' | 'durationMs' | 'refUpdates'
+> & { refUpdates?: RefUpdate[] };
+
 /** Every request the sandbox served, for tests to count calls and prove that nothing was written. */
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
