@@ -37,7 +37,7 @@ export function gitServiceOf(path: GitRequestPath, query: URLSearchParams): GitS
   return service === 'git-upload-pack' || service === 'git-receive-pack' ? service : null;
 }
 
-export interface GitServeResult {
+interface GitServeResult {
   response: CgiResponse;
   refUpdates: RefUpdate[];
 }

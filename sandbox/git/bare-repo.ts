@@ -4,7 +4,7 @@ import type { GitResult, GitRunOptions } from './run.js';
 import { runGit, runGitRaw, ZERO_SHA } from './run.js';
 
 /** A ref and the object it points at. */
-export interface RefEntry {
+interface RefEntry {
   ref: string;
   sha: string;
   type: string;

@@ -7,7 +7,7 @@ import { runGit } from './run.js';
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
 
-export interface MergeInput {
+interface MergeInput {
   base: string;
   head: string;
   /** Full commit message for `merge` and `squash`. */
@@ -17,7 +17,7 @@ export interface MergeInput {
   scratchDir: string;
 }
 
-export type MergeOutcome =
+type MergeOutcome =
   { kind: 'merged'; sha: string } | { kind: 'conflict' } | { kind: 'not-rebaseable' };
 
 /**

@@ -35,7 +35,6 @@ export interface App {
   clientId: string;
   publicKey: KeyObject;
   rate: RateWindow;
-  createdAt: Date;
 }
 
 /** An app's installation on an account: which repositories its tokens reach, and how. */
@@ -86,7 +85,6 @@ export class Apps {
       clientId: `Iv23li${randomBytes(7).toString('hex')}`,
       publicKey,
       rate: { limit: 5000, used: 0, resetAt: new Date(this.now().getTime() + TOKEN_LIFETIME_MS) },
-      createdAt: this.now(),
     };
     this.apps.set(id, app);
     return {

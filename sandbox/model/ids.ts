@@ -18,7 +18,7 @@ const FIRST = {
   push: 1,
 };
 
-export type IdKind = keyof typeof FIRST;
+type IdKind = keyof typeof FIRST;
 
 /** The sandbox's id sequences: each sandbox counts on its own, from the same starting points. */
 export class Ids {

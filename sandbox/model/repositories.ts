@@ -64,7 +64,7 @@ export interface PreReceiveHook {
   message: string;
 }
 
-export interface Label {
+interface Label {
   id: number;
   name: string;
   color: string;

@@ -22,7 +22,7 @@ export interface TokenOptions {
   holder?: TokenHolder;
 }
 
-export type TokenHolder = 'personal' | 'app';
+type TokenHolder = 'personal' | 'app';
 
 export interface Token {
   /** What the request log shows instead of the secret. */

@@ -1,6 +1,6 @@
 import type { RouteDefinition } from './route-types.js';
 
-export interface RouteMatch {
+interface RouteMatch {
   route: RouteDefinition;
   params: Record<string, string>;
 }

@@ -49,7 +49,7 @@ export interface FaultSpec {
   repository?: string;
 }
 
-export interface ActiveFault {
+interface ActiveFault {
   kind: FaultKind;
   status: number;
   delayMs: number;
@@ -58,7 +58,7 @@ export interface ActiveFault {
   retryAfterGiven: boolean;
 }
 
-export interface FaultTarget {
+interface FaultTarget {
   /** A REST request (as opposed to git's). */
   rest: boolean;
   route: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { base64Lines } from '../../sandbox/rest/handlers/contents.js';
+import { base64Lines } from '../../sandbox/rest/json/contents.js';
 import { runGitRaw } from '../../sandbox/git/run.js';
 import type { Client } from './support.js';
 import {

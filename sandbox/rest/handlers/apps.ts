@@ -4,12 +4,10 @@ import { isoSeconds } from '../json/common.js';
 import type { AppRouteRequest, RestResponse } from '../route-types.js';
 
 /** `GET /repos/{owner}/{repo}/installation`: the app's installation that reaches the repository. */
-export async function handleRepositoryInstallation({
-  context,
-  app,
-  params,
-  docs,
-}: AppRouteRequest): Promise<RestResponse> {
+export async function handleRepositoryInstallation(
+  request: AppRouteRequest,
+): Promise<RestResponse> {
+  const { context, app, params, docs } = request;
   const fullName = `${params['owner'] ?? ''}/${params['repo'] ?? ''}`;
   const installation = context.apps.installationFor(app, fullName);
   if (installation === undefined) return notFound(docs);
@@ -17,12 +15,8 @@ export async function handleRepositoryInstallation({
 }
 
 /** `POST /app/installations/{installation_id}/access_tokens`: a token that expires in an hour. */
-export async function handleCreateAccessToken({
-  context,
-  app,
-  params,
-  docs,
-}: AppRouteRequest): Promise<RestResponse> {
+export async function handleCreateAccessToken(request: AppRouteRequest): Promise<RestResponse> {
+  const { context, app, params, docs } = request;
   const installation = context.apps.installation(app, Number(params['installation_id']));
   if (installation === undefined) return notFound(docs);
   const token = context.apps.issueToken(installation);

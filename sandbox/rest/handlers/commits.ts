@@ -10,12 +10,8 @@ import type { RestResponse, RouteRequest } from '../route-types.js';
  * (`git log -- path`), paginated with GitHub's Link header. `author`, `committer`, `since` and
  * `until` are not modelled.
  */
-export async function handleListCommits({
-  context,
-  repository,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleListCommits(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, query, docs } = request;
   const git = repository.git;
   const asked = query.get('sha');
   const start = asked === null || asked === '' ? repository.defaultBranch : asked;
@@ -40,12 +36,8 @@ export async function handleListCommits({
   );
 }
 
-export async function handleGetCommit({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetCommit(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const ref = params['ref'] ?? '';
   const sha = await repository.git.resolve(ref);
   // GitHub: 422 {"message":"No commit found for SHA: <ref>"} for anything it cannot resolve.
@@ -53,12 +45,8 @@ export async function handleGetCommit({
   return { status: 200, body: await commitJson(context, repository, sha) };
 }
 
-export async function handleGetGitCommit({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetGitCommit(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const raw = params['commit_sha'] ?? '';
   const type = /^[0-9a-f]{40}$/.test(raw) ? await repository.git.objectType(raw) : null;
   if (type !== 'commit') notFound(docs);
@@ -72,13 +60,8 @@ export async function handleGetGitCommit({
  * commit." The `commit_sha` may be a branch name.
  * https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
  */
-export async function handleCommitPulls({
-  context,
-  repository,
-  params,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleCommitPulls(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, query, docs } = request;
   const raw = params['commit_sha'] ?? '';
   const sha = await repository.git.resolve(raw);
   if (sha === null) fail(422, `No commit found for SHA: ${raw}`, docs);

@@ -2,6 +2,7 @@ import { fail, notFound } from '../../model/errors.js';
 import { commitItemJson, diffEntriesJson } from '../json/commits.js';
 import { paginate, repositoryLink } from '../paging.js';
 import type { RestResponse, RouteRequest } from '../route-types.js';
+import { repositoryUrls } from '../json/common.js';
 
 // "When calling this endpoint without any paging parameter (per_page or page), the returned list
 // is limited to 250 commits, and the last commit in the list is the most recent of the entire
@@ -22,13 +23,8 @@ const MAX_FILES = 300;
  * (https://github.com/github-changelog-generator/github-changelog-generator/issues/695). Forks
  * (`USER:REF`) exist only as the repository's own owner here.
  */
-export async function handleCompare({
-  context,
-  repository,
-  params,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleCompare(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, query, docs } = request;
   const basehead = params['basehead'] ?? '';
   const [baseName, headName, ...rest] = basehead.split('...');
   if (baseName === undefined || headName === undefined || rest.length > 0) notFound(docs);
@@ -66,8 +62,7 @@ export async function handleCompare({
     mergeBase,
     ...page.items,
   ]);
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
-  const html = `${context.urls.web}/${repository.fullName}`;
+  const { api, web: html } = repositoryUrls(context, repository);
   const owner = repository.owner;
   return {
     status: 200,

@@ -1,7 +1,8 @@
-import type { SandboxContext } from '../../model/context.js';
 import type { TreeEntry } from '../../git/objects.js';
-import type { Repository } from '../../model/repositories.js';
 import { fail, GitHubError, notFound } from '../../model/errors.js';
+import type { Repository } from '../../model/repositories.js';
+import type { Place } from '../json/contents.js';
+import { base64Lines, contentJson, listingJson } from '../json/contents.js';
 import type { RestResponse, RouteRequest } from '../route-types.js';
 
 /** "This API supports files up to 1 megabyte in size" with the default media type. */
@@ -10,73 +11,12 @@ const MAX_BLOB = 1024 * 1024;
 /** "This API has an upper limit of 1,000 files for a directory." */
 const MAX_DIRECTORY_ENTRIES = 1000;
 
-/** Ruby's `Base64.encode64`, which GitHub's `content` is: 60-character lines, each ending `\n`. */
-export function base64Lines(data: Buffer): string {
-  const flat = data.toString('base64');
-  let out = '';
-  for (let start = 0; start < flat.length; start += 60) out += `${flat.slice(start, start + 60)}\n`;
-  return out;
-}
-
 /** A repository path as GitHub takes it, or null when no tree entry can have it. */
 function normalizePath(raw: string): string | null {
   const trimmed = raw.replace(/^\/+|\/+$/g, '');
   if (trimmed === '') return '';
   const parts = trimmed.split('/');
   return parts.some((part) => part === '' || part === '.' || part === '..') ? null : trimmed;
-}
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
-interface Place {
-  context: SandboxContext;
-  repository: Repository;
-  /** The ref as asked for (or the default branch): GitHub's URLs repeat it, not the commit. */
-  ref: string;
-}
-
-/**
- * The fields every kind of content shares, in GitHub's order (`name` … `download_url`), and its
- * `_links`, which GitHub puts last.
- */
-function describe(
-  { context, repository, ref }: Place,
-  path: string,
-  entry: TreeEntry,
-): { head: Record<string, unknown>; links: Record<string, unknown> } {
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
-  const web = `${context.urls.web}/${repository.fullName}`;
-  const self = `${api}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
-  const git =
-    entry.type === 'commit'
-      ? null
-      : `${api}/git/${entry.type === 'tree' ? 'trees' : 'blobs'}/${entry.sha}`;
-  const html =
-    entry.type === 'commit'
-      ? null
-      : `${web}/${entry.type === 'tree' ? 'tree' : 'blob'}/${ref}/${encodePath(path)}`;
-  // GitHub Enterprise serves raw files at /<owner>/<repo>/raw/<ref>/<path> (github.com uses
-  // raw.githubusercontent.com); the sandbox does not serve them.
-  const download = entry.type === 'blob' ? `${web}/raw/${ref}/${encodePath(path)}` : null;
-  return {
-    head: {
-      name: baseName(path),
-      path,
-      sha: entry.sha,
-      size: entry.size ?? 0,
-      url: self,
-      html_url: html,
-      git_url: git,
-      download_url: download,
-    },
-    links: { _links: { self, git, html } },
-  };
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** The `url` that the commit's .gitmodules gives the submodule at `path` ('' when none). */
@@ -89,31 +29,12 @@ async function submoduleUrl(repository: Repository, commit: string, path: string
   return '';
 }
 
-/** One entry of a directory listing. */
-function listingJson(place: Place, dir: string, entry: TreeEntry): Record<string, unknown> {
-  const { head, links } = describe(place, dir === '' ? entry.path : `${dir}/${entry.path}`, entry);
-  const type =
-    entry.type === 'tree'
-      ? 'dir'
-      : entry.mode === '120000'
-        ? 'symlink'
-        : // "When listing the contents of a directory, submodules have their "type" specified as
-          // "file"" (https://docs.github.com/rest/repos/contents#get-repository-content).
-          'file';
-  return { ...head, type, ...links };
-}
-
 /**
  * GET /repos/{owner}/{repo}/contents/{path}?ref= — a file as a base64 object, a directory as
  * an array, a symlink as its target (not followed), read from the bare repository with git.
  */
-export async function handleGetContent({
-  context,
-  repository,
-  params,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetContent(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, query, docs } = request;
   const git = repository.git;
   const asked = query.get('ref');
   const ref = asked === null || asked === '' ? repository.defaultBranch : asked;
@@ -147,10 +68,10 @@ export async function handleGetContent({
     const entries = (await git.listTree(entry.sha)).slice(0, MAX_DIRECTORY_ENTRIES);
     return { status: 200, body: entries.map((child) => listingJson(place, path, child)) };
   }
-  const { head, links } = describe(place, path, entry);
   if (entry.type === 'commit') {
     const url = await submoduleUrl(repository, commit, path);
-    return { status: 200, body: { ...head, type: 'submodule', submodule_git_url: url, ...links } };
+    const body = contentJson(place, path, entry, { type: 'submodule', submodule_git_url: url });
+    return { status: 200, body };
   }
   if ((entry.size ?? 0) > MAX_BLOB) {
     // https://github.com/octokit/octokit.net/issues/3029, https://github.com/hub4j/github-api/issues/85
@@ -164,13 +85,15 @@ export async function handleGetContent({
   }
   const data = await git.readBlob(entry.sha);
   if (entry.mode === '120000') {
-    return {
-      status: 200,
-      body: { ...head, type: 'symlink', target: data.toString('utf8'), ...links },
-    };
+    const body = contentJson(place, path, entry, {
+      type: 'symlink',
+      target: data.toString('utf8'),
+    });
+    return { status: 200, body };
   }
+  const content = base64Lines(data);
   return {
     status: 200,
-    body: { ...head, type: 'file', content: base64Lines(data), encoding: 'base64', ...links },
+    body: contentJson(place, path, entry, { type: 'file', content, encoding: 'base64' }),
   };
 }

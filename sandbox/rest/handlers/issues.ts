@@ -40,23 +40,14 @@ function relabel(
   });
 }
 
-export async function handleGetIssue({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetIssue(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   return { status: 200, body: issueJson(context, repository, pull) };
 }
 
-export async function handleListLabels({
-  context,
-  repository,
-  params,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleListLabels(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, query, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const link = repositoryLink(context, repository, `/issues/${pull.number}/labels`);
   return listResponse(paginate(pull.labels, query, link), (name) =>
@@ -64,13 +55,8 @@ export async function handleListLabels({
   );
 }
 
-export async function handleAddLabels({
-  context,
-  repository,
-  params,
-  body,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleAddLabels(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const names = requestedLabels(body);
   return relabel(context, repository, pull, (labels) => [
@@ -78,13 +64,8 @@ export async function handleAddLabels({
   ]);
 }
 
-export async function handleSetLabels({
-  context,
-  repository,
-  params,
-  body,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleSetLabels(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const names = requestedLabels(body);
   return relabel(context, repository, pull, () => [
@@ -92,25 +73,16 @@ export async function handleSetLabels({
   ]);
 }
 
-export async function handleRemoveLabel({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleRemoveLabel(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const key = (params['name'] ?? '').toLowerCase();
   if (!pull.labels.includes(key)) fail(404, 'Label does not exist', docs);
   return relabel(context, repository, pull, (labels) => labels.filter((name) => name !== key));
 }
 
-export async function handleAddAssignees({
-  context,
-  repository,
-  params,
-  body,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleAddAssignees(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const logins = stringList(asObject(body)['assignees']);
   return repository.exclusive(async () => {
@@ -119,13 +91,8 @@ export async function handleAddAssignees({
   });
 }
 
-export async function handleRemoveAssignees({
-  context,
-  repository,
-  params,
-  body,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleRemoveAssignees(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const logins = stringList(asObject(body)['assignees']);
   return repository.exclusive(async () => {
@@ -134,13 +101,8 @@ export async function handleRemoveAssignees({
   });
 }
 
-export async function handleListComments({
-  context,
-  repository,
-  params,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleListComments(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, query, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const since = query.get('since');
   const comments = repository.comments.filter(
@@ -154,14 +116,8 @@ export async function handleListComments({
   );
 }
 
-export async function handleCreateComment({
-  context,
-  repository,
-  params,
-  body,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleCreateComment(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, token, docs } = request;
   const pull = requirePull(repository, params['issue_number'], docs);
   const text = requiredString(asObject(body), 'body', docs);
   return repository.exclusive(async () => {

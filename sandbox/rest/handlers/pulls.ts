@@ -1,7 +1,8 @@
 import { validationFailed, fail, notFound } from '../../model/errors.js';
 import { mergePull } from '../../model/merging.js';
-import type { PullSort } from '../../model/pulls.js';
-import { createPull, listPulls, requirePull, updatePull } from '../../model/pulls.js';
+import type { PullSort } from '../../model/pull-list.js';
+import { listPulls } from '../../model/pull-list.js';
+import { createPull, requirePull, updatePull } from '../../model/pulls.js';
 import { asObject, optionalString } from '../input.js';
 import { commitItemsJson } from '../json/commits.js';
 import { pullJson, pullSimpleJson } from '../json/pulls.js';
@@ -13,11 +14,8 @@ import type { RestResponse, RouteRequest } from '../route-types.js';
 const PULL_COMMITS_LIMIT = 250;
 
 /** `GET /pulls`: the list, filtered and sorted as the query asks (GitHub's defaults otherwise). */
-export async function handleListPulls({
-  context,
-  repository,
-  query,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleListPulls(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, query } = request;
   const asked = query.get('sort');
   const sort: PullSort =
     asked === 'updated' || asked === 'popularity' || asked === 'long-running' ? asked : 'created';
@@ -34,23 +32,14 @@ export async function handleListPulls({
   return listResponse(page, (pull) => pullSimpleJson(context, repository, pull));
 }
 
-export async function handleGetPull({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetPull(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
   return { status: 200, body: await pullJson(context, repository, pull) };
 }
 
-export async function handleCreatePull({
-  context,
-  repository,
-  body,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleCreatePull(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, body, token, docs } = request;
   const input = asObject(body);
   const head = optionalString(input, 'head', docs);
   const base = optionalString(input, 'base', docs);
@@ -75,14 +64,8 @@ export async function handleCreatePull({
   });
 }
 
-export async function handleUpdatePull({
-  context,
-  repository,
-  params,
-  body,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleUpdatePull(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, token, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
   const input = asObject(body);
   const state = optionalString(input, 'state', docs);
@@ -110,14 +93,8 @@ export async function handleUpdatePull({
   });
 }
 
-export async function handleMergePull({
-  context,
-  repository,
-  params,
-  body,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleMergePull(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, token, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
   const input = asObject(body);
   const method = optionalString(input, 'merge_method', docs) ?? 'merge';
@@ -144,13 +121,8 @@ export async function handleMergePull({
  * `GET /pulls/{n}/commits`: the PR's commits oldest first, against the base as it was when the
  * PR was merged or closed (or is now, while it is open), so a merged PR still lists its own.
  */
-export async function handlePullCommits({
-  context,
-  repository,
-  params,
-  query,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handlePullCommits(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, query, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
   const git = repository.git;
   const base = (await git.mergeBase(pull.baseSha, pull.headSha)) ?? pull.baseSha;
@@ -163,11 +135,8 @@ export async function handlePullCommits({
   );
 }
 
-export async function handleCheckMerged({
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleCheckMerged(request: RouteRequest): Promise<RestResponse> {
+  const { repository, params, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
   if (pull.mergedAt === null) notFound(docs);
   return { status: 204 };

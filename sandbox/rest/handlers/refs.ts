@@ -1,27 +1,10 @@
 import type { RefUpdate } from '../../model/branches.js';
 import { onRefsUpdated, refDeletion } from '../../model/branches.js';
-import type { SandboxContext } from '../../model/context.js';
 import { fail, notFound } from '../../model/errors.js';
-import type { Repository } from '../../model/repositories.js';
 import { asObject, requiredString } from '../input.js';
-import { nodeId } from '../json/common.js';
+import { refJson } from '../json/refs.js';
+import type { Repository } from '../../model/repositories.js';
 import type { RestResponse, RouteRequest } from '../route-types.js';
-
-function refJson(
-  context: SandboxContext,
-  repository: Repository,
-  ref: string,
-  sha: string,
-  type: string,
-): Record<string, unknown> {
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
-  return {
-    ref,
-    node_id: nodeId('REF', Number.parseInt(sha.slice(0, 8), 16)),
-    url: `${api}/git/${ref}`,
-    object: { type, sha, url: `${api}/git/${type === 'tag' ? 'tags' : 'commits'}/${sha}` },
-  };
-}
 
 /** `heads/main` (how the routes name a ref) to `refs/heads/main`. */
 function fullRef(raw: string | undefined): string {
@@ -29,23 +12,16 @@ function fullRef(raw: string | undefined): string {
   return ref.startsWith('refs/') ? ref : `refs/${ref}`;
 }
 
-export async function handleGetRef({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetRef(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const ref = fullRef(params['ref']);
   const entry = (await repository.git.listRefs(ref)).find((candidate) => candidate.ref === ref);
   if (entry === undefined) notFound(docs);
   return { status: 200, body: refJson(context, repository, entry.ref, entry.sha, entry.type) };
 }
 
-export async function handleMatchingRefs({
-  context,
-  repository,
-  params,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleMatchingRefs(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params } = request;
   const prefix = fullRef(params['ref']);
   const entries = (await repository.git.listRefs()).filter((entry) => entry.ref.startsWith(prefix));
   return {
@@ -65,13 +41,8 @@ async function requireCommitObject(
   return type;
 }
 
-export async function handleCreateRef({
-  context,
-  repository,
-  body,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleCreateRef(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, body, token, docs } = request;
   const input = asObject(body);
   const ref = requiredString(input, 'ref', docs);
   const sha = requiredString(input, 'sha', docs);
@@ -111,14 +82,8 @@ export async function handleCreateRef({
   });
 }
 
-export async function handleUpdateRef({
-  context,
-  repository,
-  params,
-  body,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleUpdateRef(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, token, docs } = request;
   const ref = fullRef(params['ref']);
   const input = asObject(body);
   const sha = requiredString(input, 'sha', docs);
@@ -145,13 +110,8 @@ export async function handleUpdateRef({
   });
 }
 
-export async function handleDeleteRef({
-  context,
-  repository,
-  params,
-  token,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleDeleteRef(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, token, docs } = request;
   const ref = fullRef(params['ref']);
   return repository.exclusive(async () => {
     const old = await repository.git.refSha(ref);

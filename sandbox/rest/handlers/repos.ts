@@ -2,27 +2,21 @@ import { fail } from '../../model/errors.js';
 import { commitJson } from '../json/commits.js';
 import { repositoryJson } from '../json/repository.js';
 import type { RestResponse, RouteRequest } from '../route-types.js';
+import { repositoryUrls } from '../json/common.js';
 
 /** `GET /repos/{owner}/{repo}`: the settings the resource reads. */
-export async function handleGetRepository({
-  context,
-  repository,
-  token,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetRepository(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, token } = request;
   return { status: 200, body: repositoryJson(context, repository, !token.readOnly) };
 }
 
 /** `GET /repos/{owner}/{repo}/branches/{branch}`: its commit and whether it is protected. */
-export async function handleGetBranch({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleGetBranch(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const name = params['branch'] ?? '';
   const sha = await repository.git.refSha(`refs/heads/${name}`);
   if (sha === null) fail(404, 'Branch not found', docs);
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const { api } = repositoryUrls(context, repository);
   const isProtected = repository.isProtected(`refs/heads/${name}`);
   return {
     status: 200,
@@ -31,7 +25,7 @@ export async function handleGetBranch({
       commit: await commitJson(context, repository, sha),
       _links: {
         self: `${api}/branches/${encodeURIComponent(name)}`,
-        html: `${context.urls.web}/${repository.fullName}/tree/${name}`,
+        html: `${repositoryUrls(context, repository).web}/tree/${name}`,
       },
       protected: isProtected,
       protection: {

@@ -14,12 +14,8 @@ function requested(body: unknown): { reviewers: string[]; teams: string[] } {
   };
 }
 
-export async function handleListReviewers({
-  context,
-  repository,
-  params,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleListReviewers(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
   return {
     status: 200,
@@ -30,33 +26,23 @@ export async function handleListReviewers({
   };
 }
 
-export async function handleRequestReviewers({
-  context,
-  repository,
-  params,
-  body,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleRequestReviewers(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
-  const request = requested(body);
-  checkReviewers(context, repository, pull, request, docs);
+  const asked = requested(body);
+  checkReviewers(context, repository, pull, asked, docs);
   return repository.exclusive(async () => {
-    requestReviewers(context, pull, request);
+    requestReviewers(context, pull, asked);
     return { status: 201, body: pullSimpleJson(context, repository, pull) };
   });
 }
 
-export async function handleRemoveReviewers({
-  context,
-  repository,
-  params,
-  body,
-  docs,
-}: RouteRequest): Promise<RestResponse> {
+export async function handleRemoveReviewers(request: RouteRequest): Promise<RestResponse> {
+  const { context, repository, params, body, docs } = request;
   const pull = requirePull(repository, params['pull_number'], docs);
-  const request = requested(body);
+  const asked = requested(body);
   return repository.exclusive(async () => {
-    removeReviewers(context, pull, request);
+    removeReviewers(context, pull, asked);
     return { status: 200, body: pullSimpleJson(context, repository, pull) };
   });
 }

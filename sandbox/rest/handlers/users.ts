@@ -3,10 +3,8 @@ import { isoSeconds } from '../json/common.js';
 import type { GlobalRouteRequest, RestResponse } from '../route-types.js';
 
 /** `GET /rate_limit`: the token's primary rate limit (this request is free). */
-export async function handleRateLimit({
-  context,
-  token,
-}: GlobalRouteRequest): Promise<RestResponse> {
+export async function handleRateLimit(request: GlobalRouteRequest): Promise<RestResponse> {
+  const { context, token } = request;
   const window = context.tokens.window(token);
   const core = {
     limit: window.limit,
@@ -19,10 +17,8 @@ export async function handleRateLimit({
 }
 
 /** `GET /user`: the token's account. */
-export async function handleAuthenticatedUser({
-  context,
-  token,
-}: GlobalRouteRequest): Promise<RestResponse> {
+export async function handleAuthenticatedUser(request: GlobalRouteRequest): Promise<RestResponse> {
+  const { context, token } = request;
   const account = context.accounts.get(token.login);
   return {
     status: 200,

@@ -2,7 +2,7 @@ import type { CommitInfo, GitIdentity } from '../../git/objects.js';
 import type { SandboxContext } from '../../model/context.js';
 import type { Repository } from '../../model/repositories.js';
 import { userJson } from './accounts.js';
-import { isoSeconds, nodeId } from './common.js';
+import { isoSeconds, nodeId, repositoryUrls } from './common.js';
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
@@ -40,11 +40,11 @@ function parentsJson(
   repository: Repository,
   commit: CommitInfo,
 ): Record<string, unknown>[] {
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const { api } = repositoryUrls(context, repository);
   return commit.parents.map((sha) => ({
     sha,
     url: `${api}/commits/${sha}`,
-    html_url: `${context.urls.web}/${repository.fullName}/commit/${sha}`,
+    html_url: `${repositoryUrls(context, repository).web}/commit/${sha}`,
   }));
 }
 
@@ -55,8 +55,7 @@ export function commitItemJson(
   commit: CommitInfo,
 ): Record<string, unknown> {
   const { sha } = commit;
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
-  const html = `${context.urls.web}/${repository.fullName}`;
+  const { api, web: html } = repositoryUrls(context, repository);
   return {
     sha,
     node_id: commitNodeId(sha),
@@ -114,12 +113,12 @@ export function gitCommitJson(
   commit: CommitInfo,
 ): Record<string, unknown> {
   const { sha } = commit;
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const { api } = repositoryUrls(context, repository);
   return {
     sha,
     node_id: commitNodeId(sha),
     url: `${api}/git/commits/${sha}`,
-    html_url: `${context.urls.web}/${repository.fullName}/commit/${sha}`,
+    html_url: `${repositoryUrls(context, repository).web}/commit/${sha}`,
     author: gitUserJson(commit.author),
     committer: gitUserJson(commit.committer),
     message: messageJson(commit),
@@ -137,8 +136,7 @@ export async function diffEntriesJson(
   to: string,
 ): Promise<{ files: Record<string, unknown>[]; additions: number; deletions: number }> {
   const git = repository.git;
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
-  const html = `${context.urls.web}/${repository.fullName}`;
+  const { api, web: html } = repositoryUrls(context, repository);
   const files: Record<string, unknown>[] = [];
   let additions = 0;
   let deletions = 0;

@@ -4,7 +4,7 @@ import { commentCount } from '../../model/issues.js';
 import type { PullRequest } from '../../model/pull-request.js';
 import type { Repository } from '../../model/repositories.js';
 import { userJson } from './accounts.js';
-import { isoSeconds, nodeId } from './common.js';
+import { isoSeconds, nodeId, repositoryUrls } from './common.js';
 import { authorAssociation, labelJson } from './pulls.js';
 
 /** GitHub's `issue` object for a pull request (every PR is also an issue). */
@@ -13,9 +13,9 @@ export function issueJson(
   repository: Repository,
   pull: PullRequest,
 ): Record<string, unknown> {
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const { api } = repositoryUrls(context, repository);
   const url = `${api}/issues/${pull.number}`;
-  const html = `${context.urls.web}/${repository.fullName}/pull/${pull.number}`;
+  const html = `${repositoryUrls(context, repository).web}/pull/${pull.number}`;
   const assignees = pull.assignees.map((login) => userJson(context, login));
   return {
     id: pull.issueId,
@@ -61,12 +61,12 @@ export function commentJson(
   repository: Repository,
   comment: IssueComment,
 ): Record<string, unknown> {
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
+  const { api } = repositoryUrls(context, repository);
   return {
     id: comment.id,
     node_id: nodeId('IC', comment.id),
     url: `${api}/issues/comments/${comment.id}`,
-    html_url: `${context.urls.web}/${repository.fullName}/pull/${comment.issueNumber}#issuecomment-${comment.id}`,
+    html_url: `${repositoryUrls(context, repository).web}/pull/${comment.issueNumber}#issuecomment-${comment.id}`,
     body: comment.body,
     user: userJson(context, comment.user),
     created_at: isoSeconds(comment.createdAt),

@@ -4,7 +4,7 @@ import type { PullRequest } from '../../model/pull-request.js';
 import { liveStats } from '../../model/pull-request.js';
 import type { Repository } from '../../model/repositories.js';
 import { teamJson, userJson } from './accounts.js';
-import { isoSeconds, nodeId } from './common.js';
+import { isoSeconds, nodeId, repositoryUrls } from './common.js';
 import { repositoryJson } from './repository.js';
 
 /** How the account relates to the repository, as GitHub's `author_association` says it. */
@@ -25,7 +25,7 @@ export function labelJson(
   return {
     id: label.id,
     node_id: nodeId('LA', label.id),
-    url: `${context.urls.api}/repos/${repository.fullName}/labels/${encodeURIComponent(label.name)}`,
+    url: `${repositoryUrls(context, repository).api}/labels/${encodeURIComponent(label.name)}`,
     name: label.name,
     color: label.color,
     default: false,
@@ -54,8 +54,8 @@ export function pullSimpleJson(
   repository: Repository,
   pull: PullRequest,
 ): Record<string, unknown> {
-  const api = `${context.urls.api}/repos/${repository.fullName}`;
-  const html = `${context.urls.web}/${repository.fullName}/pull/${pull.number}`;
+  const { api } = repositoryUrls(context, repository);
+  const html = `${repositoryUrls(context, repository).web}/pull/${pull.number}`;
   const url = `${api}/pulls/${pull.number}`;
   const issueUrl = `${api}/issues/${pull.number}`;
   const assignees = pull.assignees.map((login) => userJson(context, login));

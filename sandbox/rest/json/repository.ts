@@ -1,7 +1,7 @@
 import type { SandboxContext } from '../../model/context.js';
 import type { Repository } from '../../model/repositories.js';
 import { userJson } from './accounts.js';
-import { isoSeconds, nodeId } from './common.js';
+import { isoSeconds, nodeId, repositoryUrls } from './common.js';
 
 /**
  * GitHub's repository object: the `full-repository` fields for GET /repos/{owner}/{repo}, which
@@ -14,8 +14,7 @@ export function repositoryJson(
 ): Record<string, unknown> {
   const { urls } = context;
   const openIssues = [...repository.pulls.values()].filter((pull) => pull.state === 'open').length;
-  const api = `${urls.api}/repos/${repository.fullName}`;
-  const html = `${urls.web}/${repository.fullName}`;
+  const { api, web: html } = repositoryUrls(context, repository);
   const host = new URL(urls.web).host;
   return {
     id: repository.id,
