@@ -22,7 +22,7 @@ import { RequestLog } from './server/request-log.js';
 import { createSandboxServer } from './server/server.js';
 
 export type { AppCredentials, AppOptions, InstallationOptions } from './model/apps.js';
-export type { RefUpdate } from './model/branches.js';
+export type { CommitFiles as CommitToBranchOptions, RefUpdate } from './model/branches.js';
 export type { Clock } from './model/clock.js';
 export { GitHubError } from './model/errors.js';
 export type { MergeMethod } from './git/merge.js';
