@@ -25,6 +25,7 @@ export type { AppCredentials, AppOptions, InstallationOptions } from './model/ap
 export type { CommitFiles as CommitToBranchOptions, RefUpdate } from './model/branches.js';
 export type { Clock } from './model/clock.js';
 export { GitHubError } from './model/errors.js';
+export type { GitService } from './git-http/backend.js';
 export type { MergeMethod } from './git/merge.js';
 export type {
   PreReceiveHook,
@@ -35,7 +36,7 @@ export type {
 export type { TokenOptions } from './model/tokens.js';
 export type { PullSummary, Sandbox, SandboxOptions } from './sandbox.js';
 export type { FaultKind, FaultSpec } from './server/faults.js';
-export type { GitService, RequestLogEntry } from './server/request-log.js';
+export type { RequestLogEntry } from './server/request-log.js';
 export type { RestObservation } from './server/rest.js';
 
 function summary(pull: PullRequest): PullSummary {

@@ -7,11 +7,13 @@ import { onRefsUpdated } from '../model/branches.js';
 import type { SandboxContext } from '../model/context.js';
 import type { Repository } from '../model/repositories.js';
 import type { Token } from '../model/tokens.js';
-import type { GitService } from '../server/request-log.js';
 import type { CgiResponse } from './cgi.js';
 import { parseCgi, runCgi } from './cgi.js';
 import { pushPolicyEnv } from './hooks.js';
 import { readReasons, withReasons } from './report.js';
+
+/** The two services of git's smart HTTP: fetches and pushes. */
+export type GitService = 'git-upload-pack' | 'git-receive-pack';
 
 /** A smart-HTTP request in GitHub's layout: `/<owner>/<repo>.git/<service path>`. */
 export interface GitRequestPath {

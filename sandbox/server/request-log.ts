@@ -1,7 +1,6 @@
+import type { GitService } from '../git-http/backend.js';
 import type { RefUpdate } from '../model/branches.js';
 import type { FaultKind } from './faults.js';
-
-export type GitService = 'git-upload-pack' | 'git-receive-pack';
 
 export interface RequestLogEntry {
   /** 1, 2, 3… in arrival order. */
