@@ -1,5 +1,6 @@
 // Bundles each Concourse step into one self-contained ESM file (dist/check.mjs, in.mjs, out.mjs)
-// that runs with no node_modules, plus the development tools (sandbox, demo, bench) under dist/tools.
+// that runs with no node_modules, plus the development tools (sandbox, demo, bench, image-steps)
+// under dist/tools.
 //   node scripts/build.mjs [--outdir DIR --runtime-ajv]   # the steps only, into DIR; the bench
 //                                                         # measures the runtime-Ajv variant
 import { build } from 'esbuild';
@@ -44,6 +45,7 @@ const tools = Object.fromEntries(
     ['sandbox', 'scripts/sandbox.ts'],
     ['demo', 'scripts/demo.ts'],
     ['bench', 'bench/index.ts'],
+    ['image-steps', 'scripts/image/steps.ts'],
   ].filter(([, file]) => existsSync(file)),
 );
 if (options.outdir === undefined && Object.keys(tools).length > 0) {

@@ -33,6 +33,7 @@ export interface RawSource {
   skip_ssl_verification?: boolean;
   debug?: boolean;
   track?: 'both' | 'final_builds';
+  report_lower_versions?: boolean;
 }
 
 /** `params` of a put, exactly as the pipeline writes them. */

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { appendFile, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { FILE_CONCURRENCY, mapConcurrent } from './concurrency.js';
 import type { Credential } from './credential.js';
@@ -101,12 +102,7 @@ const ALLOWED_ENV = [
   'GIT_CONFIG_NOSYSTEM',
   'GIT_CONFIG_GLOBAL',
   'GIT_CONFIG_COUNT',
-  'GIT_CONFIG_KEY_0',
-  'GIT_CONFIG_VALUE_0',
-  'GIT_CONFIG_KEY_1',
-  'GIT_CONFIG_VALUE_1',
-  'GIT_CONFIG_KEY_2',
-  'GIT_CONFIG_VALUE_2',
+  ...[0, 1, 2, 3].flatMap((i) => [`GIT_CONFIG_KEY_${i}`, `GIT_CONFIG_VALUE_${i}`]),
   'GIT_INDEX_FILE',
   'GIT_AUTHOR_NAME',
   'GIT_AUTHOR_EMAIL',
@@ -142,10 +138,10 @@ export function createGit(options: GitOptions): Git {
     simpleGit({
       baseDir: dir,
       allowEnvironment: ALLOWED_ENV,
-      // GIT_CONFIG_COUNT carries the scoped auth header (see remoteEnv); nothing else sets config.
+      // GIT_CONFIG_COUNT carries the scoped auth header (remoteEnv) and safe.directory (trusting).
       unsafe: { allowUnsafeConfigEnvCount: true },
       timeout: { block: idleTimeoutMs },
-    }).env({ ...baseEnv, ...extraEnv });
+    }).env(trusting(dir, { ...baseEnv, ...extraEnv }));
 
   async function withRetries<T>(what: string, action: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -240,17 +236,24 @@ export function createGit(options: GitOptions): Git {
     },
 
     async changedPaths(dir, since) {
-      const tracked = await git(dir).raw([
-        'diff',
-        '--name-only',
-        '-z',
-        '--no-renames',
-        since,
-        '--',
-      ]);
-      const untracked = await git(dir).raw(['ls-files', '--others', '--exclude-standard', '-z']);
-      const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
-      return [...new Set(paths)].sort();
+      // Through a copy of the index: comparing the work tree refreshes the index's stat data
+      // (git diff does so whatever GIT_OPTIONAL_LOCKS says), and the put writes nothing into the
+      // checkout it was given, which may be another user's.
+      const scratch = await mkdtemp(join(tmpdir(), 'brp-index-'));
+      try {
+        const index = join(scratch, 'index');
+        const own = (await git(dir).raw(['rev-parse', '--git-path', 'index'])).trim();
+        await copyFile(resolve(dir, own), index).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error; // no index yet: git reads none as empty
+        });
+        const read = git(dir, { GIT_INDEX_FILE: index });
+        const tracked = await read.raw(['diff', '--name-only', '-z', '--no-renames', since, '--']);
+        const untracked = await read.raw(['ls-files', '--others', '--exclude-standard', '-z']);
+        const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
+        return [...new Set(paths)].sort();
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
     },
 
     async pathsBetween(dir, from, to) {
@@ -440,7 +443,7 @@ function runGitResult(
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: dir,
-      env: options.env,
+      env: trusting(dir, options.env),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const chunks: Buffer[] = [];
@@ -669,13 +672,70 @@ function fetchError(error: unknown, ref: string, remote: GitRemote): Error {
   return new Error(`fetching ${ref} from ${remote.url}`, { cause: error });
 }
 
-// curl's words for a certificate it refused: OpenSSL builds say "SSL certificate problem",
-// GnuTLS builds (Debian's git) "server certificate verification failed".
+/**
+ * git's refusal of a server certificate as what to do, or undefined when `message` is no such
+ * refusal. The words are curl's, and differ by TLS library and version (lib/vtls/gtls.c and
+ * openssl.c, https://github.com/curl/curl): GnuTLS, which Debian's git uses, says "server
+ * certificate verification failed" before curl 8.10 (bookworm), "server verification failed:
+ * CAUSE" from 8.10 (trixie, the image) and "SSL certificate verification failed: CAUSE" from 8.17;
+ * OpenSSL says "SSL certificate problem: CAUSE". A CA bundle that cannot be read (a worker whose
+ * /etc/ssl/certs has no ca-certificates.crt) is "Problem with the SSL CA cert (path? access
+ * rights?)", or OpenSSL's "error setting certificate file" / "error adding trust anchors".
+ */
 function certificateFailure(message: string, remote: GitRemote): UserError | undefined {
-  if (!/SSL certificate problem|server certificate verification failed/i.test(message)) {
-    return undefined;
+  const origin = new URL(remote.url).origin;
+  const choices = 'or source.skip_ssl_verification: true';
+  if (
+    /Problem with the SSL CA cert|error setting certificate (file|path|verify locations)|error adding trust anchors|error reading CA cert file/i.test(
+      message,
+    )
+  ) {
+    return new UserError(
+      `git found no CA certificates to check ${origin} against (the worker's /etc/ssl/certs has no ca-certificates.crt): set source.ca_certs to the PEM of the CA that issued its certificate, ${choices}`,
+    );
   }
+  if (
+    /no alternative certificate subject name matches|certificate subject name .* does not match target host/i.test(
+      message,
+    )
+  ) {
+    return new UserError(
+      `the certificate of ${origin} does not name its host (git): check source.git_url and source.github_api_url, ${choices}`,
+    );
+  }
+  const refused =
+    /(?:server verification failed|SSL certificate verification failed|SSL certificate problem): ([^.(\n]+)/i.exec(
+      message,
+    ) ??
+    /server certificate verification failed|SSL certificate verification failed/i.exec(message);
+  if (refused === null) return undefined;
+  const cause = refused[1]?.trim();
   return new UserError(
-    `git does not trust the certificate of ${new URL(remote.url).origin}: set source.ca_certs to the PEM of the CA that issued it, or source.skip_ssl_verification: true`,
+    `git does not trust the certificate of ${origin}: set source.ca_certs to the PEM of the CA that issued it, ${choices}${cause === undefined ? '' : ` (${cause})`}`,
   );
+}
+
+/**
+ * `env` with `dir` added to git's safe.directory for this one command. A release checkout made by
+ * a task that ran as another user reaches the put owned by that user, and git (>= 2.35.2) then
+ * refuses every command in it as "dubious ownership". The entry is command-scoped (GIT_CONFIG_*),
+ * never written to a config file, and names only the directory the command runs in; git honours
+ * it there from 2.38 (commit 6061601d9f, "safe.directory: use git_protected_config()"), before
+ * which only the system and global files counted. Trusting the checkout means its .git/config
+ * counts, as it does whenever the task ran as root.
+ */
+function trusting(dir: string, env: Record<string, string>): Record<string, string> {
+  let path: string;
+  try {
+    path = realpathSync(dir); // git compares the physical path of the work tree
+  } catch {
+    path = resolve(dir);
+  }
+  const count = Number(env.GIT_CONFIG_COUNT ?? '0');
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: String(count + 1),
+    [`GIT_CONFIG_KEY_${count}`]: 'safe.directory',
+    [`GIT_CONFIG_VALUE_${count}`]: path,
+  };
 }

@@ -3,11 +3,10 @@
 // committed only `.final_builds` (`track: final_builds`), the trailers of the resource's own
 // release commit among the PR's commits, with `.final_builds` entries brought by the merge.
 import {
-  compareBoshVersions,
+  compareVersionTexts,
   FINAL_BUILDS_DIR,
   parseReleaseIndex,
   releaseIndexPath,
-  tryParseBoshVersion,
 } from './bosh/index.js';
 import type { EtagCache } from './etag-cache.js';
 import { UserError } from './errors.js';
@@ -22,6 +21,12 @@ export type MergeFacts =
       version: string;
       /** `both`: the release index gained it; `final_builds`: only `.final_builds` entries. */
       track: 'both' | 'final_builds';
+      /**
+       * The highest version the base's release index listed just before the merge (the starting
+       * version, releases pushed by hand and every earlier merge included); undefined when it
+       * listed none or there was no index (`track: final_builds`).
+       */
+      highestBefore: string | undefined;
     }
   | {
       delivered: false;
@@ -35,7 +40,8 @@ export interface ReleaseWhere {
   releaseName: string;
 }
 
-const FACTS_FORMAT = 1;
+// 2: facts carry highestBefore.
+const FACTS_FORMAT = 2;
 
 /**
  * What a merged PR delivered. Facts about a merge commit never change, so they are kept in
@@ -78,14 +84,16 @@ async function computeFacts(
   const pullCommits = lazy(() => github.listPullCommits(pull.number));
   const before = await commitBeforeMerge(github, merge, pullCommits);
   const indexPath = releaseIndexPath(where.releaseName);
+  let highestBefore: string | undefined;
   try {
     const [after, prior] = await Promise.all([
       indexEntries(github, indexPath, merge),
       before === undefined ? new Map<string, string>() : indexEntries(github, indexPath, before),
     ]);
+    highestBefore = highest([...prior.values()]);
     const added = [...after].filter(([id]) => !prior.has(id)).map(([, version]) => version);
     const version = highest(added);
-    if (version !== undefined) return { delivered: true, version, track: 'both' };
+    if (version !== undefined) return { delivered: true, version, track: 'both', highestBefore };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     return { delivered: false, reason: `${indexPath} cannot be read there (${error.message})` };
@@ -119,7 +127,7 @@ async function computeFacts(
       reason: `its release commit names ${where.releaseName} ${own.version}, but its merge added neither a version to ${indexPath} nor a ${FINAL_BUILDS_DIR} entry`,
     };
   }
-  return { delivered: true, version: own.version, track: 'final_builds' };
+  return { delivered: true, version: own.version, track: 'final_builds', highestBefore };
 }
 
 /**
@@ -178,13 +186,11 @@ async function indexEntries(
 }
 
 function highest(versions: string[]): string | undefined {
-  return versions.reduce<string | undefined>((best, version) => {
-    if (best === undefined) return version;
-    const parsed = tryParseBoshVersion(version);
-    const known = tryParseBoshVersion(best);
-    if (parsed === undefined || known === undefined) return version > best ? version : best;
-    return compareBoshVersions(parsed, known) > 0 ? version : best;
-  }, undefined);
+  return versions.reduce<string | undefined>(
+    (best, version) =>
+      best === undefined || compareVersionTexts(version, best) > 0 ? version : best,
+    undefined,
+  );
 }
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {

@@ -20,6 +20,8 @@ export interface ReleaseSummary {
   packages: number;
   /** The manifest's `uncommitted_changes`: cut from a dirty tree (`allow_uncommitted_changes`). */
   uncommittedChanges?: boolean;
+  /** What check does with it once merged, when it is lower than the base's highest (backport.ts). */
+  backport?: string | undefined;
 }
 
 /** The facts about an import PR: every final version so far, brought into git at once. */
@@ -112,6 +114,9 @@ export function renderPullBody(options: BodyOptions): string {
     pieces.push(
       `> [!WARNING]\n> **Cut from a dirty working tree** (\`uncommitted_changes: true\`, accepted with \`params.allow_uncommitted_changes\`): its jobs and packages may hold changes that no commit has, so ${source} is not all of its source.`,
     );
+  }
+  if (release.backport !== undefined) {
+    pieces.push(`> [!IMPORTANT]\n> **Backport:** ${release.backport}.`);
   }
   if (count > 0) {
     pieces.push({

@@ -1,3 +1,4 @@
+import { higherVersion } from './backport.js';
 import { mapConcurrent } from './concurrency.js';
 import type { Version } from './contract.js';
 import type { CacheEntry, EtagCache } from './etag-cache.js';
@@ -21,6 +22,12 @@ export interface MergedRelease {
   url: string;
   /** What the PR committed: the release index entry too, or only `.final_builds`. */
   track: 'both' | 'final_builds';
+  /**
+   * The highest version the base had before this release merged, when this one is not higher
+   * (a backport): check does not report it unless `source.report_lower_versions`. Undefined when
+   * it is higher than everything before it.
+   */
+  lowerThan: string | undefined;
 }
 
 /** The lock branch of a release on a base: `<prefix><base>/<release>` (DESIGN §5). */
@@ -44,8 +51,14 @@ export interface HistoryOptions {
   apiUrl: string;
   /** Page back only until this version is found (check's cursor); none: until the newest. */
   cursor?: Partial<Version> | undefined;
-  /** `newest`: only the newest merged release (read newest first, stopping at the first). */
-  only?: 'newest' | undefined;
+  /** Whether check reports every merged release (`source.report_lower_versions`). */
+  reportLowerVersions?: boolean | undefined;
+  /**
+   * What the base tracks (`source.track`). With `final_builds` it has no release index to tell
+   * a backport by, so a release is compared with the releases merged before it: the whole
+   * history is read (unless every release is reported anyway).
+   */
+  track?: 'both' | 'final_builds' | undefined;
 }
 
 // The facts of merges not yet in the cache are read this many PRs at a time.
@@ -53,37 +66,72 @@ const FACT_CONCURRENCY = 8;
 
 /**
  * Merged release PRs of the lock branch into the base, oldest first by merge time then number,
- * each with the version its merge brought to the base (merged-release.ts): the PR's text is a
- * hint, and a PR that delivered no release is skipped with a warning naming it. Pages (newest
- * update first) only as far as needed: past the cursor's merge, or, without a cursor, past the
- * newest merge; and reads what a merge brought only for the PRs asked for: from the cursor's PR
- * on (all listed ones when the cursor names only a version), or the newest. Each page is a
- * conditional request; a 304 reuses what the cache remembers, and costs no rate limit; so are
- * the facts of a merge, which never change.
+ * each with the version its merge brought to the base (merged-release.ts) and whether it is lower
+ * than what the base had (`lowerThan`): the PR's text is a hint, and a PR that delivered no
+ * release is skipped with a warning naming it. Pages (newest update first) only as far as
+ * needed: past the cursor's merge, or, without a cursor, past the newest merge (all of them when
+ * the base tracks only `.final_builds`); and reads what a merge brought only for the PRs asked
+ * for: from the cursor's PR on (all listed ones when the cursor names only a version). Each page
+ * is a conditional request; a 304 reuses what the cache remembers, and costs no rate limit; so
+ * are the facts of a merge, which never change.
  */
 export async function readMergedReleases(options: HistoryOptions): Promise<MergedRelease[]> {
-  const { github, cache, target, cursor } = options;
+  const whole = comparesWithEveryEarlierRelease(options);
   const listed = new Map<number, PullRequest>();
-  for (let page = 1; ; page++) {
-    const { pulls, hasNextPage } = await readPage(github, cache, target, page);
-    const merged = pulls.filter((pull) => isMergedRelease(pull, target));
-    if (options.only === 'newest') {
-      const newest = await newestDelivered(merged, options);
-      if (newest !== undefined) return [newest];
-    } else {
-      for (const pull of merged) listed.set(pull.number, pull);
-    }
-    const oldestUpdate = pulls.at(-1)?.updatedAt;
-    if (!hasNextPage || oldestUpdate === undefined) break;
+  for await (const { merged, oldestUpdate } of mergedPages(options)) {
+    for (const pull of merged) listed.set(pull.number, pull);
+    if (whole || oldestUpdate === undefined) continue;
     const horizon = await pagingHorizon([...listed.values()], options);
     // A PR's updated_at is never before its merged_at: past the horizon, nothing newer remains.
     if (horizon !== undefined && oldestUpdate < horizon) break;
   }
-  const ordered = [...listed.values()].sort(
-    (a, b) => (a.mergedAt ?? '').localeCompare(b.mergedAt ?? '') || a.number - b.number,
+  const ordered = inMergeOrder([...listed.values()]);
+  const from = Math.max(
+    0,
+    ordered.findIndex((pull) => namesPull(options.cursor, pull)),
   );
-  const from = ordered.findIndex((pull) => namesPull(cursor, pull));
-  return releasesOf(from < 0 ? ordered : ordered.slice(from), options);
+  if (!whole) return comparedInOrder(await releasesOf(ordered.slice(from), options));
+  const asked = new Set(ordered.slice(from).map((pull) => pull.number));
+  const releases = comparedInOrder(await releasesOf(ordered, options));
+  return releases.filter((release) => asked.has(release.number));
+}
+
+/**
+ * The newest merged release that check reports (higher than everything its base had before it,
+ * or any with `reportLowerVersions`), and the lower ones merged after it, oldest first. Reads
+ * newest first and stops at it, unless the base tracks only `.final_builds` (then all of them).
+ */
+export async function readNewestReported(
+  options: HistoryOptions,
+): Promise<{ newest: MergedRelease | undefined; passed: MergedRelease[] }> {
+  const history = { ...options, cursor: undefined };
+  if (comparesWithEveryEarlierRelease(history)) {
+    const releases = await readMergedReleases(history);
+    const at = releases.findLastIndex((release) => isReported(release, history));
+    return { newest: releases[at], passed: releases.slice(at + 1) };
+  }
+  const passed: MergedRelease[] = [];
+  const seen = new Set<number>();
+  for await (const { merged } of mergedPages(history)) {
+    const fresh = merged.filter((pull) => !seen.has(pull.number));
+    for (const pull of fresh) seen.add(pull.number);
+    for (const pull of inMergeOrder(fresh).reverse()) {
+      const release = await releaseOf(pull, history);
+      if (release === undefined) continue;
+      if (isReported(release, history)) return { newest: release, passed: inMergeOrder(passed) };
+      passed.push(release);
+    }
+  }
+  return { newest: undefined, passed: inMergeOrder(passed) };
+}
+
+/** Whether check reports a merged release as a version. */
+export function isReported(release: MergedRelease, options: HistoryOptions): boolean {
+  return options.reportLowerVersions === true || release.lowerThan === undefined;
+}
+
+function comparesWithEveryEarlierRelease(options: HistoryOptions): boolean {
+  return options.track === 'final_builds' && options.reportLowerVersions !== true;
 }
 
 /** What each merged PR delivered, in the given order, skipping those that delivered nothing. */
@@ -93,6 +141,43 @@ export async function releasesOf(
 ): Promise<MergedRelease[]> {
   const releases = await mapConcurrent(pulls, FACT_CONCURRENCY, (pull) => releaseOf(pull, options));
   return releases.filter((release): release is MergedRelease => release !== undefined);
+}
+
+/** The merged release PRs of each page of the lock branch's closed PRs, newest update first. */
+async function* mergedPages(
+  options: HistoryOptions,
+): AsyncGenerator<{ merged: PullRequest[]; oldestUpdate: string | undefined }> {
+  const { github, cache, target } = options;
+  for (let page = 1; ; page++) {
+    const { pulls, hasNextPage } = await readPage(github, cache, target, page);
+    const oldestUpdate = hasNextPage ? pulls.at(-1)?.updatedAt : undefined;
+    yield { merged: pulls.filter((pull) => isMergedRelease(pull, target)), oldestUpdate };
+    if (oldestUpdate === undefined) return;
+  }
+}
+
+function inMergeOrder<T extends { mergedAt?: string | undefined; number: number }>(
+  items: readonly T[],
+): T[] {
+  return [...items].sort(
+    (a, b) => (a.mergedAt ?? '').localeCompare(b.mergedAt ?? '') || a.number - b.number,
+  );
+}
+
+/**
+ * A `.final_builds`-only release has no release index on its base to be compared with: it is
+ * compared with the releases merged before it in `releases` (oldest first).
+ */
+function comparedInOrder(releases: MergedRelease[]): MergedRelease[] {
+  const earlier: string[] = [];
+  return releases.map((release) => {
+    const compared =
+      release.track === 'final_builds' && release.lowerThan === undefined
+        ? { ...release, lowerThan: higherVersion(release.version.version, earlier) }
+        : release;
+    earlier.push(release.version.version);
+    return compared;
+  });
 }
 
 // Whether a cursor names a PR by its number or merge commit (a version alone needs the facts).
@@ -168,21 +253,6 @@ function isMergedRelease(pull: PullRequest, target: ReleaseTarget): boolean {
   );
 }
 
-// Newest merge first: the first PR that delivered a release is the newest version.
-async function newestDelivered(
-  merged: PullRequest[],
-  options: HistoryOptions,
-): Promise<MergedRelease | undefined> {
-  const newestFirst = [...merged].sort(
-    (a, b) => (b.mergedAt ?? '').localeCompare(a.mergedAt ?? '') || b.number - a.number,
-  );
-  for (const pull of newestFirst) {
-    const release = await releaseOf(pull, options);
-    if (release !== undefined) return release;
-  }
-  return undefined;
-}
-
 /** The release a merged PR delivered, warning where its text disagrees or it delivered none. */
 async function releaseOf(
   pull: PullRequest,
@@ -204,6 +274,10 @@ async function releaseOf(
     number: pull.number,
     url: pull.htmlUrl,
     track: facts.track,
+    lowerThan:
+      facts.highestBefore === undefined
+        ? undefined
+        : higherVersion(facts.version, [facts.highestBefore]),
   };
 }
 
@@ -226,7 +300,8 @@ export function describeDisagreement(
   return `PR #${pull.number} (${pull.htmlUrl}) says ${block.release} ${block.version} in its body, but its merge brought ${target.releaseName} ${facts.version} to ${target.base}: reporting ${facts.version} (the repository decides; the body is only a hint)`;
 }
 
-function isEmptyCursor(cursor: Partial<Version>): boolean {
+/** Whether a cursor names nothing (`{}` or only empty fields): Concourse's first check. */
+export function isEmptyCursor(cursor: Partial<Version>): boolean {
   return !cursor.version && !cursor.pr && !cursor.ref;
 }
 
@@ -238,19 +313,4 @@ export function matchesCursor(version: Version, cursor: Partial<Version>): boole
     (!cursor.ref || cursor.ref === version.ref) &&
     (!cursor.version || cursor.version === version.version)
   );
-}
-
-/**
- * Concourse's check answer from the versions oldest first: with no cursor, the newest; with a
- * cursor still valid, it and everything newer; with one that cannot be placed, the newest.
- */
-export function placeCursor(
-  versions: readonly Version[],
-  cursor: Partial<Version> | undefined,
-): Version[] {
-  const newest = versions.at(-1);
-  if (newest === undefined) return [];
-  if (cursor === undefined || isEmptyCursor(cursor)) return [newest];
-  const index = versions.findIndex((version) => matchesCursor(version, cursor));
-  return index < 0 ? [newest] : versions.slice(index);
 }

@@ -50,6 +50,8 @@ export interface SourceSettings {
   skipSslVerification: boolean;
   debug: boolean;
   track: 'both' | 'final_builds';
+  /** Report every merged release in merge order, also one lower than the base had (a backport). */
+  reportLowerVersions: boolean;
 }
 
 export interface OutSettings {
@@ -137,6 +139,7 @@ const sourceSchema: SchemaObject = {
     skip_ssl_verification: { type: 'boolean' },
     debug: { type: 'boolean' },
     track: { enum: ['both', 'final_builds'] },
+    report_lower_versions: { type: 'boolean' },
   },
 };
 
@@ -269,6 +272,7 @@ function parseSource(raw: unknown): SourceSettings {
     skipSslVerification: source.skip_ssl_verification ?? false,
     debug: source.debug ?? false,
     track: source.track ?? DEFAULTS.track,
+    reportLowerVersions: source.report_lower_versions ?? false,
   };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import type { Version } from '../src/contract.js';
 import { renderPullBody } from '../src/pr-body.js';
+import { formatCommitMessage } from '../src/release-commit.js';
 import { git } from './support/repos.js';
 import { LOCK, OWNER, World } from './support/world.js';
 
@@ -38,28 +39,60 @@ async function releaseFiles(repo: string, version: string): Promise<Record<strin
   };
 }
 
-/** Merges `count` release PRs from the lock branch, as out would open them, plus unrelated PRs. */
+interface MergeOptions {
+  method?: 'merge' | 'squash' | 'rebase';
+  unrelatedEvery?: number;
+  /** `final_builds`: the PR commits only a `.final_builds` entry, its version in its trailers. */
+  track?: 'both' | 'final_builds';
+}
+
+/** Merges `count` release PRs (3.0.<first>, 3.0.<first+1>, …), plus unrelated PRs. */
 async function mergeReleases(
   repo: string,
   count: number,
-  options: { method?: 'merge' | 'squash' | 'rebase'; unrelatedEvery?: number; first?: number } = {},
+  options: MergeOptions & { first?: number } = {},
+): Promise<Version[]> {
+  const first = options.first ?? 0;
+  return mergeVersions(
+    repo,
+    Array.from({ length: count }, (_, i) => `3.0.${first + i}`),
+    options,
+  );
+}
+
+/** What a `.final_builds`-only release commit adds on main: a line in a build index. */
+async function finalBuildsFiles(repo: string, version: string): Promise<Record<string, string>> {
+  const path = '.final_builds/packages/app/index.yml';
+  const index = await git(world.sandbox.bareRepoPath(OWNER, repo), ['show', `main:${path}`]);
+  return { [path]: `${index}# ${version}\n` };
+}
+
+/** Merges a release PR from the lock branch for each version in turn, as out would open them. */
+async function mergeVersions(
+  repo: string,
+  versions: readonly string[],
+  options: MergeOptions = {},
 ): Promise<Version[]> {
   const made: Version[] = [];
   const { sandbox } = world;
-  for (let i = 0; i < count; i++) {
-    const n = (options.first ?? 0) + i;
-    const version = `3.0.${n}`;
+  for (const [i, version] of versions.entries()) {
     const main = await world.branchSha(repo, 'main');
+    const key = `key-${version}`;
+    const finalBuilds = options.track === 'final_builds';
     await sandbox.commitToBranch(OWNER, repo, LOCK, {
       parent: main,
-      files: await releaseFiles(repo, version),
-      message: `Final release ${version}`,
+      files: finalBuilds
+        ? await finalBuildsFiles(repo, version)
+        : await releaseFiles(repo, version),
+      message: finalBuilds
+        ? formatCommitMessage(`Final release ${version}`, { version, key })
+        : `Final release ${version}`,
     });
     const body = renderPullBody({
       release: {
         name: 'example',
         version,
-        key: `key-${n}`,
+        key,
         source: 'a'.repeat(40),
         newBuilds: [],
         jobs: 2,
@@ -69,7 +102,7 @@ async function mergeReleases(
       base: 'main',
       buildUrl: undefined,
       buildLabel: undefined,
-      track: 'both',
+      track: options.track ?? 'both',
       intro: undefined,
     });
     const number = await sandbox.createPull(OWNER, repo, {
@@ -81,10 +114,10 @@ async function mergeReleases(
     const ref = await sandbox.mergePull(OWNER, repo, number, { method: options.method ?? 'merge' });
     made.push({ version, pr: String(number), ref });
     if (options.unrelatedEvery !== undefined && i % options.unrelatedEvery === 0) {
-      const branch = `feature-${n}`;
+      const branch = `feature-${version}`;
       await sandbox.commitToBranch(OWNER, repo, branch, {
         parent: ref,
-        files: { [`docs/${n}.md`]: 'x\n' },
+        files: { [`docs/${version}.md`]: 'x\n' },
         message: 'docs',
       });
       const other = await sandbox.createPull(OWNER, repo, {
@@ -266,5 +299,100 @@ describe('cost of a poll', () => {
     const requests = world.requests(repo, since);
     expect(requests.every((entry) => entry.status === 304)).toBe(true);
     expect(requests.length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('a release lower than one its base had (issue 16: a backport merged after a higher version)', () => {
+  /** check's line about the release of `made` it skipped for being lower than `higher`. */
+  function skippedLine(repo: string, made: Version, higher: string): string {
+    const url = `${world.sandbox.webUrl}/${OWNER}/${repo}/pull/${made.pr}`;
+    return `PR #${made.pr} (${url}) merged example ${made.version} into main, which had ${higher} already: not reported as a new version, so that no get with trigger: true deploys it over ${higher}; to deploy it, pin it (version: {version: "${made.version}"} on the resource; or fly check-resource --from version:${made.version}, then fly pin-resource), or release backports to their release branch through a second resource with base_branch there; source.report_lower_versions: true reports every merged release in merge order`;
+  }
+
+  it('is not reported, with a line naming its PR and how to deploy it; the next higher one is', async () => {
+    const repo = await world.repository();
+    const [four] = await mergeVersions(repo, ['3.0.4']);
+    const [backport] = await mergeVersions(repo, ['3.0.1']);
+    if (four === undefined || backport === undefined) throw new Error('no merge');
+
+    const run = await world.check(repo, four);
+    expect(versions(run)).toEqual([four]);
+    expect(run.logs).toContain(skippedLine(repo, backport, '3.0.4'));
+    const first = await world.check(repo);
+    expect(versions(first)).toEqual([four]);
+    expect(first.logs).toContain(skippedLine(repo, backport, '3.0.4'));
+
+    const [five] = await mergeVersions(repo, ['3.0.5']);
+    expect(versions(await world.check(repo, four))).toEqual([four, five]);
+    expect(versions(await world.check(repo))).toEqual([five]);
+    // Past the cursor, the backport is no longer passed over: no line.
+    const idle = await world.check(repo, five);
+    expect(versions(idle)).toEqual([five]);
+    expect(idle.logs).not.toContain(`PR #${backport.pr} `);
+  });
+
+  it('is reported in merge order with source.report_lower_versions', async () => {
+    const repo = await world.repository();
+    const [four, backport] = await mergeVersions(repo, ['3.0.4', '3.0.1']);
+    const every = { source: { report_lower_versions: true } };
+    const run = await world.check(repo, four, every);
+    expect(versions(run)).toEqual([four, backport]);
+    expect(run.logs).not.toContain('not reported');
+    expect(versions(await world.check(repo, undefined, every))).toEqual([backport]);
+  });
+
+  it('compares with the base’s whole release index: the starting version too', async () => {
+    const repo = await world.repository();
+    const [start] = versions(await world.check(repo));
+    if (start === undefined) throw new Error('no starting version');
+    const [patch] = await mergeVersions(repo, ['1.1']);
+    if (patch === undefined) throw new Error('no merge');
+    const run = await world.check(repo, start);
+    expect(versions(run)).toEqual([start]);
+    expect(run.logs).toContain(skippedLine(repo, patch, '2'));
+    expect(versions(await world.check(repo))).toEqual([start]);
+  });
+
+  it('places a cursor on a skipped release (a pin, --from), the newest reported version last', async () => {
+    const repo = await world.repository();
+    const [four, backport] = await mergeVersions(repo, ['3.0.4', '3.0.1']);
+    // Concourse takes the last version of an answer as the latest: 3.0.4 stays the latest.
+    expect(versions(await world.check(repo, { version: '3.0.1' }))).toEqual([backport, four]);
+    expect(versions(await world.check(repo, backport))).toEqual([backport, four]);
+    const [five] = await mergeVersions(repo, ['3.0.5']);
+    expect(versions(await world.check(repo, { pr: backport?.pr }))).toEqual([backport, five]);
+  });
+
+  it('keeps an idle poll at one request while a skipped release follows the cursor', async () => {
+    const repo = await world.repository();
+    const [four] = await mergeVersions(repo, ['3.0.4', '3.0.1']);
+    const source = { source: named };
+    expect(versions(await world.check(repo, four, source))).toEqual([four]);
+    const since = world.sandbox.log().length;
+    const run = await world.check(repo, four, source);
+    expect(versions(run)).toEqual([four]);
+    expect(run.logs).toContain('merged example 3.0.1 into main, which had 3.0.4 already');
+    const requests = world.requests(repo, since);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ status: 304, countedAgainstRateLimit: false });
+  });
+
+  it('with track: final_builds (no release index), compares with the releases merged before', async () => {
+    const repo = await world.repositoryWithoutReleases();
+    const finalBuilds = { track: 'final_builds' } as const;
+    const source = { source: { ...named, track: 'final_builds' } };
+    const [four, backport] = await mergeVersions(repo, ['3.0.4', '3.0.1'], finalBuilds);
+    if (backport === undefined) throw new Error('no merge');
+    const run = await world.check(repo, undefined, source);
+    expect(versions(run)).toEqual([four]);
+    expect(run.logs).toContain(skippedLine(repo, backport, '3.0.4'));
+    expect(versions(await world.check(repo, backport, source))).toEqual([backport, four]);
+
+    const [five] = await mergeVersions(repo, ['3.0.5'], finalBuilds);
+    expect(versions(await world.check(repo, four, source))).toEqual([four, five]);
+    expect(versions(await world.check(repo, backport, source))).toEqual([backport, five]);
+    const since = world.sandbox.log().length;
+    expect(versions(await world.check(repo, five, source))).toEqual([five]);
+    expect(world.requests(repo, since).map((entry) => entry.status)).toEqual([304]);
   });
 });

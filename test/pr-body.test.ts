@@ -25,6 +25,19 @@ const release: ReleaseSummary = {
   packages: 3,
 };
 
+/** The body of a release PR without a build link or the user's text. */
+function plainBody(summary: ReleaseSummary): string {
+  return renderPullBody({
+    release: summary,
+    repositoryUrl: 'https://github.com/acme/example-release',
+    base: 'main',
+    buildUrl: undefined,
+    buildLabel: undefined,
+    track: 'both',
+    intro: undefined,
+  });
+}
+
 describe('renderPullBody', () => {
   const body = renderPullBody({
     release,
@@ -46,20 +59,24 @@ describe('renderPullBody', () => {
 
   it('warns right under the summary about a release cut from a dirty tree, and only then', () => {
     expect(body).not.toContain('[!WARNING]');
-    const dirty = renderPullBody({
-      release: { ...release, uncommittedChanges: true },
-      repositoryUrl: 'https://github.com/acme/example-release',
-      base: 'main',
-      buildUrl: undefined,
-      buildLabel: undefined,
-      track: 'both',
-      intro: undefined,
-    });
+    const dirty = plainBody({ ...release, uncommittedChanges: true });
     const [summary, warning] = dirty.split('\n\n');
     expect(summary).toMatch(/^Final release \*\*example 3\*\*, cut from /);
     expect(warning).toMatch(
       /^> \[!WARNING\]\n> \*\*Cut from a dirty working tree\*\* \(`uncommitted_changes: true`, accepted with `params\.allow_uncommitted_changes`\)/,
     );
+  });
+
+  it('notes a backport under the summary (and the dirty-tree warning), and only then', () => {
+    expect(body).not.toContain('[!IMPORTANT]');
+    const lower = plainBody({
+      ...release,
+      uncommittedChanges: true,
+      backport: 'example 3 is lower than 4',
+    });
+    const [, warning, note] = lower.split('\n\n');
+    expect(warning).toMatch(/^> \[!WARNING\]/);
+    expect(note).toBe('> [!IMPORTANT]\n> **Backport:** example 3 is lower than 4.');
   });
 
   it('carries a block check can read back', () => {

@@ -1,11 +1,12 @@
 // The release workflows real BOSH teams run (issue 16), against the sandbox with real git: a put
 // from a checkout that moved on since the cut, a dev release finalized at a later commit, a
-// committed patch release below the highest version, a cut from a dirty tree, and a cut from a
-// commit GitHub does not have.
+// committed patch release below the highest version, a cut from a dirty tree, a cut from a
+// commit GitHub does not have, and a backport merged after a higher version.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InOutResponse } from '../src/contract.js';
+import { parseReleaseIndex, writeReleaseIndex } from '../src/bosh/release-index.js';
+import type { InOutResponse, Version } from '../src/contract.js';
 import { EXAMPLE_BUNDLE, git } from './support/repos.js';
 import { LOCK, OWNER, World, type StepRun } from './support/world.js';
 
@@ -328,5 +329,105 @@ describe('a release cut from a commit GitHub does not have', () => {
       `example 3 was cut from ${local.slice(0, 7)} on notes, which main lacks`,
     );
     expect(await lockMessage(repo)).toContain(`Bosh-Release-Source: ${local}\n`);
+  });
+});
+
+describe('a backport: a lower version merged after a higher one', () => {
+  /**
+   * A checkout of main as it is now in which `bosh create-release --final --version <version>`
+   * made a release with the builds of release `like` (a backport reuses most of its line's
+   * builds): a new release index entry and the manifest, cut from the commit `like` was cut from.
+   */
+  async function cutLike(repo: string, version: string, like: string): Promise<string> {
+    const { build, dir } = await cloneBuild(repo);
+    const index = parseReleaseIndex(
+      await readFile(join(dir, RELEASE_INDEX), 'utf8'),
+      RELEASE_INDEX,
+    );
+    const builds = new Map(index.builds).set(
+      `f1e2d3c4-0000-4000-8000-${version.replace(/\./g, '').padStart(12, '0')}`,
+      version,
+    );
+    await writeFile(join(dir, RELEASE_INDEX), writeReleaseIndex({ builds }));
+    const manifest = await readFile(join(dir, `releases/example/example-${like}.yml`), 'utf8');
+    await writeFile(
+      join(dir, `releases/example/example-${version}.yml`),
+      manifest.replace(`version: "${like}"`, `version: "${version}"`),
+    );
+    return build;
+  }
+
+  /** Puts a build, merges its PR, and returns the put's metadata and the merged version. */
+  async function putAndMerge(
+    repo: string,
+    build: string,
+    source: Record<string, unknown> = {},
+    beforeMerge: () => Promise<void> = async () => undefined,
+  ): Promise<{ meta: Record<string, string>; run: StepRun<InOutResponse>; merged: Version }> {
+    const run = await world.put(repo, build, {}, { source });
+    const meta = succeeded(run);
+    await beforeMerge();
+    const ref = await world.sandbox.mergePull(OWNER, repo, Number(meta.pr));
+    return { meta, run, merged: { version: meta.version ?? '', pr: meta.pr ?? '', ref } };
+  }
+
+  function versions(run: StepRun<Version[]>): Version[] {
+    if (run.error !== undefined) throw run.error;
+    return run.result ?? [];
+  }
+
+  const HOW = (version: string) =>
+    `to deploy it, pin it (version: {version: "${version}"} on the resource; or fly check-resource --from version:${version}, then fly pin-resource), or release backports to their release branch through a second resource with base_branch there; source.report_lower_versions: true reports every merged release in merge order`;
+
+  it('is named in the put’s output and PR body, not reported by check, and a later higher release is', async () => {
+    const repo = await world.repository();
+    const { merged: three } = await putAndMerge(repo, await world.buildDir('cut-a'));
+    expect(versions(await world.check(repo))).toEqual([three]);
+
+    const note = `example 2.1 is lower than 3, which main already has: once merged, check does not report it as a new version, so that no get with trigger: true deploys it over 3; ${HOW('2.1')}`;
+    const build = await cutLike(repo, '2.1', '2');
+    const backport = await putAndMerge(repo, build, {}, async () => {
+      // A re-run of the put (Concourse attempts:) adopts the PR and says it again.
+      const again = succeeded(await world.put(repo, build));
+      expect(again).toMatchObject({ operation: 'adopted', backport: note });
+    });
+    expect(backport.meta).toMatchObject({ operation: 'created', version: '2.1', backport: note });
+    expect(backport.run.logs).toContain(note);
+    // The put returns the newest version check reports (3), as always: it triggers nothing.
+    expect(backport.run.result?.version).toEqual(three);
+    const body = world.sandbox.pull(OWNER, repo, Number(backport.meta.pr)).body ?? '';
+    expect(body).toContain(`\n\n> [!IMPORTANT]\n> **Backport:** ${note}.\n\n`);
+
+    const run = await world.check(repo, three);
+    expect(versions(run)).toEqual([three]);
+    const url = `${world.sandbox.webUrl}/${OWNER}/${repo}/pull/${backport.merged.pr}`;
+    expect(run.logs).toContain(
+      `PR #${backport.merged.pr} (${url}) merged example 2.1 into main, which had 3 already: not reported as a new version, so that no get with trigger: true deploys it over 3; ${HOW('2.1')}`,
+    );
+    // A get of it still works, once Concourse has it (a pin, or fly check-resource --from).
+    expect(versions(await world.check(repo, { version: '2.1' }))).toEqual([backport.merged, three]);
+    const dest = await world.tempDir('brp-backport-');
+    expect(succeeded(await world.get(repo, backport.merged, dest))).toMatchObject({
+      version: '2.1',
+    });
+
+    const four = await putAndMerge(repo, await cutLike(repo, '4', '3'));
+    expect(four.meta).not.toHaveProperty('backport');
+    expect(four.run.logs).not.toContain('is lower than');
+    expect(versions(await world.check(repo, three))).toEqual([three, four.merged]);
+  });
+
+  it('is reported, in merge order, with source.report_lower_versions, and the put says so', async () => {
+    const repo = await world.repository();
+    const every = { report_lower_versions: true };
+    const { merged: three } = await putAndMerge(repo, await world.buildDir('cut-a'), every);
+    const backport = await putAndMerge(repo, await cutLike(repo, '2.1', '2'), every);
+    const note =
+      'example 2.1 is lower than 3, which main already has: once merged, check reports it as the newest version (source.report_lower_versions: true), and every get with trigger: true deploys it over 3';
+    expect(backport.meta.backport).toBe(note);
+    expect(world.sandbox.pull(OWNER, repo, Number(backport.meta.pr)).body).toContain(note);
+    const run = await world.check(repo, three, { source: every });
+    expect(versions(run)).toEqual([three, backport.merged]);
+    expect(run.logs).not.toContain('not reported');
   });
 });

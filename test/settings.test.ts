@@ -143,6 +143,19 @@ describe('out params', () => {
     );
   });
 
+  it('reports only higher releases unless report_lower_versions is true', () => {
+    const parse = (extra: Record<string, unknown>) =>
+      parseCheckRequest({ source: { ...source, ...extra } }).source;
+    expect(parse({}).reportLowerVersions).toBe(false);
+    expect(parse({ report_lower_versions: true }).reportLowerVersions).toBe(true);
+    expect(() => parse({ report_lower_versions: 'yes' })).toThrow(
+      'source.report_lower_versions: must be a boolean, got a string ("yes")',
+    );
+    expect(() => parse({ report_lower_version: true })).toThrow(
+      'source.report_lower_version: unknown field, did you mean report_lower_versions?',
+    );
+  });
+
   it('polls every 15s by default in wait mode; wait_interval sets it, at least 1s', () => {
     const parse = (extra: Record<string, unknown>) =>
       parseOutRequest({ source, params: { repository: 'r', ...extra } }).params;

@@ -2,9 +2,10 @@ import { UserError } from '../errors.js';
 
 // BOSH release versions follow cppforlife/go-semi-semantic (version/version.go,
 // version_segment.go, ver_seg_comp_int.go, ver_seg_comp_str.go), not semver: any number of
-// dot-separated components, a component of digits is a number (leading zeros allowed: "01" is 1),
-// anything else of [0-9A-Za-z_-] is text, numbers sort before text, and missing trailing
-// components count as zeros.
+// dot-separated components, a component of digits is a number unless it starts with a zero and
+// has more digits ("01" and "00" are text: ver_seg_comp_int.go since commit 70cddd4, in the
+// 576b6af that bosh-cli's go.mod pins), anything else of [0-9A-Za-z_-] is text, numbers sort
+// before text, and missing trailing components count as zeros.
 
 /** One dot-separated piece of a version segment. */
 export type VersionComponent =
@@ -21,7 +22,7 @@ export interface BoshVersion {
 
 const VERSION_PATTERN =
   /^(?<release>[0-9A-Za-z_.]+)(?:-(?<pre>[0-9A-Za-z_\-.]+))?(?:\+(?<post>[0-9A-Za-z_\-.]+))?$/;
-const NUMBER_COMPONENT = /^[0-9]+$/;
+const NUMBER_COMPONENT = /^(?:0|[1-9][0-9]*)$/;
 const TEXT_COMPONENT = /^[0-9A-Za-z_-]+$/;
 // Go's strconv.Atoi range: go-semi-semantic rejects what does not fit an int.
 const MAX_COMPONENT = (1n << 63n) - 1n;
@@ -86,6 +87,14 @@ export function compareBoshVersions(a: BoshVersion | string, b: BoshVersion | st
 /** Whether two versions are equal under BOSH ordering (`3` equals `3.0`). */
 export function boshVersionsEqual(a: BoshVersion | string, b: BoshVersion | string): boolean {
   return compareBoshVersions(a, b) === 0;
+}
+
+/** Orders two version texts: in BOSH order, or as text when either is not a BOSH version. */
+export function compareVersionTexts(a: string, b: string): number {
+  const left = tryParseBoshVersion(a);
+  const right = tryParseBoshVersion(b);
+  if (left === undefined || right === undefined) return a < b ? -1 : a > b ? 1 : 0;
+  return compareBoshVersions(left, right);
 }
 
 /** Whether two version texts name one version: BOSH-equal, or the same text when either is not a BOSH version. */

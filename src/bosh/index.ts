@@ -5,6 +5,7 @@
 export {
   boshVersionsEqual,
   compareBoshVersions,
+  compareVersionTexts,
   FIRST_FINAL_VERSION,
   highestBoshVersion,
   nextFinalVersion,

@@ -1,8 +1,17 @@
+import { describeSkipped } from '../backport.js';
 import type { CheckResponse, Version } from '../contract.js';
 import type { EtagCache } from '../etag-cache.js';
 import type { GitHub } from '../github.js';
 import type { Logger } from '../log.js';
-import { placeCursor, readMergedReleases } from '../release-history.js';
+import {
+  isEmptyCursor,
+  isReported,
+  matchesCursor,
+  readMergedReleases,
+  readNewestReported,
+  type HistoryOptions,
+  type MergedRelease,
+} from '../release-history.js';
 import { resolveTarget } from '../release-target.js';
 import type { CheckInput } from '../settings.js';
 import { startingVersion } from '../starting-version.js';
@@ -15,7 +24,10 @@ export interface CheckDeps {
   now?: (() => number) | undefined;
 }
 
-/** Reports merged release PRs as versions, oldest first (DESIGN §4, §7). */
+/**
+ * Reports merged release PRs as versions, oldest first (DESIGN §4, §7): by default only those
+ * higher than everything their base had before them, logging each lower one it passes over.
+ */
 export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckResponse> {
   const target = await resolveTarget({
     github: deps.github,
@@ -23,25 +35,84 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
     source: input.source,
     now: deps.now,
   });
-  const cursor = input.version;
-  const fromCursor = cursor !== undefined && Object.values(cursor).some((value) => !!value);
-  // Without a cursor Concourse wants only the newest version: read no other merge.
-  const merged = await readMergedReleases({
+  const history: HistoryOptions = {
     ...deps,
     target,
     apiUrl: input.source.apiUrl,
-    cursor,
-    only: fromCursor ? undefined : 'newest',
-  });
-  const versions = merged.map((release) => release.version);
-  if (versions.length === 0) {
-    const start = await startingVersion({ ...deps, target });
-    return start === undefined ? [] : [start];
+    reportLowerVersions: input.source.reportLowerVersions,
+    track: input.source.track,
+  };
+  const skipped = new Map<number, MergedRelease>();
+  const skip = (releases: MergedRelease[]): void => {
+    for (const release of releases) {
+      if (!isReported(release, history)) skipped.set(release.number, release);
+    }
+  };
+  const start = () => startingVersion({ ...deps, target });
+  // Without a cursor Concourse wants only the newest version: read no other merge.
+  const newest = async (): Promise<Version | undefined> => {
+    const { newest: release, passed } = await readNewestReported(history);
+    skip(passed);
+    return release?.version ?? (await start());
+  };
+  try {
+    return await answer(input.version, { history, newest, start, skip });
+  } finally {
+    for (const release of skipped.values()) {
+      if (release.lowerThan === undefined) continue;
+      const { number, url, lowerThan } = release;
+      deps.log.warn(
+        describeSkipped({ number, url, version: release.version.version, lowerThan }, target),
+      );
+    }
   }
-  // The base's starting release as the cursor: every merged release PR came after it.
-  if (cursor?.pr === '' && cursor.version && cursor.ref) {
-    const start: Version = { version: cursor.version, pr: '', ref: cursor.ref };
-    return [start, ...versions];
+}
+
+/** Concourse's answer to a check from `cursor` (DESIGN §3): oldest first, the latest last. */
+async function answer(
+  cursor: Partial<Version> | undefined,
+  context: {
+    history: HistoryOptions;
+    newest: () => Promise<Version | undefined>;
+    start: () => Promise<Version | undefined>;
+    skip: (releases: MergedRelease[]) => void;
+  },
+): Promise<Version[]> {
+  const { history, newest, skip } = context;
+  if (cursor === undefined || isEmptyCursor(cursor)) return present(await newest());
+
+  const merged = await readMergedReleases({ ...history, cursor });
+  const reported = (releases: MergedRelease[]) =>
+    releases.filter((release) => isReported(release, history));
+  // The base's starting release as the cursor: every merged release PR came after it (all of
+  // them were read, for the cursor names none).
+  if (cursor.pr === '' && cursor.version && cursor.ref) {
+    skip(merged);
+    const after = reported(merged).map((release) => release.version);
+    if (after.length === 0) return present(await context.start());
+    return [{ version: cursor.version, pr: '', ref: cursor.ref }, ...after];
   }
-  return placeCursor(versions, cursor);
+  const at = merged.findIndex((release) => matchesCursor(release.version, cursor));
+  // A version that cannot be placed (its PR's record gone, or it delivered nothing): the newest.
+  const own = merged[at];
+  const after = merged.slice(at + 1);
+  skip(after);
+  const later = reported(after);
+  if (own === undefined) {
+    const last = later.at(-1);
+    return last === undefined ? present(await newest()) : [last.version];
+  }
+  if (later.length > 0 || isReported(own, history)) {
+    return [own, ...later].map((release) => release.version);
+  }
+  // The cursor is a lower release merged after the newest reported one (a pinned version, or
+  // fly check-resource --from): it is valid, but the newest reported version must stay last:
+  // Concourse gives every version of an answer that holds a new one a new check order, in the
+  // answer's order, and takes the highest as the latest (saveVersions and incrementCheckOrder in
+  // https://github.com/concourse/concourse/blob/master/atc/db/resource_config_scope.go).
+  return [own.version, ...present(await newest())];
+}
+
+function present(version: Version | undefined): Version[] {
+  return version === undefined ? [] : [version];
 }

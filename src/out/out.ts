@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InOutResponse, MetadataField, Version } from '../contract.js';
-import { noEtagCache } from '../etag-cache.js';
+import { noEtagCache, type CacheEntry, type EtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
 import type { Git, GitRemote, Lease, PushOutcome } from '../git.js';
 import type { GitHub, PullRequest } from '../github.js';
@@ -12,7 +12,7 @@ import { readMetadataDir } from '../metadata-reader.js';
 import { parseReleaseIndex, releaseIndexPath, sameBoshVersion } from '../bosh/index.js';
 import { parsePullBlock, type PullContent } from '../pr-body.js';
 import { formatCommitMessage } from '../release-commit.js';
-import { readMergedReleases, type ReleaseTarget } from '../release-history.js';
+import { readNewestReported, type ReleaseTarget } from '../release-history.js';
 import { resolveTarget } from '../release-target.js';
 import type { OutInput } from '../settings.js';
 import { startingVersion } from '../starting-version.js';
@@ -61,7 +61,11 @@ interface Delivery {
   /** The base commit the PR's commit was built on. */
   baseSha: string;
   target: ReleaseTarget;
-  apiUrl: string;
+  /**
+   * What check will do with the release once merged, when it is lower than the highest release
+   * on the base (backport.ts); not repeated for a release already delivered.
+   */
+  backport: string | undefined;
 }
 
 // Lease failures mean another put moved the lock between our read and our push: read again.
@@ -70,30 +74,37 @@ const MAX_LOCK_ROUNDS = 6;
 /** Opens (or adopts) the release PR of the checkout's new final release, under the lock. */
 export async function putOut(input: OutInput, deps: OutDeps): Promise<InOutResponse> {
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-out-'));
+  const cache = memoryCache();
   try {
-    const delivery = await deliver(input, deps, work);
-    const version = await currentVersion(deps, delivery);
+    const delivery = await deliver(input, { ...deps, cache }, work);
+    const version = await currentVersion({ ...deps, cache }, input.source, delivery);
     const { pull, payload } = delivery;
     deps.log.info(
       pull === undefined
         ? `${delivery.operation}: ${payload.label} adds no .final_builds entry ${delivery.target.base} lacks, so no PR was opened (source.track: final_builds)`
         : `${delivery.operation} ${pull.htmlUrl} (${payload.label})`,
     );
+    if (delivery.backport !== undefined) deps.log.warn(delivery.backport);
     return { version, metadata: metadata(delivery) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<Delivery> {
+async function deliver(
+  input: OutInput,
+  deps: OutDeps & { cache: EtagCache },
+  work: string,
+): Promise<Delivery> {
   const { source, params } = input;
-  const { github, git, log } = deps;
+  const { github, git, log, cache } = deps;
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const sources = deps.args[0] ?? '.';
 
   const checkout = await checkoutDir(deps.args, params.repository, git);
-  const read = { checkout, files: await readMetadataDir(checkout), git, github, log, source };
+  const files = await readMetadataDir(checkout);
+  const read = { checkout, files, git, github, log, source, cache };
   const payload = params.import ? await importPayload(read) : await releasePayload(read, params);
   await expectVersion(params.version, payload.version, sources);
   const target = await resolveTarget({
@@ -126,7 +137,7 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
     sleep,
     decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
   };
-  const settled = { payload, target, apiUrl: source.apiUrl };
+  const settled = { payload, target };
   // One wait_timeout for every wait of the put, from the first.
   let waitStarted: number | undefined;
   const deadline = (): number => (waitStarted ??= now().getTime()) + params.waitTimeoutMs;
@@ -144,24 +155,27 @@ async function deliver(input: OutInput, deps: OutDeps, work: string): Promise<De
 
     switch (state.kind) {
       case 'ours': {
+        const backport = await payload.backport(target);
         if (state.pull !== undefined) {
           const pull = await adopt(pulls, payload, state.pull);
-          return { ...settled, operation: 'adopted', pull, baseSha: parent };
+          return { ...settled, operation: 'adopted', pull, baseSha: parent, backport };
         }
-        const outcome = await openPull(pulls, payload.content, state.sha);
-        const pull = await settle(outcome, {
-          pulls,
-          content: payload.content,
-          reclaimed: undefined,
-          lock,
-        });
+        const content = noting(payload.content, backport);
+        const outcome = await openPull(pulls, content, state.sha);
+        const pull = await settle(outcome, { pulls, content, reclaimed: undefined, lock });
         if (pull === undefined) break;
-        return { ...settled, operation: 'created', pull, baseSha: parent };
+        return { ...settled, operation: 'created', pull, baseSha: parent, backport };
       }
       case 'delivered':
         if (await onBase(github, target, payload, source.track)) {
           log.info(`this ${payload.kind} was already merged by ${state.pull.htmlUrl}`);
-          return { ...settled, operation: 'delivered', pull: state.pull, baseSha: parent };
+          return {
+            ...settled,
+            operation: 'delivered',
+            pull: state.pull,
+            baseSha: parent,
+            backport: undefined,
+          };
         }
         log.warn(
           `${state.pull.htmlUrl} merged ${payload.label}, but ${target.base} no longer lists it (reverted?): delivering it again`,
@@ -256,7 +270,7 @@ async function takeLock(
     pulls: PullOptions;
     lock: LockWriter;
   },
-): Promise<Pick<Delivery, 'operation' | 'pull' | 'baseSha'> | undefined> {
+): Promise<Pick<Delivery, 'operation' | 'pull' | 'baseSha' | 'backport'> | undefined> {
   const { input, deps, payload, pulls, lock } = context;
   const { source } = input;
   const { github, git, log } = deps;
@@ -264,7 +278,10 @@ async function takeLock(
   const baseDir = await mkdtemp(join(context.work, 'base-'));
   const baseSha = await git.fetchMetadata({ remote: deps.remote, ref: target.base, dir: baseDir });
   const plan = await payload.onBase(await readMetadataDir(baseDir), target);
-  if (plan.files.size === 0) return { operation: 'nothing-to-commit', pull: undefined, baseSha };
+  const backport = plan.content.kind === 'release' ? plan.content.release.backport : undefined;
+  if (plan.files.size === 0) {
+    return { operation: 'nothing-to-commit', pull: undefined, baseSha, backport: undefined };
+  }
   if (state.kind !== 'free' && state.kind !== 'delivered') {
     log.info(`reclaiming ${target.lockBranch} (${describeReclaim(state)})`);
   }
@@ -300,7 +317,7 @@ async function takeLock(
   }
   const outcome = await openPull(pulls, plan.content, sha);
   const pull = await settle(outcome, { pulls, content: plan.content, reclaimed, lock });
-  return pull === undefined ? undefined : { operation: 'created', pull, baseSha };
+  return pull === undefined ? undefined : { operation: 'created', pull, baseSha, backport };
 }
 
 /** Adopts this put's open PR: repairs its text if it names another release, says where it goes. */
@@ -469,19 +486,48 @@ function gitFailure(error: unknown): string {
 
 // DESIGN §4: a put returns the newest version check would report — an existing one — so that it
 // triggers nothing; only a base without any final release gets a new, empty version.
-async function currentVersion(deps: OutDeps, delivery: Delivery): Promise<Version> {
-  const history = {
+async function currentVersion(
+  deps: OutDeps & { cache: EtagCache },
+  source: OutInput['source'],
+  delivery: Delivery,
+): Promise<Version> {
+  const { newest } = await readNewestReported({
     github: deps.github,
-    cache: noEtagCache,
+    cache: deps.cache,
     log: deps.log,
     target: delivery.target,
-  };
-  const newest = (
-    await readMergedReleases({ ...history, apiUrl: delivery.apiUrl, only: 'newest' })
-  ).at(-1)?.version;
-  if (newest !== undefined) return newest;
-  const start = await startingVersion(history);
+    apiUrl: source.apiUrl,
+    reportLowerVersions: source.reportLowerVersions,
+    track: source.track,
+  });
+  if (newest !== undefined) return newest.version;
+  const start = await startingVersion({
+    github: deps.github,
+    cache: noEtagCache,
+    target: delivery.target,
+  });
   return start ?? { version: '', pr: '', ref: delivery.baseSha };
+}
+
+/** The release PR's content with what check will do with a lower release (backport.ts). */
+function noting(content: PullContent, backport: string | undefined): PullContent {
+  return content.kind === 'release'
+    ? { ...content, release: { ...content.release, backport } }
+    : content;
+}
+
+/**
+ * What one put remembers: the facts of merged release PRs it read for its history (under
+ * `track: final_builds`) are not read again for the version it returns. Pages stay conditional.
+ */
+function memoryCache(): EtagCache {
+  const entries = new Map<string, CacheEntry<unknown>>();
+  return {
+    get: async <T>(key: string) => entries.get(key) as CacheEntry<T> | undefined,
+    set: async <T>(key: string, entry: CacheEntry<T>) => {
+      entries.set(key, entry);
+    },
+  };
 }
 
 function metadata(delivery: Delivery): MetadataField[] {
@@ -498,5 +544,6 @@ function metadata(delivery: Delivery): MetadataField[] {
     { name: 'version', value: payload.version },
     { name: 'lock_branch', value: delivery.target.lockBranch },
     { name: 'base_sha', value: delivery.baseSha },
+    ...(delivery.backport === undefined ? [] : [{ name: 'backport', value: delivery.backport }]),
   ];
 }

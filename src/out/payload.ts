@@ -1,13 +1,17 @@
+import { describeLowerPut, higherVersion } from '../backport.js';
 import {
   applyImport,
+  parseReleaseIndex,
   readFinalConfig,
   readImport,
+  readReleaseIndex,
   ReleaseRefusal,
+  releaseIndexPath,
   sameBoshVersion,
   type MetadataFiles,
   type MetadataImport,
 } from '../bosh/index.js';
-import { noEtagCache } from '../etag-cache.js';
+import type { EtagCache } from '../etag-cache.js';
 import { UserError } from '../errors.js';
 import type { Git } from '../git.js';
 import type { GitHub } from '../github.js';
@@ -42,6 +46,11 @@ export interface Payload {
   verify(target: ReleaseTarget): Promise<void>;
   /** The commit's files on the base as it is now, and the PR's content; refuses what is unsafe. */
   onBase(baseFiles: MetadataFiles, target: ReleaseTarget): Promise<PlannedCommit>;
+  /**
+   * What check will do with the release once merged when it is lower than the highest release
+   * its base has now (backport.ts), read from GitHub; undefined when it is higher.
+   */
+  backport(target: ReleaseTarget): Promise<string | undefined>;
 }
 
 /** The PR commit planned on the base. */
@@ -59,6 +68,8 @@ export interface PayloadOptions {
   github: GitHub;
   log: Logger;
   source: SourceSettings;
+  /** What the put remembers while it runs (the facts of merged release PRs). */
+  cache: EtagCache;
 }
 
 /** The checkout's one new final release (`bosh create-release --final` just ran). */
@@ -76,6 +87,17 @@ export async function releasePayload(
     allowUncommitted: params.allowUncommittedChanges,
   });
   const label = `${detected.name} ${detected.version}`;
+  const note = (target: ReleaseTarget, versions: Iterable<string>): string | undefined => {
+    const higher = higherVersion(detected.version, versions);
+    return higher === undefined
+      ? undefined
+      : describeLowerPut({
+          target,
+          version: detected.version,
+          higher,
+          reportLowerVersions: source.reportLowerVersions,
+        });
+  };
   if (detected.release.manifest.uncommittedChanges) {
     options.log.warn(
       `${label} was cut from a dirty working tree (uncommitted_changes: true); params.allow_uncommitted_changes accepts it, and the PR says so`,
@@ -101,8 +123,10 @@ export async function releasePayload(
       }),
     async onBase(baseFiles, target) {
       // releases/ is not on the base: the versions of merged release PRs are the record.
-      if (source.track === 'final_builds') {
-        const by = (await history(options, target)).find((merged) =>
+      const delivered =
+        source.track === 'final_builds' ? await history(options, target) : undefined;
+      if (delivered !== undefined) {
+        const by = delivered.find((merged) =>
           sameBoshVersion(merged.version.version, detected.version),
         );
         if (by !== undefined) throw duplicateVersion(detected.version, target, by);
@@ -115,7 +139,29 @@ export async function releasePayload(
         track: source.track,
       });
       const plan = await rebaseNamingThePull(detected, baseFiles, { options, target });
-      return { files: plan.files, content: { kind: 'release', release: plan.summary } };
+      const backport = note(
+        target,
+        delivered?.map((merged) => merged.version.version) ??
+          readReleaseIndex(baseFiles, detected.name).builds.values(),
+      );
+      return {
+        files: plan.files,
+        content: { kind: 'release', release: { ...plan.summary, backport } },
+      };
+    },
+    async backport(target) {
+      if (source.track === 'final_builds') {
+        const delivered = await history(options, target);
+        return note(
+          target,
+          delivered.map((merged) => merged.version.version),
+        );
+      }
+      const path = releaseIndexPath(detected.name);
+      const answer = await options.github.getFileConditional(path, target.base, undefined);
+      if (!answer.modified || answer.value === undefined) return undefined;
+      const index = parseReleaseIndex(answer.value, `${path} on ${target.base}`);
+      return note(target, index.builds.values());
     },
   };
 }
@@ -145,6 +191,7 @@ export async function importPayload(options: PayloadOptions): Promise<Payload> {
     content: { kind: 'import', imported: importSummary(imported, head, 0) },
     // An import brings metadata that is already in use, whatever commit it was synced into.
     verify: async () => undefined,
+    backport: async () => undefined,
     async onBase(baseFiles, target) {
       const delivered = (await history(options, target)).map((merged) => ({
         version: merged.version.version,
@@ -179,10 +226,12 @@ function importSummary(
 function history(options: PayloadOptions, target: ReleaseTarget): Promise<MergedRelease[]> {
   return readMergedReleases({
     github: options.github,
-    cache: noEtagCache,
+    cache: options.cache,
     log: options.log,
     target,
     apiUrl: options.source.apiUrl,
+    reportLowerVersions: options.source.reportLowerVersions,
+    track: options.source.track,
   });
 }
 

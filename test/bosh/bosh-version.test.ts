@@ -20,7 +20,7 @@ describe('parseBoshVersion', () => {
     ['1.24.0-rc.6', ['1', '24', '0'], ['rc', '6'], []],
     ['1.2+dev.3', ['1', '2'], [], ['dev', '3']],
     ['1.2-rc-1+build_7', ['1', '2'], ['rc-1'], ['build_7']],
-    ['01.2', ['1', '2'], [], []],
+    ['01.2', ['01', '2'], [], []],
     ['2013-03-21_01-53-17', ['2013'], ['03-21_01-53-17'], []],
     ['a.b', ['a', 'b'], [], []],
   ])('%s', (text, release, pre, post) => {
@@ -35,8 +35,9 @@ describe('parseBoshVersion', () => {
   });
 
   it('tells numbers from text like go-semi-semantic', () => {
-    expect(parseBoshVersion('1.a.01').release.map((c) => c.kind)).toEqual([
+    expect(parseBoshVersion('1.a.01.0').release.map((c) => c.kind)).toEqual([
       'number',
+      'text',
       'text',
       'number',
     ]);
@@ -72,7 +73,10 @@ describe('compareBoshVersions', () => {
     ['3', '3.0.0', 0],
     ['1.0', '1.0.1', -1],
     ['a', 'a.0', 0],
-    ['1.01', '1.1', 0],
+    // A leading zero makes text, and text sorts after every number.
+    ['1.01', '1.1', 1],
+    ['1.01', '1.99', 1],
+    ['1.00', '1', 1],
     // Numbers compare as numbers, not text: "45.1" and "45.10" both exist in uaa-release.
     ['45.1', '45.10', -1],
     ['45.10', '45.2', 1],
@@ -118,7 +122,6 @@ describe('nextFinalVersion', () => {
     [['45.1', '45.10', '45.9'], '45.11'],
     [['3', '3.1.0'], '3.1.1'],
     [['1.0+dev.4'], '1.1'],
-    [['1.01'], '1.2'],
     [['1', '2', '10'], '11'],
   ])('after %j comes %s', (existing, next) => {
     expect(nextFinalVersion(versions(...existing))).toBe(next);
@@ -126,6 +129,8 @@ describe('nextFinalVersion', () => {
 
   it('refuses when the last release component is text', () => {
     expect(() => nextFinalVersion(versions('1.0.a'))).toThrow(UserError);
+    // "01" is text too, and sorts above every number: bosh-cli cannot increment it either.
+    expect(() => nextFinalVersion(versions('1.2', '1.01'))).toThrow(UserError);
   });
 
   it('finds the highest version', () => {

@@ -1,7 +1,16 @@
 // Mirrors the Dockerfile's resource stage without a Docker engine: the bundles and the wrapper
 // installed into a temporary opt/resource far from any node_modules, started as Concourse does.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
@@ -94,5 +103,34 @@ describe('the resource as installed in the image', () => {
     expect(result.stdout.trim()).toBe(
       `1 1 http://proxy.example:3128 ${join(resource, 'lib/in.mjs')} /tmp/dest`,
     );
+  });
+});
+
+// What the image build promises (README, Development), checked where a change would break it.
+describe('the Dockerfile', () => {
+  const read = (file: string) => readFile(join(PROJECT_ROOT, file), 'utf8');
+
+  it('pins both bases by tag and digest, Node at the version the tests run under', async () => {
+    const dockerfile = await read('Dockerfile');
+    const node = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-trixie-slim@sha256:[0-9a-f]{64}$/m.exec(
+      dockerfile,
+    );
+    expect(node).not.toBeNull();
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=debian:13\.\d+-slim@sha256:[0-9a-f]{64}$/m);
+    expect(await read('scripts/node24.sh')).toContain(`version=${node?.[1]}\n`);
+    expect(dockerfile).not.toMatch(/^# syntax=/m); // no frontend fetched from a registry
+  });
+
+  it('builds the resource without the tests: the default target does not depend on them', async () => {
+    const dockerfile = await read('Dockerfile');
+    const stages = dockerfile.split(/^(?=FROM )/m).slice(1);
+    expect(stages.at(-1)?.trim()).toBe('FROM resource');
+    expect(stages.find((stage) => / AS tests$/m.test(stage))).toMatch(/^FROM resource AS tests$/m);
+    expect(dockerfile).not.toMatch(/--from=tests/);
+  });
+
+  it('sends no dependencies, build output or history as context', async () => {
+    const ignored = (await read('.dockerignore')).split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', '.cache']));
   });
 });
