@@ -22,6 +22,7 @@ import type { Section } from './report.js';
 import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
 import {
   describeSpec,
+  mainOnlyRepo,
   nextReleaseFiles,
   syntheticRepo,
   type RepoSpec,
@@ -87,9 +88,10 @@ export async function benchOut(context: BenchContext): Promise<Section> {
 }
 
 /**
- * Serves `repo` as `name` (main only) and makes the build directory of a put: `release-repo`, a
- * checkout of main with the next release cut in it and left uncommitted, as `bosh create-release
- * --final` leaves it. The checkout borrows the cache's objects; its work tree is main's.
+ * Serves `repo`'s main alone (mainOnlyRepo) as `name` and makes the build directory of a put:
+ * `release-repo`, a checkout of main with the next release cut in it and left uncommitted, as
+ * `bosh create-release --final` leaves it. The checkout borrows the cache's objects; its work
+ * tree is main's.
  */
 export async function prepareOut(
   context: BenchContext,
@@ -97,10 +99,11 @@ export async function prepareOut(
   repo: SyntheticRepo,
   name: string,
 ): Promise<Target> {
-  await serveRepo(sandbox, repo, { name, withLockBranch: false });
+  const main = await mainOnlyRepo(repo);
+  await serveRepo(sandbox, { ...repo, path: main }, { name, withLockBranch: false });
   const build = await scratchDir(context, 'out-build');
   const checkout = join(build, 'release-repo');
-  await git(build, ['clone', '--quiet', '--shared', '--branch', 'main', repo.path, checkout]);
+  await git(build, ['clone', '--quiet', '--shared', '--branch', 'main', main, checkout]);
   const files = nextReleaseFiles(repo);
   for (const [path, content] of files) {
     await mkdir(dirname(join(checkout, path)), { recursive: true });
@@ -110,11 +113,15 @@ export async function prepareOut(
   return { repo, name, build, newBuilds, puts: [] };
 }
 
-/** One put of the target's release, from a free lock; gives the lock up again afterwards. */
+/**
+ * One put of the target's release, from a free lock; gives the lock up again afterwards. `step`
+ * sets the step's HOME and Node's arguments (see trace.ts).
+ */
 export async function putOnce(
   context: BenchContext,
   sandbox: Sandbox,
   target: Target,
+  step: { home?: string; nodeArgs?: string[] } = {},
 ): Promise<Put> {
   const since = sandbox.log().length;
   const tmp = await scratchDir(context, 'out-tmp');
@@ -125,7 +132,7 @@ export async function putOnce(
     };
     const finished = expectSuccess(
       'out',
-      await runStep(context, 'out', request, { args: [target.build], tmp }),
+      await runStep(context, 'out', request, { args: [target.build], tmp, ...step }),
     );
     const response = JSON.parse(finished.stdout) as InOutResponse;
     const operation = response.metadata.find((m) => m.name === 'operation')?.value;

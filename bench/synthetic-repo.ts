@@ -15,7 +15,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { git, GIT_ENV } from './process.js';
 import { SyntheticRelease } from './synthetic-release.js';
 
@@ -130,6 +130,36 @@ export async function syntheticRepo(
     `  ${describeSpec(spec)}: pack ${(packBytes / 2 ** 20).toFixed(0)} MiB in ${(repo.generatedMs / 1000).toFixed(1)} s`,
   );
   return repo;
+}
+
+/**
+ * main alone, in a bare repository of its own beside the cached one (made on first use), for the
+ * puts: one pack with a bitmap, as a server keeps a branch after its maintenance. In the cached
+ * repository the lock branch's indexes are the newer and larger versions, so its repack made them
+ * the delta bases and stored main's as deltas against them; serving main's indexes to a blobless
+ * fetch from there made the sandbox rebuild and recompress every one of them (5 s of a put at
+ * 305,000 entries), work a server does not do for a branch's newest files. Cloned without the
+ * lock branch, main's newest indexes travel, and are kept, whole.
+ */
+export async function mainOnlyRepo(repo: SyntheticRepo): Promise<string> {
+  const path = repo.path.replace(/\.git$/, '-main.git');
+  const ready = join(path, 'bench-ready');
+  if (existsSync(ready)) return path;
+  await rm(path, { recursive: true, force: true });
+  await git(dirname(path), [
+    'clone',
+    '--quiet',
+    '--bare',
+    '--no-local',
+    '--single-branch',
+    '--branch',
+    'main',
+    repo.path,
+    path,
+  ]);
+  await git(path, ['repack', '-a', '-d', '-q', '-b']);
+  await writeFile(ready, '');
+  return path;
 }
 
 /** `1,000 commits, 100 MiB`, and the index entries when the spec sets them. */
