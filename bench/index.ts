@@ -5,6 +5,7 @@
 //   npm run bench -- --quick            # a small grid, fewer rounds
 //   npm run bench -- --only check,out   # some of: fetch, check, out, cold-start, rebase, metadata
 //   npm run bench -- --runs 3           # rounds per measurement
+//   npm run bench -- --only metadata --trace   # also trace in and out at the largest size
 //   npm run bench -- --write            # also replace the generated part of BENCHMARKS.md and
 //                                       # write its charts into bench/charts/
 //   npm run bench -- --clean            # remove the cached repositories and exit
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
       only: { type: 'string' },
       runs: { type: 'string' },
       write: { type: 'boolean', default: false },
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
   const machine = await describeMachine({ dir: cacheDir, nodes: [process.execPath, resourceNode] });
   const context: BenchContext = {
     quick: values.quick,
+    trace: values.trace,
     runs: values.runs === undefined ? undefined : Number(values.runs),
     cacheDir,
     scratch,

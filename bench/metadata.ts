@@ -2,13 +2,16 @@
 // release repositories whose 61 `.final_builds` indexes hold 3,050, 30,500 or 305,000 entries,
 // history and source small and equal. Each round goes over every repository and runs the four
 // back to back on it, in an order that rotates with the round.
-import { startSandbox } from '../sandbox/index.js';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { Chart } from './chart.js';
-import { removeDir, type BenchContext } from './context.js';
+import { expectSuccess, removeDir, runStep, scratchDir, type BenchContext } from './context.js';
 import { FETCH_LABELS, measureFetch } from './fetch.js';
+import { startFetchHost } from './fetch-host.js';
 import { prepareOut, putOnce, type Target } from './out.js';
-import type { Section } from './report.js';
+import type { Section, Table } from './report.js';
 import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
+import { prepareTrace, readTrace, traceTables } from './trace.js';
 import { metadataGrid, releasesOf, syntheticRepo, type SyntheticRepo } from './synthetic-repo.js';
 
 type Kind = 'in' | 'out' | 'clone' | 'shallow';
@@ -36,6 +39,7 @@ export async function benchMetadata(context: BenchContext): Promise<Section> {
   // `out` puts into this process's sandbox (see out.ts), `in` and the clones each get a fresh one.
   const sandbox = await startSandbox();
   const results: SizeResult[] = [];
+  let traced: Table[] = [];
   try {
     for (const repo of repos) {
       const target = await prepareOut(context, sandbox, repo, `${nameOf(repo)}-out`);
@@ -58,11 +62,55 @@ export async function benchMetadata(context: BenchContext): Promise<Section> {
         }
       }
     }
+    const largest = results.at(-1);
+    if (context.trace && largest !== undefined)
+      traced = await traceLargest(context, sandbox, largest);
   } finally {
     await sandbox.stop();
     for (const result of results) await removeDir(result.target.build);
   }
-  return describe(context, results, performance.now() - started);
+  const section = describe(context, results, performance.now() - started);
+  return { ...section, tables: [...section.tables, ...traced] };
+}
+
+// One more `in` and `out` at the largest size, traced (trace.ts); not among the measurements.
+async function traceLargest(
+  context: BenchContext,
+  sandbox: Sandbox,
+  result: SizeResult,
+): Promise<Table[]> {
+  const tables: Table[] = [];
+  for (const step of ['in', 'out'] as const) {
+    context.say(`metadata: tracing ${step} at ${result.repo.buildsOnMain} entries`);
+    const dir = await scratchDir(context, `trace-${step}`);
+    try {
+      const home = join(dir, 'home');
+      const traceDirs = { eventsDir: join(dir, 'git-events'), profileDir: join(dir, 'profile') };
+      const nodeArgs = await prepareTrace(home, traceDirs.eventsDir, traceDirs.profileDir);
+      let stepStartedAt = Date.now();
+      let wallMs: number;
+      if (step === 'out') {
+        wallMs = (await putOnce(context, sandbox, result.target, { home, nodeArgs })).ms;
+      } else {
+        const host = await startFetchHost(result.repo, nameOf(result.repo));
+        try {
+          const request = host.served.request;
+          const args = [join(dir, 'dest')];
+          stepStartedAt = Date.now();
+          wallMs = expectSuccess(
+            'in',
+            await runStep(context, 'in', request, { args, tmp: dir, home, nodeArgs }),
+          ).ms;
+        } finally {
+          await host.stop();
+        }
+      }
+      tables.push(...traceTables(step, await readTrace({ ...traceDirs, stepStartedAt, wallMs })));
+    } finally {
+      await removeDir(dir);
+    }
+  }
+  return tables;
 }
 
 function nameOf(repo: SyntheticRepo): string {
