@@ -16,7 +16,10 @@ export interface ChartPoint {
 export interface ChartSeries {
   key: string;
   label: string;
+  /** A marker each. */
   points: ChartPoint[];
+  /** Where the line runs, when not through the markers (e.g. through a group's median). */
+  line?: ChartPoint[];
 }
 
 /** A chart of one grid; charts with the same `file` are one chart, their series put together. */
@@ -224,16 +227,15 @@ export function renderChart(chart: Chart): string {
     `<text transform="translate(20 ${PLOT.top + PLOT.height / 2}) rotate(-90)" text-anchor="middle" font-size="13">${escapeXml(chart.y.label)}</text>`,
   );
 
+  const pixelsOf = (list: readonly ChartPoint[]) =>
+    [...list].sort((a, b) => a.x - b.x).map((p): [number, number] => [x(p.x), y(p.y)]);
   series.forEach((s, i) => {
     const style = styleOf(s.key, i);
-    const pixels = [...s.points]
-      .sort((a, b) => a.x - b.x)
-      .map((p): [number, number] => [x(p.x), y(p.y)]);
     parts.push(`<g aria-label="${escapeXml(s.label)}">`);
     parts.push(
-      `<path d="${linePath(pixels)}" fill="none" stroke="${style.color}" stroke-width="2"${dashAttribute(style)} stroke-linejoin="round"/>`,
+      `<path d="${linePath(pixelsOf(s.line ?? s.points))}" fill="none" stroke="${style.color}" stroke-width="2"${dashAttribute(style)} stroke-linejoin="round"/>`,
     );
-    for (const [px, py] of pixels) parts.push(marker(style, px, py));
+    for (const [px, py] of pixelsOf(s.points)) parts.push(marker(style, px, py));
     parts.push('</g>');
   });
 
@@ -261,8 +263,13 @@ export function renderChart(chart: Chart): string {
 
 function orderedSeries(series: readonly ChartSeries[]): ChartSeries[] {
   const rank = (key: string) => (ORDER.includes(key) ? ORDER.indexOf(key) : ORDER.length);
+  const drawable = (points: readonly ChartPoint[]) => points.filter((p) => p.x > 0 && p.y > 0);
   return series
-    .map((s) => ({ ...s, points: s.points.filter((p) => p.x > 0 && p.y > 0) }))
+    .map((s) => ({
+      ...s,
+      points: drawable(s.points),
+      ...(s.line === undefined ? {} : { line: drawable(s.line) }),
+    }))
     .filter((s) => s.points.length > 0)
     .sort((a, b) => rank(a.key) - rank(b.key));
 }

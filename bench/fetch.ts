@@ -200,7 +200,11 @@ function describe(context: BenchContext, results: RepoResult[], tookMs: number):
   };
 }
 
-/** Title and axes of the repository-size chart, which benchmark 3 adds `out` to. */
+/**
+ * The repository-size chart, which benchmark 3 adds `out` to: a marker for each repository, the
+ * line through the median of each source size (the histories of one size share its pack size
+ * nearly, and a line through each of them would run up and down on the spot).
+ */
 export function repositorySizeChart(
   results: readonly { repo: SyntheticRepo; times: Partial<Record<string, number[]>> }[],
   kinds: readonly { key: string; label: string }[] = KINDS.map((kind) => ({
@@ -208,17 +212,24 @@ export function repositorySizeChart(
     label: FETCH_LABELS[kind],
   })),
 ): Chart {
-  const series: ChartSeries[] = kinds.map(({ key, label }) => ({
-    key,
-    label,
-    points: results.map((r) => ({ x: r.repo.packBytes, y: median(r.times[key] ?? []) })),
-  }));
+  const sizes = [...new Set(results.map((r) => r.repo.sourceBytes))];
+  const series: ChartSeries[] = kinds.map(({ key, label }) => {
+    const point = (r: (typeof results)[number]) => ({
+      x: r.repo.packBytes,
+      y: median(r.times[key] ?? []),
+    });
+    const line = sizes.map((size) => {
+      const group = results.filter((r) => r.repo.sourceBytes === size).map(point);
+      return { x: median(group.map((p) => p.x)), y: median(group.map((p) => p.y)) };
+    });
+    return { key, label, points: results.map(point), line };
+  });
   return {
     file: 'repository-size.svg',
     title: 'Time against repository size (log–log)',
-    note: 'each point one repository: 100 to 10,000 commits, 10 MiB to 1 GiB of source; medians',
+    note: 'a marker per repository (100 to 10,000 commits); lines through the median of each source size',
     x: { label: 'repository size (pack)', unit: 'bytes' },
-    y: { label: 'wall time', unit: 'ms' },
+    y: { label: 'wall time (median)', unit: 'ms' },
     series,
   };
 }

@@ -197,9 +197,9 @@ function metadataSizeChart(results: readonly SizeResult[]): Chart {
   return {
     file: 'metadata-size.svg',
     title: 'Time against metadata size (log–log)',
-    note: '61 .final_builds indexes, 100 commits, 10 MiB of source; out brings 50 new builds; medians',
+    note: '61 .final_builds indexes, 100 commits, 10 MiB of source; out brings 50 new builds',
     x: { label: '.final_builds entries on the base', unit: 'count' },
-    y: { label: 'wall time', unit: 'ms' },
+    y: { label: 'wall time (median)', unit: 'ms' },
     series: KINDS.map((kind) => ({
       key: kind,
       label: LABELS[kind],

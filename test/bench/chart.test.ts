@@ -189,6 +189,31 @@ describe('the chart', () => {
     expect(shallowLine).toHaveLength(2);
   });
 
+  it('runs a line through its own points when it has them, markers staying on the data', () => {
+    const grouped = renderChart(
+      chart([
+        {
+          key: 'clone',
+          label: 'git clone (full)',
+          points: [
+            { x: 100, y: 1000 },
+            { x: 110, y: 3000 },
+            { x: 1000, y: 2000 },
+          ],
+          line: [
+            { x: 105, y: 2000 },
+            { x: 1000, y: 2000 },
+          ],
+        },
+      ]),
+    );
+    const [line] = pathPoints(grouped);
+    expect(line).toHaveLength(2);
+    expect(line?.[0]?.[1]).toBe(line?.[1]?.[1]);
+    // Triangles: one per point, and one in the legend.
+    expect(grouped.match(/Z" fill="#555555"/g)).toHaveLength(4);
+  });
+
   it('needs a point to draw', () => {
     expect(() => renderChart(chart([{ key: 'in', label: 'in', points: [] }]))).toThrow(
       'no point to draw',
