@@ -3,11 +3,12 @@
 // fonts and legend, and draws every series with its own colour, dash and marker, to read in grey
 // too. Log scales on both axes: a flat series is a horizontal line, and equal ratios look equal at
 // every size. Pure.
+import { formatBytes } from './stats.js';
 
 /** What an axis counts: a count (entries), bytes, or milliseconds. */
-export type AxisUnit = 'count' | 'bytes' | 'ms';
+type AxisUnit = 'count' | 'bytes' | 'ms';
 
-export interface ChartPoint {
+interface ChartPoint {
   x: number;
   y: number;
 }
@@ -87,7 +88,7 @@ export function logScale(
 }
 
 /** A tick of a log axis; major ticks are the decades (for bytes: 1, 10, 100 of a unit). */
-export interface Tick {
+interface Tick {
   value: number;
   major: boolean;
 }
@@ -139,16 +140,9 @@ export function tickLabel(value: number, unit: AxisUnit): string {
       if (value >= 1e6) return `${trim(value / 1e6)}M`;
       if (value >= 1e3) return `${trim(value / 1e3)}k`;
       return trim(value);
-    case 'bytes': {
-      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-      let scaled = value;
-      let index = 0;
-      while (scaled >= 1024 && index < units.length - 1) {
-        scaled /= 1024;
-        index++;
-      }
-      return `${trim(scaled)} ${units[index]}`;
-    }
+    case 'bytes':
+      // Ticks are whole numbers of a unit: `10 MiB`, `1 GiB`.
+      return formatBytes(value);
     case 'ms':
       if (value >= 60_000) return `${trim(value / 60_000)} min`;
       if (value >= 1000) return `${trim(value / 1000)} s`;

@@ -29,7 +29,7 @@ export function fetchGrid(quick: boolean): RepoSpec[] {
 }
 
 /** `in`, a full clone as concourse/git-resource's `in` makes it, or `git clone --depth 1`. */
-export type FetchKind = 'in' | 'clone' | 'shallow';
+type FetchKind = 'in' | 'clone' | 'shallow';
 const KINDS: FetchKind[] = ['in', 'clone', 'shallow'];
 
 /** How the charts and tables name each kind of measurement. */

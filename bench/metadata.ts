@@ -19,7 +19,7 @@ const KINDS: Kind[] = ['in', 'out', 'clone', 'shallow'];
 const LABELS: Record<Kind, string> = { ...FETCH_LABELS, out: 'out (bundle)' };
 
 /** The growth from the smallest metadata to the largest that `in` and `out` may show. */
-export const GROWTH_BAR = 1.5;
+const GROWTH_BAR = 1.5;
 const LARGEST_ENTRIES = 305_000;
 
 interface SizeResult {

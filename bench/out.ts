@@ -33,7 +33,7 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
 /** One put: its wall time and the requests it made. */
-export interface Put {
+interface Put {
   ms: number;
   restReads: number;
   restWrites: number;

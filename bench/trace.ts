@@ -9,7 +9,7 @@ import type { Table } from './report.js';
 import { formatMs } from './stats.js';
 
 /** A git process of the trace: when it started (ms after the step), how long, its command. */
-export interface GitSpan {
+interface GitSpan {
   startMs: number;
   ms: number;
   /** How many git processes started it (0: the step started it). */
@@ -18,13 +18,13 @@ export interface GitSpan {
 }
 
 /** Self time of one function of the step's own JavaScript. */
-export interface ProfileEntry {
+interface ProfileEntry {
   name: string;
   ms: number;
 }
 
 /** What one traced run found. */
-export interface Trace {
+interface Trace {
   wallMs: number;
   git: GitSpan[];
   profile: ProfileEntry[];
