@@ -17,6 +17,8 @@ export const OWNER = 'acme';
 /** Options and shared facts of one harness run. */
 export interface BenchContext {
   quick: boolean;
+  /** Whether to trace where the time of a step goes, where a benchmark can (`--trace`). */
+  trace: boolean;
   /** Rounds of each measurement, when given on the command line. */
   runs: number | undefined;
   /** Generated repositories, kept between runs. */
@@ -50,23 +52,28 @@ export const BUILD_ENV = {
 
 /**
  * Runs `dist/<step>.mjs` with the resource's Node as the image does: its own /tmp (`tmp`, where
- * check keeps its ETags), a compile cache as the image has one (Node ≥ 22.1; ignored by 20).
+ * check keeps its ETags, and HOME unless given), a compile cache as the image has one (Node ≥
+ * 22.1; ignored by 20); `nodeArgs` go to Node itself.
  */
 export function runStep(
   context: BenchContext,
   step: 'check' | 'in' | 'out',
   request: unknown,
-  options: { args?: string[]; tmp: string },
+  options: { args?: string[]; tmp: string; home?: string; nodeArgs?: string[] },
 ): Promise<Finished> {
   return run(
     context.resourceNode,
-    [join(PROJECT_ROOT, 'dist', `${step}.mjs`), ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      join(PROJECT_ROOT, 'dist', `${step}.mjs`),
+      ...(options.args ?? []),
+    ],
     {
       cwd: options.tmp,
       input: JSON.stringify(request),
       env: {
         PATH: process.env.PATH,
-        HOME: options.tmp,
+        HOME: options.home ?? options.tmp,
         TMPDIR: options.tmp,
         NODE_COMPILE_CACHE: join(context.scratch, 'compile-cache'),
         ...BUILD_ENV,
@@ -102,7 +109,7 @@ export async function removeDir(dir: string): Promise<void> {
  */
 export async function serveRepo(
   sandbox: Sandbox,
-  repo: SyntheticRepo,
+  repo: Pick<SyntheticRepo, 'path' | 'lockBranch'>,
   options: { name: string; withLockBranch: boolean },
 ): Promise<void> {
   await sandbox.createRepository({

@@ -3,24 +3,28 @@
 //
 //   npm run bench                       # the full grid (see BENCHMARKS.md for what it costs)
 //   npm run bench -- --quick            # a small grid, fewer rounds
-//   npm run bench -- --only check,out   # some benchmarks: fetch, check, out, cold-start, rebase
+//   npm run bench -- --only check,out   # some of: fetch, check, out, cold-start, rebase, metadata
 //   npm run bench -- --runs 3           # rounds per measurement
-//   npm run bench -- --write            # also replace the generated part of BENCHMARKS.md
+//   npm run bench -- --only metadata --trace   # also trace in and out at the largest size
+//   npm run bench -- --write            # also replace the generated part of BENCHMARKS.md and
+//                                       # write its charts into bench/charts/
 //   npm run bench -- --clean            # remove the cached repositories and exit
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mergeCharts, renderChart } from './chart.js';
 import { benchCheck } from './check.js';
 import { benchColdStart, node24 } from './cold-start.js';
 import { newScratch, PROJECT_ROOT, type BenchContext } from './context.js';
 import { benchFetch } from './fetch.js';
 import { FETCH_HOST_FLAG, runFetchHost } from './fetch-host.js';
 import { describeMachine } from './machine.js';
+import { benchMetadata } from './metadata.js';
 import { benchOut } from './out.js';
 import { run } from './process.js';
 import { benchRebase } from './rebase.js';
-import { renderReport, replaceGenerated, type Report, type Section } from './report.js';
+import { CHARTS_DIR, renderReport, replaceGenerated, type Report, type Section } from './report.js';
 
 const BENCHMARKS: Record<string, (context: BenchContext) => Promise<Section>> = {
   fetch: benchFetch,
@@ -28,12 +32,14 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<Section>> = 
   out: benchOut,
   'cold-start': benchColdStart,
   rebase: benchRebase,
+  metadata: benchMetadata,
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
       only: { type: 'string' },
       runs: { type: 'string' },
       write: { type: 'boolean', default: false },
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
   const machine = await describeMachine({ dir: cacheDir, nodes: [process.execPath, resourceNode] });
   const context: BenchContext = {
     quick: values.quick,
+    trace: values.trace,
     runs: values.runs === undefined ? undefined : Number(values.runs),
     cacheDir,
     scratch,
@@ -97,7 +104,20 @@ async function main(): Promise<void> {
   const stamp = startedAt.replace(/[:]/g, '');
   await writeFile(join(resultsDir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(resultsDir, `${stamp}.md`), markdown);
+  const load = (loads: number[]) => loads[0]?.toFixed(1) ?? '?';
+  const footer = `npm run bench, ${startedAt}, load average ${load(machine.loadAtStart)} at start, ${load(machine.loadAtEnd)} at end`;
+  const charts = mergeCharts(sections.flatMap((section) => section.charts ?? []));
+  for (const chart of charts) {
+    const svg = renderChart({ ...chart, footer });
+    await writeFile(join(resultsDir, `${stamp}-${chart.file}`), svg);
+    if (values.write) {
+      await mkdir(join(PROJECT_ROOT, CHARTS_DIR), { recursive: true });
+      await writeFile(join(PROJECT_ROOT, CHARTS_DIR, chart.file), svg);
+    }
+  }
   console.log(markdown);
+  if (charts.length > 0)
+    console.error(`charts: ${charts.map((c) => join(resultsDir, `${stamp}-${c.file}`)).join(' ')}`);
   if (values.write) {
     const file = join(PROJECT_ROOT, 'BENCHMARKS.md');
     const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n';

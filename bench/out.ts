@@ -1,7 +1,7 @@
 // Benchmark 3: `out` delivering a release with 50 new builds into a base of ~10,000 `.final_builds`
-// entries, on the smallest repository and on the largest: wall time of the spawned bundle and the
-// requests it made (the sandbox's request log). Each round puts into both, back to back; between
-// puts the lock branch is deleted (closing the PR), so every put takes the lock from free.
+// entries, on repositories from the smallest to the largest: wall time of the spawned bundle and
+// the requests it made (the sandbox's request log). Each round puts into each, back to back;
+// between puts the lock branch is deleted (closing the PR), so every put takes the lock from free.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
@@ -16,11 +16,13 @@ import {
   sourceFor,
   type BenchContext,
 } from './context.js';
+import { repositorySizeChart } from './fetch.js';
 import { git } from './process.js';
 import type { Section } from './report.js';
 import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
 import {
   describeSpec,
+  mainOnlyRepo,
   nextReleaseFiles,
   syntheticRepo,
   type RepoSpec,
@@ -30,6 +32,7 @@ import {
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
+/** One put: its wall time and the requests it made. */
 interface Put {
   ms: number;
   restReads: number;
@@ -37,7 +40,8 @@ interface Put {
   gitRequests: number;
 }
 
-interface Target {
+/** A repository served to `out`, the build directory it puts from, and its puts so far. */
+export interface Target {
   repo: SyntheticRepo;
   name: string;
   build: string;
@@ -55,6 +59,7 @@ export async function benchOut(context: BenchContext): Promise<Section> {
       ]
     : [
         { commits: 100, sourceBytes: 10 * MIB },
+        { commits: 1000, sourceBytes: 100 * MIB },
         { commits: 10_000, sourceBytes: GIB },
       ];
   const rounds = context.runs ?? (context.quick ? 3 : 7);
@@ -64,12 +69,15 @@ export async function benchOut(context: BenchContext): Promise<Section> {
   const sandbox = await startSandbox();
   const targets: Target[] = [];
   try {
-    for (const repo of repos) targets.push(await prepare(context, sandbox, repo));
+    for (const repo of repos) {
+      const name = `out-${repo.commits}-${repo.sourceBytes}`;
+      targets.push(await prepareOut(context, sandbox, repo, name));
+    }
     context.say(`out: ${targets.map((t) => describeSpec(t.repo)).join(' and ')}, ${rounds} rounds`);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < targets.length; k++) {
         const target = targets[(round + k) % targets.length];
-        if (target !== undefined) target.puts.push(await put(context, sandbox, target));
+        if (target !== undefined) target.puts.push(await putOnce(context, sandbox, target));
       }
     }
   } finally {
@@ -79,19 +87,23 @@ export async function benchOut(context: BenchContext): Promise<Section> {
   return describe(context, targets, performance.now() - started);
 }
 
-// The build directory of a put: `release-repo`, a checkout of main with release 200 cut in it and
-// left uncommitted, as `bosh create-release --final` leaves it. The checkout borrows the cache's
-// objects; its work tree is main's.
-async function prepare(
+/**
+ * Serves `repo`'s main alone (mainOnlyRepo) as `name` and makes the build directory of a put:
+ * `release-repo`, a checkout of main with the next release cut in it and left uncommitted, as
+ * `bosh create-release --final` leaves it. The checkout borrows the cache's objects; its work
+ * tree is main's.
+ */
+export async function prepareOut(
   context: BenchContext,
   sandbox: Sandbox,
   repo: SyntheticRepo,
+  name: string,
 ): Promise<Target> {
-  const name = `out-${repo.commits}-${repo.sourceBytes}`;
-  await serveRepo(sandbox, repo, { name, withLockBranch: false });
+  const main = await mainOnlyRepo(repo);
+  await serveRepo(sandbox, { ...repo, path: main }, { name, withLockBranch: false });
   const build = await scratchDir(context, 'out-build');
   const checkout = join(build, 'release-repo');
-  await git(build, ['clone', '--quiet', '--shared', '--branch', 'main', repo.path, checkout]);
+  await git(build, ['clone', '--quiet', '--shared', '--branch', 'main', main, checkout]);
   const files = nextReleaseFiles(repo);
   for (const [path, content] of files) {
     await mkdir(dirname(join(checkout, path)), { recursive: true });
@@ -101,7 +113,16 @@ async function prepare(
   return { repo, name, build, newBuilds, puts: [] };
 }
 
-async function put(context: BenchContext, sandbox: Sandbox, target: Target): Promise<Put> {
+/**
+ * One put of the target's release, from a free lock; gives the lock up again afterwards. `step`
+ * sets the step's HOME and Node's arguments (see trace.ts).
+ */
+export async function putOnce(
+  context: BenchContext,
+  sandbox: Sandbox,
+  target: Target,
+  step: { home?: string; nodeArgs?: string[] } = {},
+): Promise<Put> {
   const since = sandbox.log().length;
   const tmp = await scratchDir(context, 'out-tmp');
   try {
@@ -111,7 +132,7 @@ async function put(context: BenchContext, sandbox: Sandbox, target: Target): Pro
     };
     const finished = expectSuccess(
       'out',
-      await runStep(context, 'out', request, { args: [target.build], tmp }),
+      await runStep(context, 'out', request, { args: [target.build], tmp, ...step }),
     );
     const response = JSON.parse(finished.stdout) as GetPutResponse;
     const operation = response.metadata.find((m) => m.name === 'operation')?.value;
@@ -182,7 +203,13 @@ function describe(context: BenchContext, targets: Target[], tookMs: number): Sec
     notes: [
       `The base (main) holds ${smallest.repo.buildsOnMain.toLocaleString('en-US')} \`.final_builds\` entries in 61 indexes and 199 releases; the put brings release ${smallest.repo.lockVersion} with ${smallest.newBuilds} new builds, a manifest and the release index entry, cut from main's head and uncommitted in \`release-repo\`, a full checkout of main.`,
       `\`dist/out.mjs\` spawned with ${context.resourceNodeVersion} as Concourse runs it; every put finds the lock free, fetches main's metadata (shallow, blobless, sparse), rebases, pushes the lock branch and opens the PR. git requests count ref advertisements and pack exchanges; REST calls are those the request log attributes to the repository.`,
-      'Medians; the ratio is the median of per-round ratios (both puts ran back to back in each round, in rotating order).',
+      'Medians; the ratio is the median of per-round ratios (the puts ran back to back in each round, in rotating order).',
+    ],
+    charts: [
+      repositorySizeChart(
+        targets.map((target) => ({ repo: target.repo, times: { out: times(target) } })),
+        [{ key: 'out', label: 'out (bundle)' }],
+      ),
     ],
     tookMs,
   };

@@ -93,6 +93,43 @@ export class SyntheticRelease {
     return this.releases;
   }
 
+  /** Every `.final_builds` index of the release: its jobs, its packages and the license. */
+  get indexPaths(): string[] {
+    return this.components.map((component) => buildIndexPath(component));
+  }
+
+  /** How many builds the next `releases` cuts will add to each index. */
+  buildsOfNextCuts(releases: number): Map<string, number> {
+    const counts = new Map(this.indexPaths.map((path) => [path, 0]));
+    for (let number = this.releases + 1; number <= this.releases + releases; number++) {
+      for (const component of this.rebuilt(number)) {
+        const path = buildIndexPath(component);
+        counts.set(path, (counts.get(path) ?? 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Adds `count` builds to an index that no kept manifest references: builds of releases older
+   * than the repository's history, as a long-lived release accumulates them (bosh never removes
+   * an index entry). They change no manifest and no release index.
+   */
+  addOldBuilds(path: string, count: number): void {
+    if (!this.indexPaths.includes(path)) throw new Error(`no index ${path} in this release`);
+    const builds = this.indexes.get(path) ?? new Map<string, BuildEntry>();
+    for (let i = 0; i < count; i++) {
+      const seed = `${path}#old-${builds.size}`;
+      const fingerprint = hex(`fingerprint ${seed}`);
+      builds.set(fingerprint, {
+        version: fingerprint,
+        blobstoreId: randomLookingId(`blob ${seed}`),
+        sha1: `sha256:${hex(`digest ${seed}`)}`,
+      });
+    }
+    this.indexes.set(path, builds);
+  }
+
   /** The version the next `cut` makes (1, 2, 3...). */
   get nextVersion(): string {
     return String(this.releases + 1);

@@ -1,23 +1,33 @@
-// Synthetic release repositories for the fetch and out benchmarks, generated once with
+// Synthetic release repositories for the fetch, out and metadata benchmarks, generated once with
 // `git fast-import` into the cache and reused by every later run.
 //
-// Every repository ends with the same metadata (SyntheticRelease: 150 releases imported in the
-// first commit, as when a repository starts tracking its metadata, then 49 releases over the
-// history, plus release 200 on the lock branch, ready to be merged), so that only the history and
-// the source differ: `commits` commits carrying `sourceBytes` of incompressible data, spread over
-// the commits between releases under src/<package>/ (four files per package, overwritten in turn).
+// The repository-size grid: every repository ends with the same metadata (SyntheticRelease: 150
+// releases imported in the first commit, as when a repository starts tracking its metadata, then
+// 49 releases over the history, plus release 200 on the lock branch, ready to be merged), so that
+// only the history and the source differ: `commits` commits carrying `sourceBytes` of
+// incompressible data, spread over the commits between releases under src/<package>/ (four files
+// per package, overwritten in turn).
+//
+// The metadata-size grid: the same small history and source for every repository, 15 + 4
+// releases, and every `.final_builds` index on main filled to `entriesPerIndex` builds with older
+// builds that no kept manifest references, so that only the size of the metadata differs.
 import { createCipheriv, createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { git, GIT_ENV } from './process.js';
 import { SyntheticRelease } from './synthetic-release.js';
 
-/** Commits and source bytes of one repository of the grid. */
+/** Commits and source bytes of one repository of a grid, and its metadata's size. */
 export interface RepoSpec {
   commits: number;
   sourceBytes: number;
+  /**
+   * Builds in each `.final_builds` index on main (the metadata-size grid); without it, what 199
+   * releases of 50 new builds leave (~163 per index).
+   */
+  entriesPerIndex?: number;
 }
 
 /** A generated repository in the cache. */
@@ -25,7 +35,7 @@ export interface SyntheticRepo extends RepoSpec {
   /** The bare repository. */
   path: string;
   releaseName: string;
-  /** Where release 200 waits to be merged into main. */
+  /** Where the next release (200, or 20 on the metadata-size grid) waits to be merged into main. */
   lockBranch: string;
   mainSha: string;
   lockSha: string;
@@ -43,9 +53,45 @@ export interface SyntheticRepo extends RepoSpec {
 
 // Bump when the generated content changes: the cache keys on it.
 const GENERATOR = 1;
-const IMPORTED_RELEASES = 150;
-const HISTORY_RELEASES = 49;
 const SLOTS_PER_PACKAGE = 4;
+const MIB = 2 ** 20;
+
+/**
+ * The metadata-size grid: 61 indexes of 50, 500 or 5,000 builds (3,050, 30,500 and 305,000
+ * entries: about 1, 8 and 83 MiB of metadata), history and source small and equal.
+ */
+export function metadataGrid(quick: boolean): RepoSpec[] {
+  const entries = quick ? [50, 500] : [50, 500, 5000];
+  return entries.map((entriesPerIndex) => ({
+    commits: 100,
+    sourceBytes: 10 * MIB,
+    entriesPerIndex,
+  }));
+}
+
+/** How many releases the first commit imports, and how many follow over the history. */
+export function releasesOf(spec: RepoSpec): { imported: number; overHistory: number } {
+  // Few enough releases that 50 builds per index hold them all.
+  return spec.entriesPerIndex === undefined
+    ? { imported: 150, overHistory: 49 }
+    : { imported: 15, overHistory: 4 };
+}
+
+/**
+ * The release as the generator starts it: empty, or for the metadata-size grid with each index
+ * holding the older builds that, with the builds of the releases to come, make `entriesPerIndex`.
+ */
+export function startingRelease(spec: RepoSpec): SyntheticRelease {
+  const release = new SyntheticRelease();
+  const target = spec.entriesPerIndex;
+  if (target === undefined) return release;
+  const { imported, overHistory } = releasesOf(spec);
+  for (const [path, built] of release.buildsOfNextCuts(imported + overHistory)) {
+    if (built > target) throw new Error(`${path} gets ${built} builds, over ${target}`);
+    release.addOldBuilds(path, target - built);
+  }
+  return release;
+}
 const START = Date.UTC(2020, 0, 1) / 1000;
 
 /** The repository of a spec from the cache, generating it first when it is not there. */
@@ -54,7 +100,8 @@ export async function syntheticRepo(
   spec: RepoSpec,
   say: (line: string) => void,
 ): Promise<SyntheticRepo> {
-  const name = `c${spec.commits}-s${spec.sourceBytes}-g${GENERATOR}`;
+  const entries = spec.entriesPerIndex === undefined ? '' : `-e${spec.entriesPerIndex}`;
+  const name = `c${spec.commits}-s${spec.sourceBytes}${entries}-g${GENERATOR}`;
   const path = join(cacheDir, `${name}.git`);
   const done = join(cacheDir, `${name}.json`);
   if (existsSync(done)) return JSON.parse(await readFile(done, 'utf8')) as SyntheticRepo;
@@ -85,9 +132,42 @@ export async function syntheticRepo(
   return repo;
 }
 
-/** `1,000 commits, 100 MiB`. */
+/**
+ * main alone, in a bare repository of its own beside the cached one (made on first use), for the
+ * puts: one pack with a bitmap, as a server keeps a branch after its maintenance. In the cached
+ * repository the lock branch's indexes are the newer and larger versions, so its repack made them
+ * the delta bases and stored main's as deltas against them; serving main's indexes to a blobless
+ * fetch from there made the sandbox rebuild and recompress every one of them (5 s of a put at
+ * 305,000 entries), work a server does not do for a branch's newest files. Cloned without the
+ * lock branch, main's newest indexes travel, and are kept, whole.
+ */
+export async function mainOnlyRepo(repo: SyntheticRepo): Promise<string> {
+  const path = repo.path.replace(/\.git$/, '-main.git');
+  const ready = join(path, 'bench-ready');
+  if (existsSync(ready)) return path;
+  await rm(path, { recursive: true, force: true });
+  await git(dirname(path), [
+    'clone',
+    '--quiet',
+    '--bare',
+    '--no-local',
+    '--single-branch',
+    '--branch',
+    'main',
+    repo.path,
+    path,
+  ]);
+  await git(path, ['repack', '-a', '-d', '-q', '-b']);
+  await writeFile(ready, '');
+  return path;
+}
+
+/** `1,000 commits, 100 MiB`, and the index entries when the spec sets them. */
 export function describeSpec(spec: RepoSpec): string {
-  return `${spec.commits.toLocaleString('en-US')} commits, ${formatSize(spec.sourceBytes)}`;
+  const history = `${spec.commits.toLocaleString('en-US')} commits, ${formatSize(spec.sourceBytes)}`;
+  if (spec.entriesPerIndex === undefined) return history;
+  const entries = spec.entriesPerIndex * new SyntheticRelease().indexPaths.length;
+  return `${entries.toLocaleString('en-US')} index entries, ${history}`;
 }
 
 function formatSize(bytes: number): string {
@@ -129,7 +209,8 @@ async function fastImport(path: string, spec: RepoSpec): Promise<ImportFacts> {
       await new Promise((resolve) => child.stdin.once('drain', resolve));
   };
   const source = randomStream(spec);
-  const release = new SyntheticRelease();
+  const release = startingRelease(spec);
+  const { imported, overHistory } = releasesOf(spec);
   const name = release.shape.name;
   const lockBranch = `bosh-release-pr/main/${name}`;
   let commitNumber = 0;
@@ -163,8 +244,8 @@ async function fastImport(path: string, spec: RepoSpec): Promise<ImportFacts> {
   const shortSha = (n: number) =>
     createHash('sha1').update(`commit ${n}`).digest('hex').slice(0, 8);
 
-  // The first commit imports the metadata of 150 earlier releases, and the release's skeleton.
-  for (let i = 0; i < IMPORTED_RELEASES; i++) release.cut({ commitHash: shortSha(i) });
+  // The first commit imports the metadata of earlier releases, and the release's skeleton.
+  for (let i = 0; i < imported; i++) release.cut({ commitHash: shortSha(i) });
   const skeleton = new Map<string, string>(release.allFiles());
   skeleton.set('README.md', `# ${name}-release\n\nA synthetic BOSH release for benchmarks.\n`);
   skeleton.set(
@@ -173,19 +254,13 @@ async function fastImport(path: string, spec: RepoSpec): Promise<ImportFacts> {
   );
   for (const pkg of release.packageNames)
     skeleton.set(`packages/${pkg}/spec`, `---\nname: ${pkg}\nfiles:\n- ${pkg}/**/*\n`);
-  await commit(
-    'main',
-    `Track final release metadata in git (${IMPORTED_RELEASES} releases)`,
-    skeleton,
-  );
+  await commit('main', `Track final release metadata in git (${imported} releases)`, skeleton);
 
-  // Then source commits, with a release every (commits - 1) / 49 commits; the last one is a release.
+  // Then source commits, with a release every (commits - 1) / overHistory commits; the last one
+  // is a release.
   const rest = spec.commits - 1;
   const releaseAt = new Set(
-    Array.from(
-      { length: HISTORY_RELEASES },
-      (_, j) => 1 + Math.ceil(((j + 1) * rest) / HISTORY_RELEASES),
-    ),
+    Array.from({ length: overHistory }, (_, j) => 1 + Math.ceil(((j + 1) * rest) / overHistory)),
   );
   const sourceCommits = rest - releaseAt.size;
   if (sourceCommits < 1) throw new Error(`${spec.commits} commits leave no room for source`);
@@ -219,7 +294,7 @@ async function fastImport(path: string, spec: RepoSpec): Promise<ImportFacts> {
   const mainVersion = String(release.releaseCount);
   const buildsOnMain = release.buildCount;
 
-  // Release 200 on the lock branch, as `out` leaves it: the PR the in benchmark merges.
+  // The next release on the lock branch, as `out` leaves it: the PR the in benchmark merges.
   const lockVersion = release.nextVersion;
   const changed = release.cut({ commitHash: shortSha(spec.commits) });
   await commit(
@@ -243,11 +318,12 @@ async function fastImport(path: string, spec: RepoSpec): Promise<ImportFacts> {
 
 /**
  * The files `bosh create-release --final` would leave uncommitted in a checkout of main: the next
- * release (version 200, 50 new builds), cut from main's head.
+ * release (the lock branch's version, 50 new builds), cut from main's head.
  */
 export function nextReleaseFiles(repo: SyntheticRepo): Map<string, string> {
-  const release = new SyntheticRelease();
-  for (let i = 0; i < IMPORTED_RELEASES + HISTORY_RELEASES; i++) release.cut({ commitHash: '' });
+  const release = startingRelease(repo);
+  const { imported, overHistory } = releasesOf(repo);
+  for (let i = 0; i < imported + overHistory; i++) release.cut({ commitHash: '' });
   if (release.nextVersion !== repo.lockVersion)
     throw new Error('the replay drifted from the generator');
   const changed = release.cut({ commitHash: repo.mainSha.slice(0, 8) });

@@ -49,6 +49,43 @@ async function blobIds(repo: string, ref: string, paths: string[]): Promise<stri
 }
 
 describe('fetchCommit', () => {
+  it('runs every git command without automatic maintenance, which could outlive the step', async () => {
+    // A git on PATH that records the command-scoped configuration of each command it runs.
+    const bin = join(root, 'recording-bin');
+    const record = join(root, 'recorded-config');
+    await mkdir(bin, { recursive: true });
+    const realGit = join((await git(root, ['--exec-path'])).trim(), 'git');
+    await writeFile(
+      join(bin, 'git'),
+      [
+        '#!/bin/sh',
+        'i=0; config=""',
+        'while [ "$i" -lt "${GIT_CONFIG_COUNT:-0}" ]; do',
+        '  eval "config=\\"$config \\$GIT_CONFIG_KEY_$i=\\$GIT_CONFIG_VALUE_$i\\""',
+        '  i=$((i + 1))',
+        'done',
+        `printf '%s%s\\n' "$1" "$config" >> "${record}"`,
+        `exec ${realGit} "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const recorded = createGit({
+      log,
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME },
+    });
+    await recorded.fetchCommit({
+      remote,
+      ref: 'main',
+      dir: join(root, 'fetch-no-maintenance'),
+      sparse: METADATA_SPARSE_PATTERNS,
+    });
+    const lines = (await readFile(record, 'utf8')).trim().split('\n');
+    expect(lines.some((line) => line.startsWith('fetch '))).toBe(true);
+    expect(lines.some((line) => line.startsWith('checkout '))).toBe(true);
+    expect(lines.every((line) => line.includes(' maintenance.auto=false'))).toBe(true);
+  });
+
   it('checks out only the metadata paths of a branch tip', async () => {
     const dir = join(root, 'fetch-main');
     const sha = await subject.fetchCommit({

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The operations the sandbox implements; keep in step with sandbox/routes.ts.
+// The operations the sandbox implements; keep in step with sandbox/rest/routes.ts and
+// sandbox/model/docs.ts.
 export const OPERATIONS = [
   'rate-limit/get',
   'users/get-authenticated',

@@ -14,7 +14,7 @@ const ROOT_ID = 'github-rest';
  * Where GitHub's description is known to disagree with what GitHub answers, the answer wins:
  * each correction names its schema, the path inside it, and the report.
  */
-export const SCHEMA_CORRECTIONS: {
+const SCHEMA_CORRECTIONS: {
   schema: string;
   path: string[];
   nullable: true;
@@ -70,7 +70,7 @@ export function toJsonSchema(node: Json): Json {
   return nullable ? { anyOf: [out, { type: 'null' }] } : out;
 }
 
-export interface ResponseCheck {
+interface ResponseCheck {
   /** The schema the body was checked against: the documented one, or basic-error for errors. */
   schema: string;
   /** Whether GitHub's description documents this status for the operation. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { base64Lines } from '../../sandbox/contents.js';
-import { runGitRaw } from '../../sandbox/git.js';
+import { base64Lines } from '../../sandbox/rest/json/contents.js';
+import { runGitRaw } from '../../sandbox/git/run.js';
 import type { Client } from './support.js';
 import {
   client,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { runGit } from '../../sandbox/git.js';
+import { runGit } from '../../sandbox/git/run.js';
 import type { Client } from './support.js';
 import {
   BUNDLE,

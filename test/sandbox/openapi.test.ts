@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { RestObservation, Sandbox } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { OpenApiValidator, toJsonSchema } from '../../sandbox/openapi/validator.js';
-import { ROUTES } from '../../sandbox/routes.js';
+import { ROUTES } from '../../sandbox/rest/routes.js';
 import type { Client } from './support.js';
 import {
   appJwt,

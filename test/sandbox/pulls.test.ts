@@ -716,7 +716,7 @@ describe('pull requests follow their branches', () => {
   });
 });
 
-describe('what people do to a release PR (issue 14)', () => {
+describe('what people do to a release PR', () => {
   test('a human edits the body and the title; GET and the list show the new text', async () => {
     const repo = await freshRepo();
     const number = await sandbox.createPull(OWNER, repo, {

@@ -370,3 +370,42 @@ describe('clock and control routes', () => {
     }
   });
 });
+
+describe('two sandboxes in one process', () => {
+  test('number what they make alike: no id sequence is shared between them', async () => {
+    const made: Record<string, unknown>[] = [];
+    for (const other of [await startTestSandbox(), await startTestSandbox()]) {
+      try {
+        await createExampleRepository(other);
+        const api = client(other);
+        const base = { owner: OWNER, repo: REPO };
+        const { data: pull } = await api.rest.pulls.create({
+          ...base,
+          head: 'cut-a',
+          base: 'main',
+          title: 'Release',
+        });
+        const issue = { ...base, issue_number: pull.number };
+        const { data: labels } = await api.rest.issues.addLabels({ ...issue, labels: ['release'] });
+        const { data: comment } = await api.rest.issues.createComment({ ...issue, body: 'hi' });
+        const { data: repository } = await api.rest.repos.get(base);
+        const app = other.createApp();
+        made.push({
+          pull: pull.id,
+          issue: (await api.rest.issues.get(issue)).data.id,
+          label: labels[0]?.id,
+          comment: comment.id,
+          repository: repository.id,
+          owner: repository.owner.id,
+          app: app.id,
+          installation: other.installApp(app.id, { owner: OWNER }),
+          token: other.log().at(-1)?.tokenId,
+        });
+      } finally {
+        await stopTestSandbox(other);
+      }
+    }
+    expect(made[1]).toEqual(made[0]);
+    expect(made[0]).toMatchObject({ pull: 9_000_001, label: 7_000_001, token: 'token-1' });
+  });
+});

@@ -1,0 +1,209 @@
+// Benchmark 6: `in`, `out`, a full clone and a shallow clone by the size of the metadata itself —
+// release repositories whose 61 `.final_builds` indexes hold 3,050, 30,500 or 305,000 entries,
+// history and source small and equal. Each round goes over every repository and runs the four
+// back to back on it, in an order that rotates with the round.
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import type { Chart } from './chart.js';
+import { expectSuccess, removeDir, runStep, scratchDir, type BenchContext } from './context.js';
+import { FETCH_LABELS, measureFetch } from './fetch.js';
+import { startFetchHost } from './fetch-host.js';
+import { prepareOut, putOnce, type Target } from './out.js';
+import type { Section, Table } from './report.js';
+import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
+import { prepareTrace, readTrace, traceTables } from './trace.js';
+import { metadataGrid, releasesOf, syntheticRepo, type SyntheticRepo } from './synthetic-repo.js';
+
+type Kind = 'in' | 'out' | 'clone' | 'shallow';
+const KINDS: Kind[] = ['in', 'out', 'clone', 'shallow'];
+const LABELS: Record<Kind, string> = { ...FETCH_LABELS, out: 'out (bundle)' };
+
+/** The growth from the smallest metadata to the largest that `in` and `out` may show. */
+const GROWTH_BAR = 1.5;
+const LARGEST_ENTRIES = 305_000;
+
+interface SizeResult {
+  repo: SyntheticRepo;
+  target: Target;
+  times: Record<Kind, number[]>;
+}
+
+/** Runs benchmark 6 and describes its results. */
+export async function benchMetadata(context: BenchContext): Promise<Section> {
+  const started = performance.now();
+  const repos: SyntheticRepo[] = [];
+  for (const spec of metadataGrid(context.quick))
+    repos.push(await syntheticRepo(context.cacheDir, spec, context.say));
+
+  const rounds = context.runs ?? (context.quick ? 3 : 5);
+  // `out` puts into this process's sandbox (see out.ts), `in` and the clones each get a fresh one.
+  const sandbox = await startSandbox();
+  const results: SizeResult[] = [];
+  let traced: Table[] = [];
+  try {
+    for (const repo of repos) {
+      const target = await prepareOut(context, sandbox, repo, `${nameOf(repo)}-out`);
+      results.push({ repo, target, times: { in: [], out: [], clone: [], shallow: [] } });
+    }
+    for (let round = 0; round < rounds; round++) {
+      context.say(`metadata: round ${round + 1} of ${rounds} over ${repos.length} repositories`);
+      for (const result of results) {
+        for (let k = 0; k < KINDS.length; k++) {
+          const kind = KINDS[(round + k) % KINDS.length] ?? 'in';
+          if (kind === 'out') {
+            const put = await putOnce(context, sandbox, result.target);
+            result.target.puts.push(put);
+            result.times.out.push(put.ms);
+          } else {
+            result.times[kind].push(
+              await measureFetch(context, result.repo, nameOf(result.repo), kind),
+            );
+          }
+        }
+      }
+    }
+    const largest = results.at(-1);
+    if (context.trace && largest !== undefined)
+      traced = await traceLargest(context, sandbox, largest);
+  } finally {
+    await sandbox.stop();
+    for (const result of results) await removeDir(result.target.build);
+  }
+  const section = describe(context, results, performance.now() - started);
+  return { ...section, tables: [...section.tables, ...traced] };
+}
+
+// One more `in` and `out` at the largest size, traced (trace.ts); not among the measurements.
+async function traceLargest(
+  context: BenchContext,
+  sandbox: Sandbox,
+  result: SizeResult,
+): Promise<Table[]> {
+  const tables: Table[] = [];
+  for (const step of ['in', 'out'] as const) {
+    context.say(`metadata: tracing ${step} at ${result.repo.buildsOnMain} entries`);
+    const dir = await scratchDir(context, `trace-${step}`);
+    try {
+      const home = join(dir, 'home');
+      const traceDirs = { eventsDir: join(dir, 'git-events'), profileDir: join(dir, 'profile') };
+      const nodeArgs = await prepareTrace(home, traceDirs.eventsDir, traceDirs.profileDir);
+      let stepStartedAt = Date.now();
+      let wallMs: number;
+      if (step === 'out') {
+        wallMs = (await putOnce(context, sandbox, result.target, { home, nodeArgs })).ms;
+      } else {
+        const host = await startFetchHost(result.repo, nameOf(result.repo));
+        try {
+          const request = host.served.request;
+          const args = [join(dir, 'dest')];
+          stepStartedAt = Date.now();
+          wallMs = expectSuccess(
+            'in',
+            await runStep(context, 'in', request, { args, tmp: dir, home, nodeArgs }),
+          ).ms;
+        } finally {
+          await host.stop();
+        }
+      }
+      tables.push(...traceTables(step, await readTrace({ ...traceDirs, stepStartedAt, wallMs })));
+    } finally {
+      await removeDir(dir);
+    }
+  }
+  return tables;
+}
+
+function nameOf(repo: SyntheticRepo): string {
+  return `metadata-${repo.buildsOnMain}`;
+}
+
+function describe(context: BenchContext, results: SizeResult[], tookMs: number): Section {
+  const smallest = results[0];
+  const largest = results.at(-1);
+  if (smallest === undefined || largest === undefined) throw new Error('no repository measured');
+  const growth = (kind: Kind) => pairedRatio(largest.times[kind], smallest.times[kind]);
+  const againstShallow = results.map((r) => pairedRatio(r.times.shallow, r.times.in));
+  const beatsShallow = againstShallow.filter((ratio) => ratio >= 1).length;
+  const inFlat = growth('in') <= GROWTH_BAR;
+  const outFlat = growth('out') <= GROWTH_BAR;
+  const full = largest.repo.buildsOnMain >= LARGEST_ENTRIES;
+  const entries = (r: SizeResult) => r.repo.buildsOnMain.toLocaleString('en-US');
+  const span = `from ${entries(smallest)} to ${entries(largest)} entries`;
+  const { imported, overHistory } = releasesOf(smallest.repo);
+  const requests = (r: SizeResult) => {
+    const rest = median(r.target.puts.map((p) => p.restReads + p.restWrites));
+    return `${rest} REST and ${median(r.target.puts.map((p) => p.gitRequests))} git`;
+  };
+  const generation = results.reduce((sum, r) => sum + r.repo.generatedMs, 0);
+  const onDisk = results.reduce((sum, r) => sum + r.repo.packBytes, 0);
+  return {
+    title: '6. `in` and `out` by metadata size',
+    goal: `\`in\` and \`out\` grow at most ${formatRatio(GROWTH_BAR)} from 3,050 to 305,000 index entries; \`in\` at least as fast as \`git clone --depth 1\` at every size`,
+    verdict: {
+      met: full ? inFlat && outFlat && beatsShallow === results.length : undefined,
+      text: [
+        `${span}, \`in\` grows ${formatRatio(growth('in'))} and \`out\` ${formatRatio(growth('out'))}, round by round (the bar is ${formatRatio(GROWTH_BAR)}; a full clone grows ${formatRatio(growth('clone'))}, a shallow one ${formatRatio(growth('shallow'))})`,
+        `\`in\` is at least as fast as a shallow clone at ${beatsShallow} of ${results.length} sizes (depth 1 ÷ in: ${againstShallow.map(formatRatio).join(' / ')})`,
+        ...(full
+          ? []
+          : ['the quick grid stops below 305,000 entries: run the full grid for the verdict']),
+      ].join('; '),
+    },
+    tables: [
+      {
+        headers: [
+          'index entries',
+          'metadata',
+          'pack',
+          '`in` (bundle)',
+          '`out` (bundle)',
+          '`git clone`',
+          '`git clone --depth 1`',
+          'depth 1 ÷ in',
+          'clone ÷ in',
+          'rounds',
+        ],
+        rows: results.map((r) => [
+          entries(r),
+          formatBytes(r.repo.metadataBytes),
+          formatBytes(r.repo.packBytes),
+          formatMs(median(r.times.in)),
+          formatMs(median(r.times.out)),
+          formatMs(median(r.times.clone)),
+          formatMs(median(r.times.shallow)),
+          formatRatio(pairedRatio(r.times.shallow, r.times.in)),
+          formatRatio(pairedRatio(r.times.clone, r.times.in)),
+          String(r.times.in.length),
+        ]),
+      },
+      {
+        caption: `Growth ${span} (largest ÷ smallest, the median of per-round ratios):`,
+        headers: KINDS.map((kind) => LABELS[kind]),
+        rows: [KINDS.map((kind) => formatRatio(growth(kind)))],
+      },
+    ],
+    notes: [
+      `Every repository has ${smallest.repo.commits} commits and ${formatBytes(smallest.repo.sourceBytes)} of source; main holds ${imported + overHistory} releases (${imported} imported in the first commit, ${overHistory} over the history) of 40 packages and 20 jobs, and each of the 61 \`.final_builds\` indexes is filled to ${results.map((r) => (r.repo.buildsOnMain / 61).toLocaleString('en-US')).join(', ')} entries with older builds that no kept manifest references. Release ${smallest.repo.lockVersion}, with ${smallest.target.newBuilds} new builds, waits on the lock branch.`,
+      `\`in\` and the clones fetch the merge commit of release ${smallest.repo.lockVersion}'s PR, each from a sandbox of its own started fresh (as in benchmark 1); \`out\` puts release ${smallest.repo.lockVersion} from a checkout of main into a free lock (as in benchmark 3; ${results.map(requests).join(', ')} requests per put by size). Steps are the bundles spawned with ${context.resourceNodeVersion} as Concourse runs them.`,
+      'Medians; ratios are medians of per-round ratios (the four ran back to back on each repository in each round, in rotating order, and each round went over every repository in turn).',
+      `Generating these repositories took ${formatMs(generation)} the first time; they are cached in \`.cache/bench/repos\` (${formatBytes(onDisk)}).`,
+    ],
+    charts: [metadataSizeChart(results)],
+    tookMs,
+  };
+}
+
+function metadataSizeChart(results: readonly SizeResult[]): Chart {
+  return {
+    file: 'metadata-size.svg',
+    title: 'Time against metadata size (log–log)',
+    note: '61 .final_builds indexes, 100 commits, 10 MiB of source; out brings 50 new builds',
+    x: { label: '.final_builds entries on the base', unit: 'count' },
+    y: { label: 'wall time (median)', unit: 'ms' },
+    series: KINDS.map((kind) => ({
+      key: kind,
+      label: LABELS[kind],
+      points: results.map((r) => ({ x: r.repo.buildsOnMain, y: median(r.times[kind]) })),
+    })),
+  };
+}
