@@ -16,6 +16,7 @@ import { Repositories } from './model/repositories.js';
 import { Tokens } from './model/tokens.js';
 import { createUrls } from './model/urls.js';
 import type { PullSummary, Sandbox, SandboxOptions } from './sandbox.js';
+import { latestByContext } from './model/statuses.js';
 import { createControlHandler } from './server/control.js';
 import { Faults } from './server/faults.js';
 import { RequestLog } from './server/request-log.js';
@@ -157,6 +158,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setRulesets(owner, repo, rulesets) {
       requireRepository(owner, repo).rulesets = rulesets;
     },
+    setRequiredStatusChecks(owner, repo, branch, contexts) {
+      requireRepository(owner, repo).requiredStatusChecks.set(branch, [...contexts]);
+    },
+    commitStatuses: (owner, repo, sha) => latestByContext(requireRepository(owner, repo), sha),
     setPreReceiveHook(owner, repo, hook) {
       requireRepository(owner, repo).preReceiveHook = hook;
     },

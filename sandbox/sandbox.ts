@@ -4,6 +4,7 @@ import type { Clock } from './model/clock.js';
 import type { MergeMethod } from './git/merge.js';
 import type { PreReceiveHook, RepositoryOptions, Ruleset } from './model/repositories.js';
 import type { TokenOptions } from './model/tokens.js';
+import type { CommitStatus } from './model/statuses.js';
 import type { FaultSpec } from './server/faults.js';
 import type { RequestLogEntry } from './server/request-log.js';
 import type { RestObservation } from './server/rest.js';
@@ -83,6 +84,13 @@ export interface Sandbox {
   setRulesets(owner: string, repo: string, rulesets: Ruleset[]): void;
   /** Installs (or, with null, removes) a custom pre-receive hook, as on GitHub Enterprise Server. */
   setPreReceiveHook(owner: string, repo: string, hook: PreReceiveHook | null): void;
+  /**
+   * Sets branch protection's required status checks of `branch` (none: an empty list): a merge
+   * into it is refused with GitHub's 405 while one of `contexts` is not `success` on the head.
+   */
+  setRequiredStatusChecks(owner: string, repo: string, branch: string, contexts: string[]): void;
+  /** The newest commit status of each context on `sha`. */
+  commitStatuses(owner: string, repo: string, sha: string): CommitStatus[];
   /** Opens a pull request as a human would (default `octocat`); returns its number. */
   createPull(
     owner: string,

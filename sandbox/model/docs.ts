@@ -28,6 +28,13 @@ export const DOCS = {
     'commits/commits#list-pull-requests-associated-with-a-commit',
   ),
   'repos/get-commit': page('commits/commits#get-a-commit'),
+  'repos/get-combined-status-for-ref': page(
+    'commits/statuses#get-the-combined-status-for-a-specific-reference',
+  ),
+  'repos/list-commit-statuses-for-ref': page(
+    'commits/statuses#list-commit-statuses-for-a-reference',
+  ),
+  'repos/create-commit-status': page('commits/statuses#create-a-commit-status'),
   'repos/compare-commits-with-basehead': page('commits/commits#compare-two-commits'),
   'repos/get-content': page('repos/contents#get-repository-content'),
   'git/get-commit': page('git/commits#get-a-commit-object'),

@@ -14,6 +14,7 @@ const FIRST = {
   pull: 9_000_001,
   label: 7_000_001,
   comment: 5_000_001,
+  status: 3_000_001,
   /** Names a push's scratch files. */
   push: 1,
 };

@@ -8,6 +8,7 @@ import { fail } from './errors.js';
 import type { PullRequest } from './pull-request.js';
 import { githubCommitter, liveStats, markMerged, openPulls } from './pull-request.js';
 import type { Repository } from './repositories.js';
+import { refuseUnmetStatusChecks } from './statuses.js';
 
 interface MergePullInput {
   method: MergeMethod;
@@ -66,6 +67,7 @@ export async function mergePull(
   const [isAllowed, refusal] = allowed[input.method];
   if (!isAllowed) fail(405, refusal, documentationUrl);
   if (pull.draft) fail(405, 'Pull Request is not mergeable', documentationUrl);
+  refuseUnmetStatusChecks(repository, pull.baseRef, pull.headSha, documentationUrl);
   const baseRef = `refs/heads/${pull.baseRef}`;
   const baseSha = await repository.git.refSha(baseRef);
   if (baseSha === null) fail(405, 'Pull Request is not mergeable', documentationUrl);

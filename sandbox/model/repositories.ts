@@ -6,6 +6,7 @@ import type { Accounts } from './accounts.js';
 import type { Ids } from './ids.js';
 import type { IssueComment } from './issues.js';
 import type { PullRequest } from './pull-request.js';
+import type { CommitStatus } from './statuses.js';
 
 export interface RepositoryOptions {
   owner: string;
@@ -22,6 +23,11 @@ export interface RepositoryOptions {
   protectedBranches?: string[];
   /** Branch rulesets: a push that breaks one of their rules is refused with GH013. */
   rulesets?: Ruleset[];
+  /**
+   * Branch protection's required status checks: branch → the contexts that must be `success` on
+   * a pull request's head before it merges into that branch.
+   */
+  requiredStatusChecks?: Record<string, string[]>;
   /** A custom pre-receive hook (GitHub Enterprise Server): refuses pushes to matching branches. */
   preReceiveHook?: PreReceiveHook;
   /** Users who may be requested as reviewers or assigned (besides token users). */
@@ -77,6 +83,10 @@ export class Repository {
   readonly labels = new Map<string, Label>();
   readonly pulls = new Map<number, PullRequest>();
   readonly comments: IssueComment[] = [];
+  /** Commit statuses by full sha, oldest first. */
+  readonly statuses = new Map<string, CommitStatus[]>();
+  /** Branch → the status contexts branch protection requires before a merge into it. */
+  requiredStatusChecks: Map<string, string[]>;
   /** Test merges by `base:head` (they depend on the two commits only). */
   readonly testMerges = new Map<string, string | null>();
   protectedBranches: Set<string>;
@@ -108,6 +118,7 @@ export class Repository {
     this.git = new BareRepo(path);
     this.protectedBranches = new Set(options.protectedBranches ?? []);
     this.rulesets = options.rulesets ?? [];
+    this.requiredStatusChecks = new Map(Object.entries(options.requiredStatusChecks ?? {}));
     this.preReceiveHook = options.preReceiveHook ?? null;
     this.collaborators = new Set((options.collaborators ?? []).map((login) => login.toLowerCase()));
     this.teams = new Set((options.teams ?? []).map((slug) => slug.toLowerCase()));

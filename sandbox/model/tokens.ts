@@ -20,6 +20,11 @@ export interface TokenOptions {
   workflows?: boolean;
   /** Who holds it, for GitHub's refusal texts: a person's token (default) or an App's. */
   holder?: TokenHolder;
+  /**
+   * May create commit statuses: a fine-grained token's or an App's "Commit statuses: write", a
+   * classic token's `repo:status`. Default true; false answers POST /statuses/{sha} with 403.
+   */
+  statuses?: boolean;
 }
 
 type TokenHolder = 'personal' | 'app';
@@ -35,6 +40,7 @@ export interface Token {
   reach: (fullName: string) => boolean;
   workflows: boolean;
   holder: TokenHolder;
+  statuses: boolean;
 }
 
 export interface RateWindow {
@@ -67,6 +73,7 @@ export class Tokens {
       reach: options.reach ?? (() => true),
       workflows: options.workflows ?? false,
       holder: options.holder ?? 'personal',
+      statuses: options.statuses ?? true,
       rate: {
         limit: options.rateLimit ?? 5000,
         used: 0,

@@ -40,6 +40,11 @@ import {
   handleRemoveReviewers,
   handleRequestReviewers,
 } from './handlers/reviewers.js';
+import {
+  handleCombinedStatus,
+  handleCreateStatus,
+  handleListStatuses,
+} from './handlers/statuses.js';
 import { handleAuthenticatedUser, handleRateLimit } from './handlers/users.js';
 import type { OperationId } from '../model/docs.js';
 import type { RouteDefinition } from './route-types.js';
@@ -108,6 +113,21 @@ export const ROUTES: RouteDefinition[] = [
     handleCommitPulls,
   ),
   repo('GET /repos/{owner}/{repo}/commits/{ref}', 'repos/get-commit', handleGetCommit),
+  repo(
+    'GET /repos/{owner}/{repo}/commits/{ref}/status',
+    'repos/get-combined-status-for-ref',
+    handleCombinedStatus,
+  ),
+  repo(
+    'GET /repos/{owner}/{repo}/commits/{ref}/statuses',
+    'repos/list-commit-statuses-for-ref',
+    handleListStatuses,
+  ),
+  repo(
+    'POST /repos/{owner}/{repo}/statuses/{sha}',
+    'repos/create-commit-status',
+    handleCreateStatus,
+  ),
   repo(
     'GET /repos/{owner}/{repo}/compare/{basehead}',
     'repos/compare-commits-with-basehead',

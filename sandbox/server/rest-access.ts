@@ -98,7 +98,9 @@ export function refuseAccess(call: Call, caller: Caller): RestAnswer | null {
   ) {
     return { response: error(call, 404, 'Not Found'), counted: true };
   }
-  if (call.write && token.readOnly) {
+  // GitHub's 403 for a token without the permission an operation needs.
+  const statusDenied = route.operationId === 'repos/create-commit-status' && !token.statuses;
+  if ((call.write && token.readOnly) || statusDenied) {
     return { response: error(call, 403, 'Resource not accessible by integration'), counted: true };
   }
   return null;
