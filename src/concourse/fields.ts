@@ -59,15 +59,18 @@ export const SOURCE_FIELDS = {
   debug: { type: 'boolean', default: false },
   track: { type: 'enum', values: ['both', 'final_builds'], default: 'both' },
   report_lower_versions: { type: 'boolean', default: false },
+  // One context for every put and refresh of the resource: branch protection requires it by name.
+  status_context: { type: 'string', default: 'bosh-release-pr' },
 } as const satisfies Record<string, Field>;
 
 /** `params` of a put. */
 export const PUT_FIELDS = {
+  // Required unless `refresh` (parsePutRequest says so): a refresh reads the repository alone.
   repository: {
     type: 'string',
-    required: true,
     description: 'the name of the artifact holding the checkout, e.g. release-repo',
   },
+  refresh: { type: 'boolean', default: false },
   version: { type: 'string' },
   // title and commit_message default by what is delivered (DEFAULT_SUBJECT, put/pull-request.ts).
   title: { type: 'string' },

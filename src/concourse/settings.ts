@@ -36,6 +36,7 @@ export interface SourceSettings extends Pick<
   | 'debug'
   | 'track'
   | 'reportLowerVersions'
+  | 'statusContext'
 > {
   owner: string;
   repo: string;
@@ -113,12 +114,7 @@ export function parseGetRequest(raw: unknown): GetInput {
 export function parsePutRequest(raw: unknown): PutInput {
   const request = requestObject(raw) as Partial<PutRequest>;
   const source = parseSource(request.source);
-  if (request.params === undefined || request.params === null) {
-    throw new UserError(
-      'params.repository: required: name the artifact holding the checkout after bosh create-release --final',
-    );
-  }
-  const params = checked(validateOutParams, request.params, 'params', outParamsSchema);
+  const params = checked(validateOutParams, request.params ?? {}, 'params', outParamsSchema);
   return { source, params: outSettings(params, source) };
 }
 
@@ -168,6 +164,7 @@ function parseSource(raw: unknown): SourceSettings {
     debug: given.debug,
     track: given.track,
     reportLowerVersions: given.reportLowerVersions,
+    statusContext: given.statusContext,
   };
 }
 
@@ -227,7 +224,19 @@ function outSettings(params: RawPutParams, source: SourceSettings): PutSettings 
   if (params.body !== undefined && params.body_file !== undefined) {
     throw new UserError('params: set body or body_file, not both');
   }
-  if (params.repository.startsWith('/') || params.repository.split('/').includes('..')) {
+  if (params.refresh === true) {
+    // A refresh re-plans the open release PR from the repository: a checkout would be ignored,
+    // and a put that names one most likely meant to deliver it.
+    if (params.repository !== undefined || params.import === true) {
+      throw new UserError(
+        `params.refresh re-plans the open release PR from the repository and takes no ${params.import === true ? 'import' : 'checkout'}: remove params.${params.import === true ? 'import' : 'repository'} (or params.refresh) from this put`,
+      );
+    }
+  } else if (params.repository === undefined) {
+    throw new UserError(
+      'params.repository: required: name the artifact holding the checkout after bosh create-release --final (or set params.refresh: true)',
+    );
+  } else if (params.repository.startsWith('/') || params.repository.split('/').includes('..')) {
     throw new UserError(
       `params.repository: "${params.repository}" must be the artifact's name relative to the build's working directory, e.g. release-repo`,
     );

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Credential } from './credential.js';
 import { pullQuery, toCommitInfo, toPerson, toPullRequest } from './convert.js';
-import { statusOf, toGitHubError } from './failures.js';
+import { isPermissionRefusal, statusOf, toGitHubError } from './failures.js';
 import type { CommitInfo, Conditional, GitHub } from './github.js';
 import { createOctokit, type TransportOptions } from './octokit.js';
 
@@ -264,6 +264,26 @@ export function createGitHub(options: GitHubOptions): GitHub {
       await call(`assigning pull request #${number}`, () =>
         octokit.rest.issues.addAssignees({ owner, repo, issue_number: number, assignees, ...once }),
       );
+    },
+
+    async setCommitStatus(sha, status) {
+      const what = `setting the commit status ${status.context} on ${sha.slice(0, 7)}`;
+      try {
+        await octokit.rest.repos.createCommitStatus({
+          owner,
+          repo,
+          sha,
+          state: status.state,
+          context: status.context,
+          description: status.description,
+          ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
+        });
+      } catch (error) {
+        if (!isPermissionRefusal(error)) throw toGitHubError(what, error, context);
+        throw new UserError(
+          `GitHub forbade ${what} in ${context.slug} (403): give the token "Commit statuses: read and write" (a GitHub App: the Commit statuses permission; a classic token: the repo:status scope)`,
+        );
+      }
     },
   };
 }

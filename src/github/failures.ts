@@ -108,6 +108,11 @@ export function toGitHubError(what: string, error: unknown, context: RefusalCont
   return new GitHubError(what, classifyFailure(error), status, { cause: error });
 }
 
+/** Whether GitHub refused a call for a missing permission (a 403 that is no rate limit). */
+export function isPermissionRefusal(error: unknown): boolean {
+  return statusOf(error) === 403 && !RATE_LIMITED.test(failureText(error));
+}
+
 /** Whether an error is a GitHubError with this meaning. */
 export function isGitHubFailure(error: unknown, failure: GitHubFailure): boolean {
   return error instanceof GitHubError && error.failure === failure;

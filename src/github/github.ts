@@ -119,4 +119,18 @@ export interface GitHub {
   addLabels(number: number, labels: string[]): Promise<void>;
   requestReviewers(number: number, reviewers: string[], teamReviewers: string[]): Promise<void>;
   addAssignees(number: number, assignees: string[]): Promise<void>;
+  /**
+   * Sets a commit status on `sha` (POST /statuses/{sha}); a token without the permission is a
+   * UserError that names it.
+   */
+  setCommitStatus(sha: string, status: CommitStatusInput): Promise<void>;
+}
+
+/** A commit status as the resource sets it. */
+interface CommitStatusInput {
+  state: 'pending' | 'success' | 'failure';
+  context: string;
+  /** At most 140 characters (GitHub's 422 otherwise). */
+  description: string;
+  targetUrl: string | undefined;
 }

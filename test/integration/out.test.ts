@@ -77,11 +77,17 @@ describe('FREE', () => {
     expect(pushes.flatMap((entry) => entry.refUpdates)).toEqual([
       expect.objectContaining({ ref: `refs/heads/${LOCK}`, created: true, forced: false }),
     ]);
+    // Issue 19: the commit status is pending from the push until the PR is open and decorated.
     expect(writes.map((entry) => entry.route).filter((route) => !route.includes('.git'))).toEqual([
+      'POST /repos/{owner}/{repo}/statuses/{sha}',
       'POST /repos/{owner}/{repo}/pulls',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
       'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+      'POST /repos/{owner}/{repo}/statuses/{sha}',
+    ]);
+    expect(world.sandbox.commitStatuses(OWNER, repo, head ?? '')).toEqual([
+      expect.objectContaining({ context: 'bosh-release-pr', state: 'success' }),
     ]);
   });
 
@@ -150,7 +156,7 @@ describe('a release a task committed', () => {
 });
 
 describe('OURS', () => {
-  it('adopts its own PR on a re-run: same PR, no new commit, no write', async () => {
+  it('adopts its own PR on a re-run: same PR, no new commit, no write but its status', async () => {
     const repo = await world.repository();
     const build = await world.buildDir('cut-a');
     const first = succeeded(await world.put(repo, build));
@@ -160,7 +166,10 @@ describe('OURS', () => {
     const again = succeeded(await world.put(repo, build));
     expect(meta(again)).toMatchObject({ operation: 'adopted', pr: meta(first).pr });
     expect(await world.branchSha(repo, LOCK)).toBe(head);
-    expect(world.requests(repo, since, { writes: true })).toEqual([]);
+    // Issue 19: every put says on the PR's head that it is safe to merge.
+    expect(world.requests(repo, since, { writes: true }).map((entry) => entry.route)).toEqual([
+      'POST /repos/{owner}/{repo}/statuses/{sha}',
+    ]);
     expect(world.sandbox.pulls(OWNER, repo)).toHaveLength(1);
   });
 

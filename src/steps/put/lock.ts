@@ -31,6 +31,8 @@ export interface LockWriter {
   /** The put's scratch directory. */
   work: string;
   sleep: (ms: number) => Promise<void>;
+  /** Called with the commit a push put on the lock branch (the put's pending status). */
+  onPushed?: (sha: string) => Promise<void>;
 }
 
 /** Reads the lock: the branch, its commits not on the base, and its PRs into any base. */
@@ -92,7 +94,7 @@ export async function takeLock(
   writer: LockWriter,
   options: {
     payload: Payload;
-    text: PullText;
+    text: Pick<PullText, 'commitSubject' | 'buildUrl'>;
     author: { name: string; email: string };
     /** The branch's sha when the lock was read; undefined when it was free. */
     at: string | undefined;
@@ -134,6 +136,7 @@ export async function takeLock(
     log.info(`${target.lockBranch} changed while this put was taking it: reading the lock again`);
     return { kind: 'raced' };
   }
+  await writer.onPushed?.(sha);
   return { kind: 'taken', taken: { baseSha, sha, replaced: options.at, plan } };
 }
 

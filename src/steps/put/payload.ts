@@ -63,7 +63,7 @@ export interface PlannedCommit {
 }
 
 /** What a payload is read from. */
-interface PayloadOptions {
+export interface PayloadOptions {
   checkout: string;
   files: MetadataFiles;
   git: Git;
@@ -88,6 +88,20 @@ export async function releasePayload(
     track: source.track,
     allowUncommitted: params.allowUncommittedChanges,
   });
+  if (detected.release.manifest.uncommittedChanges) {
+    options.log.warn(
+      `${detected.name} ${detected.version} was cut from a dirty working tree (uncommitted_changes: true); params.allow_uncommitted_changes accepts it, and the PR says so`,
+    );
+  }
+  return payloadOfRelease(detected, options);
+}
+
+/**
+ * The payload of a release already detected: from a checkout (a put), or from the release commit
+ * on the lock branch (a refresh, refresh-payload.ts).
+ */
+export function payloadOfRelease(detected: DetectedRelease, options: PayloadOptions): Payload {
+  const { source } = options;
   const label = `${detected.name} ${detected.version}`;
   const note = (target: ReleaseTarget, versions: Iterable<string>): string | undefined => {
     const higher = higherVersion(detected.version, versions);
@@ -100,11 +114,6 @@ export async function releasePayload(
           reportLowerVersions: source.reportLowerVersions,
         });
   };
-  if (detected.release.manifest.uncommittedChanges) {
-    options.log.warn(
-      `${label} was cut from a dirty working tree (uncommitted_changes: true); params.allow_uncommitted_changes accepts it, and the PR says so`,
-    );
-  }
   return {
     kind: 'release',
     name: detected.name,

@@ -18,7 +18,10 @@ import { checkoutDir, expectVersion } from './checkout.js';
 import { deliver, type Delivered, type PutContext } from './deliver.js';
 import { importPayload, releasePayload, type Payload } from './payload.js';
 import { renderPullText } from './pull-request.js';
+import { refresh, refreshMetadata } from './refresh.js';
+import { reportDelivered, reportStatus, statusReporter, type StatusReporter } from './status.js';
 import { createWaiting } from './wait.js';
+import { pendingVerdict } from '../../rules/commit-status.js';
 
 export interface PutDeps {
   github: GitHub;
@@ -34,6 +37,9 @@ export interface PutDeps {
   decorateRetryDelaysMs?: readonly number[];
 }
 
+/** The put's context, and where its commit statuses go. */
+type Prepared = PutContext & { status: StatusReporter };
+
 /** What the put delivered, and what it delivered it for. */
 interface Delivery extends Delivered {
   payload: Payload;
@@ -45,6 +51,11 @@ export async function put(input: PutInput, deps: PutDeps): Promise<GetPutRespons
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-out-'));
   const cache = memoryCache();
   try {
+    if (input.params.refresh) {
+      const refreshed = await refresh(input, { ...deps, cache }, work);
+      const version = await currentVersion({ ...deps, cache }, input.source, refreshed);
+      return { version, metadata: refreshMetadata(refreshed) };
+    }
     const context = await prepare(input, { ...deps, cache }, work);
     const delivery: Delivery = {
       ...(await deliver(context)),
@@ -53,6 +64,17 @@ export async function put(input: PutInput, deps: PutDeps): Promise<GetPutRespons
     };
     const version = await currentVersion({ ...deps, cache }, input.source, delivery);
     const { pull, payload } = delivery;
+    if (
+      pull !== undefined &&
+      (delivery.operation === 'created' || delivery.operation === 'adopted')
+    ) {
+      await reportDelivered(context.status, {
+        pull,
+        base: delivery.target.base,
+        baseSha: delivery.baseSha,
+        identity: input.source.gitAuthor,
+      });
+    }
     deps.log.info(
       pull === undefined
         ? `${delivery.operation}: ${payload.label} adds no .final_builds entry ${delivery.target.base} lacks, so no PR was opened (source.track: final_builds)`
@@ -73,14 +95,14 @@ async function prepare(
   input: PutInput,
   deps: PutDeps & { cache: EtagCache },
   work: string,
-): Promise<PutContext> {
+): Promise<Prepared> {
   const { source, params } = input;
   const { github, git, log, cache } = deps;
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const sources = deps.args[0] ?? '.';
 
-  const checkout = await checkoutDir(deps.args, params.repository, git);
+  const checkout = await checkoutDir(deps.args, params.repository ?? '', git);
   const files = await readMetadataDir(checkout);
   const read = { checkout, files, git, github, log, source, cache };
   const payload = params.import ? await importPayload(read) : await releasePayload(read, params);
@@ -95,6 +117,7 @@ async function prepare(
   log.info(
     `${payload.label} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );
+  const status = statusReporter(input, deps);
   const text = await renderPullText({
     params,
     sources,
@@ -120,7 +143,17 @@ async function prepare(
       sleep,
       decorateRetryDelaysMs: deps.decorateRetryDelaysMs ?? [1000, 3000],
     },
-    writer: { github, git, remote: deps.remote, log, target, work, sleep },
+    writer: {
+      github,
+      git,
+      remote: deps.remote,
+      log,
+      target,
+      work,
+      sleep,
+      onPushed: (sha) => reportStatus(status, sha, pendingVerdict(payload.label, target.base)),
+    },
+    status,
     waiting: createWaiting({
       log,
       now,
@@ -155,7 +188,7 @@ async function stillOnBase(
 async function currentVersion(
   deps: PutDeps & { cache: EtagCache },
   source: PutInput['source'],
-  delivery: Delivery,
+  delivery: { target: ReleaseTarget; baseSha: string },
 ): Promise<ResourceVersion> {
   const { newest } = await readNewestReported({
     github: deps.github,
