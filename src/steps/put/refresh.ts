@@ -2,13 +2,13 @@ import type { MetadataField } from '../../concourse/contract.js';
 import type { PutInput } from '../../concourse/settings.js';
 import { UserError } from '../../errors.js';
 import type { CommitInfo, PullRequest } from '../../github/github.js';
-import type { EtagCache } from '../../io/etag-cache.js';
-import { noEtagCache } from '../../io/etag-cache.js';
+import { noEtagCache, type EtagCache } from '../../io/etag-cache.js';
 import { resolveTarget } from '../../history/release-target.js';
 import { pendingVerdict, safeVerdict, unsafeVerdict } from '../../rules/commit-status.js';
 import type { ReleaseTarget } from '../../rules/lock-state.js';
-import { isResourceCommit, parseCommitTrailers } from '../../rules/release-commit.js';
-import { openOrAnyPulls, takeLock, type LockWriter } from './lock.js';
+import { decideRefresh } from '../../rules/refresh-state.js';
+import { parseCommitTrailers } from '../../rules/release-commit.js';
+import { openOrAnyPulls, takeLock } from './lock.js';
 import type { Payload } from './payload.js';
 import type { PutDeps } from './put.js';
 import { payloadOfCommit } from './refresh-payload.js';
@@ -32,7 +32,7 @@ interface Refreshed {
   baseSha: string;
   /** The release's version, when a release commit was read. */
   version: string | undefined;
-  /** Why nothing was pushed: a person's commits, the unsafe release, the push that lost the lease. */
+  /** Why nothing was pushed: a person's commits, the unsafe release, the lease it lost. */
   reason: string | undefined;
 }
 
@@ -46,7 +46,7 @@ export async function refresh(
   work: string,
 ): Promise<Refreshed> {
   const { source } = input;
-  const { github, log } = deps;
+  const { github } = deps;
   if (source.track === 'final_builds') {
     throw new UserError(
       'params.refresh needs source.track: both: under final_builds the release manifest is not in git, so a release PR cannot be re-planned from the repository; remove the refresh job until releases/ is in git',
@@ -60,102 +60,119 @@ export async function refresh(
   if (baseSha === undefined) {
     throw new UserError(`the base branch ${target.base} does not exist: check source.base_branch`);
   }
-  const outcome = (operation: RefreshOperation, more: Partial<Refreshed> = {}): Refreshed => {
-    const done = {
+  const [pulls, comparison] =
+    branchSha === undefined
+      ? [[], undefined]
+      : await Promise.all([
+          openOrAnyPulls(github, target, 'open'),
+          github.compareCommits(target.base, branchSha),
+        ]);
+  const state = decideRefresh({
+    base: target.base,
+    lockBranch: target.lockBranch,
+    branchSha,
+    baseSha,
+    pulls,
+    commits: comparison?.commits ?? [],
+    identity: source.gitAuthor,
+  });
+  const finish = (operation: RefreshOperation, more: Partial<Refreshed> = {}): Refreshed =>
+    told(deps, {
       operation,
       target,
-      pull: undefined,
       baseSha,
+      pull: undefined,
       version: undefined,
       reason: undefined,
       ...more,
-    };
-    log.info(
-      `${operation}${done.pull === undefined ? '' : ` ${done.pull.htmlUrl}`}${done.reason === undefined ? '' : `: ${done.reason}`}`,
-    );
-    return done;
-  };
-  const pull =
-    branchSha === undefined ? undefined : (await openOrAnyPulls(github, target, 'open'))[0];
-  if (branchSha === undefined || pull === undefined) {
-    return outcome('nothing-to-refresh', {
-      reason: `no release PR is open from ${target.lockBranch}`,
     });
-  }
-  if (pull.baseRef !== target.base) {
-    return outcome('left', {
-      pull,
-      reason: `PR #${pull.number} was retargeted to ${pull.baseRef}; a refresh re-plans onto ${target.base} only`,
-    });
-  }
-  const commits = (await github.compareCommits(target.base, branchSha))?.commits ?? [];
-  const refusal = unrewritable(commits, source.gitAuthor, pull);
-  const [commit] = commits;
-  if (refusal !== undefined || commit === undefined) {
-    return outcome('left', { pull, reason: refusal ?? `PR #${pull.number} has no commit` });
-  }
-  const trailers = parseCommitTrailers(commit.message);
-  const version = trailers.version;
+  if (state.kind === 'none') return finish('nothing-to-refresh', { reason: state.reason });
+  const { pull } = state;
+  if (state.kind === 'left') return finish('left', { pull, reason: state.reason });
+  const trailers = parseCommitTrailers(state.commit.message);
   const reporter = statusReporter(input, deps);
-  // Built on the base's head already: the put (or refresh) that made it planned it there.
-  if (commit.parents[0] === baseSha) {
-    await reportStatus(reporter, branchSha, safeVerdict(target.base, baseSha));
-    return outcome('up-to-date', { pull, version });
+  const head = state.commit.sha;
+  if (state.kind === 'current') {
+    await reportStatus(reporter, head, safeVerdict(target.base, baseSha));
+    return finish('up-to-date', { pull, version: trailers.version });
   }
   const payload = await payloadOfCommit(
-    { sha: commit.sha, parent: commit.parents[0] ?? '', trailers },
-    { ...deps, target, work, pull: pull.number, source },
+    { sha: head, parent: state.commit.parents[0] ?? '', trailers },
+    { ...deps, source, target, work, pull: pull.number },
   );
-  await reportStatus(
-    reporter,
-    branchSha,
-    pendingVerdict(`re-planning ${payload.label}`, target.base),
-  );
-  return replan({ payload, commit, branchSha, reporter, pull, outcome, input, deps, work, target });
+  await reportStatus(reporter, head, pendingVerdict(`re-planning ${payload.label}`, target.base));
+  const done = await replan({ input, deps, work, target, payload, commit: state.commit, reporter });
+  return finish(done.operation, { ...done, pull, version: payload.version });
 }
 
-/** Why a refresh must not rewrite the branch, or undefined when it carries only the release commit. */
-function unrewritable(
-  commits: readonly CommitInfo[],
-  identity: { name: string; email: string },
-  pull: PullRequest,
-): string | undefined {
-  const foreign = commits.filter((commit) => !isResourceCommit(commit, identity));
-  if (foreign.length > 0) {
-    const authors = [...new Set(foreign.map((commit) => commit.author?.name ?? 'someone'))];
-    return `PR #${pull.number} carries ${foreign.length === 1 ? '1 commit' : `${foreign.length} commits`} by ${authors.join(', ')} that this resource did not make: a refresh never rewrites a person's work; merge or close the PR, or drop those commits`;
-  }
-  if (commits.length > 1) {
-    return `PR #${pull.number} carries ${commits.length} release commits; a refresh re-plans a branch of one`;
-  }
-  return undefined;
+/** Logs a refresh's outcome in one line and returns it. */
+function told(deps: PutDeps, refreshed: Refreshed): Refreshed {
+  const { operation, pull, reason } = refreshed;
+  deps.log.info(
+    `${operation}${pull === undefined ? '' : ` ${pull.htmlUrl}`}${reason === undefined ? '' : `: ${reason}`}`,
+  );
+  return refreshed;
 }
 
-/** Pushes the release re-planned onto the base's head, or reports why it is not safe there. */
+/**
+ * Pushes the release re-planned onto the base's head (with a lease on the commit it replaces),
+ * or says why not: the release is unsafe there, or another writer moved the branch first.
+ */
 async function replan(options: {
-  payload: Payload;
-  commit: CommitInfo;
-  branchSha: string;
-  reporter: StatusReporter;
-  pull: PullRequest;
-  outcome: (operation: RefreshOperation, more?: Partial<Refreshed>) => Refreshed;
   input: PutInput;
   deps: PutDeps;
   work: string;
   target: ReleaseTarget;
-}): Promise<Refreshed> {
-  const { payload, commit, branchSha, reporter, pull, outcome, deps, target } = options;
-  const version = payload.version;
-  const writer: LockWriter = {
-    github: deps.github,
-    git: deps.git,
-    remote: deps.remote,
-    log: deps.log,
-    target,
-    work: options.work,
-    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms))),
-  };
-  const guarded: Payload = {
+  payload: Payload;
+  /** The release commit on the lock branch. */
+  commit: CommitInfo;
+  reporter: StatusReporter;
+}): Promise<Pick<Refreshed, 'operation' | 'reason' | 'baseSha'>> {
+  const { deps, target, payload, commit, reporter } = options;
+  const parent = commit.parents[0] ?? '';
+  let result: Awaited<ReturnType<typeof takeLock>>;
+  try {
+    result = await takeLock(
+      {
+        ...deps,
+        target,
+        work: options.work,
+        sleep: deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms))),
+      },
+      {
+        payload: refusingUnsafe(payload),
+        // The release keeps its subject and the build that cut it; only the commit is new.
+        text: {
+          commitSubject: commit.message.split('\n')[0] ?? '',
+          buildUrl: parseCommitTrailers(commit.message).build,
+        },
+        author: options.input.source.gitAuthor,
+        at: commit.sha,
+        reclaiming: undefined,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof UnsafeRelease)) throw error;
+    await reportStatus(reporter, commit.sha, unsafeVerdict(error.message));
+    return { operation: 'unsafe', reason: error.message, baseSha: parent };
+  }
+  if (result.kind === 'raced') {
+    const reason = `${target.lockBranch} moved during the refresh (another put or refresh pushed first): nothing was pushed`;
+    return { operation: 'superseded', reason, baseSha: parent };
+  }
+  if (result.kind === 'nothing') {
+    const reason = `${target.base} already has every file of ${payload.label}: close the PR`;
+    await reportStatus(reporter, commit.sha, unsafeVerdict(reason));
+    return { operation: 'unsafe', reason, baseSha: parent };
+  }
+  const { sha, baseSha } = result.taken;
+  await reportStatus(reporter, sha, safeVerdict(target.base, baseSha));
+  return { operation: 'refreshed', reason: undefined, baseSha };
+}
+
+/** The payload whose planning refusals (the release is unsafe on the base) are UnsafeRelease. */
+function refusingUnsafe(payload: Payload): Payload {
+  return {
     ...payload,
     async planCommit(files, onto) {
       try {
@@ -166,42 +183,6 @@ async function replan(options: {
       }
     },
   };
-  const trailers = parseCommitTrailers(commit.message);
-  let result: Awaited<ReturnType<typeof takeLock>>;
-  try {
-    result = await takeLock(writer, {
-      payload: guarded,
-      // The release keeps its subject and the build that cut it; the commit is new.
-      text: { commitSubject: commit.message.split('\n')[0] ?? '', buildUrl: trailers.build },
-      author: options.input.source.gitAuthor,
-      at: branchSha,
-      reclaiming: undefined,
-    });
-  } catch (error) {
-    if (!(error instanceof UnsafeRelease)) throw error;
-    await reportStatus(reporter, branchSha, unsafeVerdict(error.message));
-    return outcome('unsafe', {
-      pull,
-      version,
-      reason: error.message,
-      baseSha: commit.parents[0] ?? '',
-    });
-  }
-  if (result.kind === 'raced') {
-    return outcome('superseded', {
-      pull,
-      version,
-      reason: `${target.lockBranch} moved during the refresh (another put or refresh pushed first): nothing was pushed`,
-    });
-  }
-  if (result.kind === 'nothing') {
-    const reason = `${target.base} already has every file of ${payload.label}: close PR #${pull.number}`;
-    await reportStatus(reporter, branchSha, unsafeVerdict(reason));
-    return outcome('unsafe', { pull, version, reason, baseSha: commit.parents[0] ?? '' });
-  }
-  const { sha, baseSha } = result.taken;
-  await reportStatus(reporter, sha, safeVerdict(target.base, baseSha));
-  return outcome('refreshed', { pull: { ...pull, headSha: sha }, version, baseSha });
 }
 
 /** The put's metadata for a refresh. */
