@@ -233,8 +233,9 @@ function outSettings(params: RawPutParams, source: SourceSettings): PutSettings 
       );
     }
   } else if (params.repository === undefined) {
+    // Ajv's words for a required field (field-errors.ts), which it no longer is with refresh.
     throw new UserError(
-      'params.repository: required: name the artifact holding the checkout after bosh create-release --final (or set params.refresh: true)',
+      `params.repository: required (${PUT_FIELDS.repository.description}), unless params.refresh: true`,
     );
   } else if (params.repository.startsWith('/') || params.repository.split('/').includes('..')) {
     throw new UserError(

@@ -81,6 +81,10 @@ beforeAll(async () => {
   await octokit.rest.issues.listComments(issue);
   await octokit.rest.issues.get(issue);
   await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...base, commit_sha: 'cut-a' });
+  const status = { ...base, sha: main, context: 'bosh-release-pr' };
+  await octokit.rest.repos.createCommitStatus({ ...status, state: 'success', description: 'ok' });
+  await octokit.rest.repos.listCommitStatusesForRef({ ...base, ref: 'main' });
+  await octokit.rest.repos.getCombinedStatusForRef({ ...base, ref: 'main' });
   await octokit.rest.pulls.merge({ ...pull, merge_method: 'squash' });
   await octokit.rest.pulls.checkIfMerged(pull);
   await octokit.rest.pulls.get(pull);
@@ -109,6 +113,14 @@ beforeAll(async () => {
   await call(octokit.rest.git.deleteRef({ ...base, ref: 'heads/none' }));
   await call(octokit.rest.git.getRef({ ...base, ref: 'heads/none' }));
   await call(octokit.rest.repos.getBranch({ ...base, branch: 'none' }));
+  await call(
+    octokit.rest.repos.createCommitStatus({
+      ...status,
+      state: 'failure',
+      description: 'x'.repeat(141),
+    }),
+  );
+  await call(octokit.rest.repos.getCombinedStatusForRef({ ...base, ref: 'none' }));
   await call(octokit.rest.repos.getCommit({ ...base, ref: 'none' }));
   await call(octokit.rest.repos.getContent({ ...base, path: 'none.yml' }));
   await call(octokit.rest.repos.getContent({ ...base, path: 'config/final.yml', ref: 'none' }));

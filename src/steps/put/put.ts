@@ -19,7 +19,13 @@ import { deliver, type Delivered, type PutContext } from './deliver.js';
 import { importPayload, releasePayload, type Payload } from './payload.js';
 import { renderPullText } from './pull-request.js';
 import { refresh, refreshMetadata } from './refresh.js';
-import { reportDelivered, reportStatus, statusReporter, type StatusReporter } from './status.js';
+import {
+  reportDelivered,
+  statusQueue,
+  statusReporter,
+  type StatusQueue,
+  type StatusReporter,
+} from './status.js';
 import { createWaiting } from './wait.js';
 import { pendingVerdict } from '../../rules/commit-status.js';
 
@@ -38,7 +44,7 @@ export interface PutDeps {
 }
 
 /** The put's context, and where its commit statuses go. */
-type Prepared = PutContext & { status: StatusReporter };
+type Prepared = PutContext & { status: StatusReporter; statuses: StatusQueue };
 
 /** What the put delivered, and what it delivered it for. */
 interface Delivery extends Delivered {
@@ -50,6 +56,7 @@ interface Delivery extends Delivered {
 export async function put(input: PutInput, deps: PutDeps): Promise<GetPutResponse> {
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-out-'));
   const cache = memoryCache();
+  let statuses: StatusQueue | undefined;
   try {
     if (input.params.refresh) {
       const refreshed = await refresh(input, { ...deps, cache }, work);
@@ -57,6 +64,7 @@ export async function put(input: PutInput, deps: PutDeps): Promise<GetPutRespons
       return { version, metadata: refreshMetadata(refreshed) };
     }
     const context = await prepare(input, { ...deps, cache }, work);
+    statuses = context.statuses;
     const delivery: Delivery = {
       ...(await deliver(context)),
       payload: context.payload,
@@ -64,17 +72,7 @@ export async function put(input: PutInput, deps: PutDeps): Promise<GetPutRespons
     };
     const version = await currentVersion({ ...deps, cache }, input.source, delivery);
     const { pull, payload } = delivery;
-    if (
-      pull !== undefined &&
-      (delivery.operation === 'created' || delivery.operation === 'adopted')
-    ) {
-      await reportDelivered(context.status, {
-        pull,
-        base: delivery.target.base,
-        baseSha: delivery.baseSha,
-        identity: input.source.gitAuthor,
-      });
-    }
+    await vouch(context, delivery, input.source.gitAuthor);
     deps.log.info(
       pull === undefined
         ? `${delivery.operation}: ${payload.label} adds no .final_builds entry ${delivery.target.base} lacks, so no PR was opened (source.track: final_builds)`
@@ -83,8 +81,27 @@ export async function put(input: PutInput, deps: PutDeps): Promise<GetPutRespons
     if (delivery.backport !== undefined) deps.log.warn(delivery.backport);
     return { version, metadata: metadata(delivery) };
   } finally {
+    // A pending status still on its way is not cut off by the step's exit.
+    await statuses?.drain();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Says on the PR's head that the release is safe, after the put's pending status (status.ts). */
+async function vouch(
+  context: Prepared,
+  delivery: Delivery,
+  identity: { name: string; email: string },
+): Promise<void> {
+  const { pull, operation } = delivery;
+  if (pull === undefined || (operation !== 'created' && operation !== 'adopted')) return;
+  await context.statuses.drain();
+  await reportDelivered(context.status, {
+    pull,
+    base: delivery.target.base,
+    baseSha: delivery.baseSha,
+    identity,
+  });
 }
 
 /**
@@ -118,6 +135,7 @@ async function prepare(
     `${payload.label} for ${source.owner}/${source.repo}:${target.base} (lock ${target.lockBranch})`,
   );
   const status = statusReporter(input, deps);
+  const statuses = statusQueue(status);
   const text = await renderPullText({
     params,
     sources,
@@ -151,9 +169,10 @@ async function prepare(
       target,
       work,
       sleep,
-      onPushed: (sha) => reportStatus(status, sha, pendingVerdict(payload.label, target.base)),
+      onPushed: async (sha) => statuses.post(sha, pendingVerdict(payload.label, target.base)),
     },
     status,
+    statuses,
     waiting: createWaiting({
       log,
       now,

@@ -39,6 +39,28 @@ export async function reportStatus(
   }
 }
 
+/**
+ * Statuses set in the order they were asked for, without holding up the caller: the put's
+ * `pending` goes out beside the request that opens the PR (a put between its push and its PR is
+ * what other puts must not wait on), and `drain` before the next status keeps the order.
+ */
+export interface StatusQueue {
+  post(sha: string, verdict: StatusVerdict): void;
+  /** Resolves once every status posted so far was set (or warned about). */
+  drain(): Promise<void>;
+}
+
+/** A StatusQueue on the reporter. */
+export function statusQueue(reporter: StatusReporter): StatusQueue {
+  let last: Promise<void> = Promise.resolve();
+  return {
+    post(sha, verdict) {
+      last = last.then(() => reportStatus(reporter, sha, verdict));
+    },
+    drain: () => last,
+  };
+}
+
 /** The status reporter of a put or a refresh: source.status_context, linking the build. */
 export function statusReporter(
   input: PutInput,
