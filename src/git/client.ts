@@ -350,7 +350,19 @@ export function createGit(options: GitOptions): Git {
     await mapConcurrent(texts, FILE_CONCURRENCY, (content, i) =>
       writeFile(paths[i] ?? '', content),
     );
-    const shas = (await text(dir, ['hash-object', '-w', '--no-filters', '--', ...paths]))
+    // Stored uncompressed: loose objects live only until the push packs them (compressing
+    // them there), and zlib is most of hash-object's time on the 70 MB a big release rewrites.
+    const shas = (
+      await text(dir, [
+        '-c',
+        'core.looseCompression=0',
+        'hash-object',
+        '-w',
+        '--no-filters',
+        '--',
+        ...paths,
+      ])
+    )
       .trim()
       .split('\n');
     if (shas.length !== texts.length) {
