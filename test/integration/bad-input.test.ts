@@ -6,7 +6,7 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
 import { describeError } from '../../src/errors.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World } from '../support/world.js';
 
 let world: World;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceVersion } from '../../src/concourse/contract.js';
 import { renderPullBody } from '../../src/rules/pull-body.js';
 import { formatCommitMessage } from '../../src/rules/release-commit.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { LOCK, OWNER, World } from '../support/world.js';
 
 let world: World;

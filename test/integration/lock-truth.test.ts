@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
 import { parsePullBlock } from '../../src/rules/pull-block.js';
 import { parseCommitTrailers } from '../../src/rules/release-commit.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { failure, meta, succeeded } from '../support/outcome.js';
 import { LOCK, OWNER, World, type StepRun } from '../support/world.js';
 

@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReleaseIndex, writeReleaseIndex } from '../../src/bosh/release-index.js';
 import type { GetPutResponse, ResourceVersion } from '../../src/concourse/contract.js';
-import { EXAMPLE_BUNDLE, git } from '../support/repos.js';
+import { EXAMPLE_BUNDLE } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { LOCK, OWNER, World, type StepRun } from '../support/world.js';
 
 let world: World;

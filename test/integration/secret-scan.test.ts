@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../../src/errors.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { runBundle } from '../support/run-bundle.js';
 import { OWNER, World, type StepRun } from '../support/world.js';
 

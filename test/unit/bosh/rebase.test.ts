@@ -2,7 +2,6 @@
 // semantic rebase does instead. Synthetic cuts on real data (bpm-release's 4-entry tini index,
 // where false textual conflicts are most frequent).
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import {
   type Release,
 } from '../../../src/bosh/index.js';
 import { BOSH_REAL } from '../../support/example-release.js';
+import { gitSync } from '../../support/git.js';
 
 const TINI = '.final_builds/packages/tini/index.yml';
 const JOB = '.final_builds/jobs/demo/index.yml';
@@ -134,10 +134,7 @@ function gitConflicts(base: string, ours: string, theirs: string): boolean {
       writeFileSync(join(dir, name), text);
     }
     try {
-      execFileSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], {
-        cwd: dir,
-        stdio: 'pipe',
-      });
+      gitSync(dir, ['merge-file', '-p', 'ours', 'base', 'theirs']);
       return false;
     } catch (error) {
       if ((error as { status?: number }).status === 1) return true;
