@@ -6,7 +6,7 @@ import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from '../b
 
 /**
  * The base's current release as a version, for a repository where no release PR has merged yet
- * (DESIGN §4): the highest final version, `pr: ""`, and the commit that added its manifest.
+ * (docs/versions.md, "The starting version"): the highest final version, `pr: ""`, and the commit that added its manifest.
  * Undefined when the base has no final release.
  *
  * Remembered for REVALIDATE_AFTER_MS (etag-cache.ts), then revalidated by the index's ETag: an idle poll of such

@@ -302,7 +302,7 @@ describe('cost of a poll', () => {
   });
 });
 
-describe('a release lower than one its base had (issue 16: a backport merged after a higher version)', () => {
+describe('a release lower than one its base had (a backport merged after a higher version)', () => {
   /** check's line about the release of `made` it skipped for being lower than `higher`. */
   function skippedLine(repo: string, made: ResourceVersion, higher: string): string {
     const url = `${world.sandbox.webUrl}/${OWNER}/${repo}/pull/${made.pr}`;

@@ -1,4 +1,4 @@
-// The fault matrix of issue 8: for every remote call out makes (each API route, each git fetch
+// The fault matrix (docs/testing.md): for every remote call out makes (each API route, each git fetch
 // and push) and every fault kind the sandbox can inject, inject the fault at that call, then
 // re-run the put as a Concourse `attempts:` retry would. Every cell must end with exactly one
 // open release PR carrying cut-a's files, or a clear failure followed by a successful re-run:

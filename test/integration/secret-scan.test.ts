@@ -1,4 +1,4 @@
-// The secret scan of issue 8: a whole release lifecycle with its failures, faults and refusals,
+// The secret scan (docs/secrets-and-errors.md): a whole release lifecycle with its failures, faults and refusals,
 // then a search for the token in everything the resource produced — every log line, every
 // result and error, PR titles and bodies, commit messages, the files `in` wrote, every
 // .git/config on disk, and the argv of every git command it ran.

@@ -35,7 +35,7 @@ interface GetDeps {
   args: string[];
 }
 
-/** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
+/** Writes the merged release's metadata and the small files docs/get.md lists into DEST. */
 export async function get(input: GetInput, deps: GetDeps): Promise<GetPutResponse> {
   const dest = deps.args[0];
   if (dest === undefined)

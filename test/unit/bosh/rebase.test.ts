@@ -1,4 +1,4 @@
-// The race of BOSH.md, file by file: what git does with two cuts from one base, and what the
+// The race of docs/bosh-metadata.md, file by file: what git does with two cuts from one base, and what the
 // semantic rebase does instead. Synthetic cuts on real data (bpm-release's 4-entry tini index,
 // where false textual conflicts are most frequent).
 import { describe, expect, it } from '@jest/globals';
