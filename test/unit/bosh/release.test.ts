@@ -6,12 +6,12 @@ import {
   detectRelease,
   parseBuildIndex,
   rebaseRelease,
-  ReleaseRefusal,
   verifyRelease,
   type DetectReleaseOptions,
   type RefusalReason,
   type Release,
 } from '../../../src/bosh/index.js';
+import { refusalOf } from '../../support/refusal.js';
 import {
   cloneExampleRelease,
   type Checkout,
@@ -43,16 +43,6 @@ function detectionOf(checkout: Checkout): DetectReleaseOptions {
 
 function detectCut(cut: string): Release {
   return detectRelease(detectionOf(example.checkoutOf(cut)));
-}
-
-function refusalOf(action: () => unknown): { reason: RefusalReason; message: string } {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ReleaseRefusal) return { reason: error.reason, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 /** The files that differ between two revisions, with their content at the second. */
