@@ -1,7 +1,7 @@
-// The release workflows real BOSH teams run (docs/cuts.md), against the sandbox with real git: a put
-// from a checkout that moved on since the cut, a dev release finalized at a later commit, a
-// committed patch release below the highest version, a cut from a dirty tree, a cut from a
-// commit GitHub does not have, and a backport merged after a higher version.
+// The release workflows real BOSH teams run (docs/cuts.md), against the sandbox with real git: a
+// put from a checkout that moved on since the cut, a dev release finalized at a later commit, a
+// committed patch release below the highest version, a cut from a dirty tree, a cut from a commit
+// GitHub does not have, and a backport merged after a higher version.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
-// The secret scan (docs/secrets-and-errors.md): a whole release lifecycle with its failures, faults and refusals,
-// then a search for the token in everything the resource produced — every log line, every
-// result and error, PR titles and bodies, commit messages, the files `in` wrote, every
+// The secret scan (docs/secrets-and-errors.md): a whole release lifecycle with its failures, faults
+// and refusals, then a search for the token in everything the resource produced — every log line,
+// every result and error, PR titles and bodies, commit messages, the files `in` wrote, every
 // .git/config on disk, and the argv of every git command it ran.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';

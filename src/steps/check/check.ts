@@ -69,7 +69,7 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
   }
 }
 
-/** Concourse's answer to a check from `cursor` (docs/versions.md, "The cursor"): oldest first, the latest last. */
+/** Concourse's answer to a check from `cursor` (docs/versions.md): oldest first, latest last. */
 async function answer(
   cursor: Partial<ResourceVersion> | undefined,
   context: {

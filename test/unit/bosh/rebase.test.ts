@@ -1,6 +1,6 @@
-// The race of docs/bosh-metadata.md, file by file: what git does with two cuts from one base, and what the
-// semantic rebase does instead. Synthetic cuts on real data (bpm-release's 4-entry tini index,
-// where false textual conflicts are most frequent).
+// The race of docs/bosh-metadata.md, file by file: what git does with two cuts from one base, and
+// what the semantic rebase does instead. Synthetic cuts on real data (bpm-release's 4-entry tini
+// index, where false textual conflicts are most frequent).
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
