@@ -5,9 +5,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 
-const ROOTS = ['src', 'sandbox', 'scripts', 'test', 'bench', '.ci'];
+// Everything but the Markdown: docs/README.md maps the old citations, on purpose.
+const ROOTS = [
+  ...['src', 'sandbox', 'scripts', 'test', 'bench', '.ci', 'bin', 'examples'],
+  ...['Dockerfile', 'eslint.config.js', 'jest.config.js'],
+];
 const SKIP = new Set(['node_modules', 'dist', 'fixtures']);
-const EXTENSIONS = new Set(['.ts', '.mjs', '.js', '.sh', '']);
+const EXTENSIONS = new Set(['.ts', '.mjs', '.js', '.sh', '.yml', '']);
 const SELF = 'scripts/outside-citations.mjs';
 
 const CITATIONS = [
