@@ -205,7 +205,7 @@ function completeVersion(version: Partial<ResourceVersion>): ResourceVersion {
     );
   }
   if (pr !== '' && !/^[1-9][0-9]*$/.test(pr)) {
-    throw new UserError(`requested.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
+    throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
   }
   return { version: release, pr, ref };
 }
