@@ -13,11 +13,11 @@ import { makeCertificates } from '../support/certificates.js';
 import {
   EXAMPLE_BUNDLE,
   exampleBareRepo,
-  git,
   releaseCheckout,
   removeDir,
   tempDir,
 } from '../support/repos.js';
+import { git } from '../support/git.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
 const subject = createGit({

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { GetPutResponse, ResourceVersion } from '../../src/concourse/contract.js';
 import { writeInside } from '../../src/io/dest.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World, type StepRun } from '../support/world.js';
 
 let world: World;

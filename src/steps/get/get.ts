@@ -35,7 +35,7 @@ interface GetDeps {
   args: string[];
 }
 
-/** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
+/** Writes the merged release's metadata and the small files docs/get.md lists into DEST. */
 export async function get(input: GetInput, deps: GetDeps): Promise<GetPutResponse> {
   const dest = deps.args[0];
   if (dest === undefined)
@@ -270,7 +270,7 @@ function completeVersion(version: Partial<ResourceVersion>): ResourceVersion {
     );
   }
   if (pr !== '' && !/^[1-9][0-9]*$/.test(pr)) {
-    throw new UserError(`requested.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
+    throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
   }
   return { version: release, pr, ref };
 }
