@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createGit } from '../../src/git/client.js';
 import type { GitRemote } from '../../src/git/git.js';
 import { createLogger, SecretRegistry } from '../../src/io/log.js';
-import { exampleBareRepo, git, removeDir, tempDir } from '../support/repos.js';
+import { git } from '../support/git.js';
+import { exampleBareRepo, removeDir, tempDir } from '../support/repos.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
 const subject = createGit({

@@ -1,4 +1,4 @@
-// in writes the indexes the release's manifest references, fetched alone (issue 20), and every
+// in writes the indexes the release's manifest references, fetched alone, and every
 // index with params.all_metadata; the integrity check keeps its meaning on what it fetched.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { manifestBuildReferences, parseReleaseManifest } from '../../src/bosh/release-manifest.js';
 import { manifestIndexPaths } from '../../src/bosh/index.js';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World } from '../support/world.js';
 
 let world: World;

@@ -1,11 +1,11 @@
-// out reads on the base only what its release touches (issue 20): config/final.yml, the release
+// out reads on the base only what its release touches: config/final.yml, the release
 // index, the manifest's path, and the indexes the manifest references — never the others.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { manifestIndexPaths } from '../../src/bosh/index.js';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
 import { parseCheckRequest } from '../../src/concourse/settings.js';
 import type { Git } from '../../src/git/git.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World } from '../support/world.js';
 
 let world: World;
