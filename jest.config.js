@@ -1,4 +1,4 @@
-// Jest 30 + ts-jest over native ESM (see ../shared/TOOLING.md): run with
+// Jest 30 + ts-jest over native ESM (docs/testing.md, "Toolchain facts that bite"): run with
 // NODE_OPTIONS=--experimental-vm-modules; isolatedModules comes from tsconfig.json (ts-jest then
 // transpiles file by file) and types are checked by `tsc --noEmit`, not here.
 /** @type {import('jest').Config} */

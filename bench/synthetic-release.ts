@@ -28,7 +28,7 @@ export interface ReleaseShape {
   namePrefix?: string;
 }
 
-/** Real repositories: tens of packages, a few hundred builds per index at most (BOSH.md). */
+/** Real repositories: tens of packages, a few hundred builds per index at most. */
 export const RELEASE_SHAPE: ReleaseShape = {
   name: 'synthetic',
   packages: 40,
@@ -48,7 +48,8 @@ interface CurrentBuild {
 
 const hex = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
-// bosh-cli's IDs look like UUIDs and are not RFC 4122 valid (BOSH.md): any 8-4-4-4-12 hex will do.
+// bosh-cli's IDs look like UUIDs and are not RFC 4122 valid (docs/bosh-metadata.md): any 8-4-4-4-12
+// hex will do.
 const randomLookingId = (seed: string) => {
   const h = hex(seed);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;

@@ -26,7 +26,7 @@ cache=${BRP_IMAGE_CACHE:-$project/.cache/image}
 mkdir -p "$cache"
 
 storage=(--root "$cache/storage" --runroot "$cache/run" --storage-driver overlay)
-# crun fails on these machines, and there is no systemd to manage cgroups (TOOLING.md).
+# runc, not crun (crun fails on the CI machines), and cgroupfs: there is no systemd to manage cgroups.
 podman=(podman "${storage[@]}" --runtime runc --cgroup-manager cgroupfs)
 run_flags=(--rm --network host --ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
 

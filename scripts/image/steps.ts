@@ -14,7 +14,8 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { makeCertificates } from '../../test/support/certificates.js';
 import { handTo, snapshot } from '../../test/support/ownership.js';
 import { startDecoy, startProxy } from '../../test/support/proxy.js';
-import { EXAMPLE_BUNDLE, git, releaseCheckout } from '../../test/support/repos.js';
+import { git } from '../../test/support/git.js';
+import { EXAMPLE_BUNDLE, releaseCheckout } from '../../test/support/repos.js';
 import { runProcess } from '../../test/support/run-bundle.js';
 
 const OWNER = 'acme';

@@ -26,8 +26,31 @@ export interface BuildIndex {
 const FIELDS = ['version', 'blobstore_id', 'sha1'] as const;
 const OPTIONAL_FIELDS = new Set(['blobstore_id']);
 
+// A put reads most indexes more than once with the same text: the checkout's in detection and
+// in the manifest's check, the base's at the cut and on the base branch (unless it moved). Big
+// texts are parsed once; the cache forgets everything past a bound.
+const PARSED_MIN_CHARS = 64 * 1024;
+const PARSED_MAX_CHARS = 512 * 1024 * 1024;
+const parsed = new Map<string, BuildIndex>();
+let parsedChars = 0;
+
 /** Reads a `.final_builds` index; a malformed or truncated file is a UserError naming it. */
 export function parseBuildIndex(text: string, path: string): BuildIndex {
+  if (text.length < PARSED_MIN_CHARS) return parseText(text, path);
+  let index = parsed.get(text);
+  if (index === undefined) {
+    index = parseText(text, path);
+    if (parsedChars + text.length > PARSED_MAX_CHARS) {
+      parsed.clear();
+      parsedChars = 0;
+    }
+    parsed.set(text, index);
+    parsedChars += text.length;
+  }
+  return index;
+}
+
+function parseText(text: string, path: string): BuildIndex {
   const fast = tryReadCanonicalIndexFile(text, FIELDS, OPTIONAL_FIELDS);
   if (fast !== undefined) {
     const builds = new Map<string, BuildEntry>();

@@ -41,6 +41,8 @@ export { rebaseRelease, type TrackedMetadata } from './rebase.js';
 export { ReleaseRefusal, type RefusalReason } from './refusal.js';
 export { parseReleaseIndex, readReleaseIndex, writeReleaseIndex } from './release-index.js';
 export {
+  manifestBuildReferences,
+  manifestIndexPaths,
   parseReleaseManifest,
   writeReleaseManifest,
   type ManifestJob,

@@ -10,7 +10,7 @@ import type { NewBuild, Release } from './release.js';
 // Applies a release onto the current head of the base branch by meaning, not by text: the
 // release's new entries are inserted into the base's indexes and the files are rewritten the way
 // the CLI writes them. Git would list a version twice without a conflict, and report false
-// conflicts for unrelated inserts into a sorted index (the race table of BOSH.md).
+// conflicts for unrelated inserts into a sorted index (docs/bosh-metadata.md, "The race").
 
 /** Which metadata the base branch tracks (`source.track`). */
 export type TrackedMetadata = 'both' | 'final_builds';

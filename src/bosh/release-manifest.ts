@@ -1,4 +1,10 @@
-import { writeYaml, yamlMapping, type YamlMapping, type YamlValue } from './canonical-yaml.js';
+import {
+  compareBytewise,
+  writeYaml,
+  yamlMapping,
+  type YamlMapping,
+  type YamlValue,
+} from './canonical-yaml.js';
 import { buildIndexPath, LICENSE_NAME, type BuildKind } from './metadata-files.js';
 import { ReleaseRefusal } from './refusal.js';
 import { loadYaml, YamlFields, type YamlNode } from './yaml-reader.js';
@@ -203,6 +209,12 @@ export function manifestBuildReferences(manifest: ReleaseManifest): BuildReferen
   for (const pkg of manifest.packages) add('package', pkg.name, pkg);
   if (manifest.license !== undefined) add('license', LICENSE_NAME, manifest.license);
   return references;
+}
+
+/** The `.final_builds` indexes a manifest's builds are in, each once, in bytewise order. */
+export function manifestIndexPaths(text: string, path: string): string[] {
+  const paths = manifestBuildReferences(parseReleaseManifest(text, path)).map((r) => r.indexPath);
+  return [...new Set(paths)].sort(compareBytewise);
 }
 
 /** Names a build for messages: `package app build c575…`. */

@@ -94,6 +94,7 @@ export const PUT_FIELDS = {
 /** `params` of a get. */
 export const GET_FIELDS = {
   skip_download: { type: 'boolean', default: false },
+  all_metadata: { type: 'boolean', default: false },
 } as const satisfies Record<string, Field>;
 
 /** A field's value as the pipeline writes it. */

@@ -61,28 +61,7 @@ export function createGit(options: GitOptions): Git {
 
   return {
     async fetchCommit({ remote, ref, dir, sparse, depth = 1 }) {
-      await mkdir(dir, { recursive: true });
-      await text(dir, ['init']);
-      await configureSparseRemote(dir, remote.url, sparse);
-      const isSha = /^[0-9a-f]{40}$/.test(ref);
-      const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
-      const fetched = await remoteCommand(`fetching ${ref}`, remote, (env) =>
-        run(
-          dir,
-          ['fetch', '--no-tags', `--depth=${depth}`, '--filter=blob:none', 'origin', refspec],
-          { env },
-        ),
-      );
-      if (fetched.exitCode !== 0) {
-        const context = { url: remote.url, credentialFields: credentialFields(remote) };
-        throw (
-          fetchRefusal(fetched.stderr, ref, context) ??
-          new GitCommandError(`fetching ${ref} from ${remote.url}`, failureLine(fetched.stderr))
-        );
-      }
-      const sha = isSha
-        ? ref
-        : (await text(dir, ['rev-parse', `refs/remotes/origin/${ref}`])).trim();
+      const sha = await fetchShallow({ remote, ref, dir, depth, sparse });
       // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
       const checkout = await remoteCommand(`checking out ${ref}`, remote, (env) =>
         run(dir, ['checkout', '--detach', sha], { env }),
@@ -91,33 +70,56 @@ export function createGit(options: GitOptions): Git {
       return sha;
     },
 
+    fetchCommitTree({ remote, ref, dir }) {
+      return fetchShallow({ remote, ref, dir, depth: 1, sparse: undefined });
+    },
+
+    async listCommitFiles(dir, commit, files) {
+      const blobs = await listBlobs(dir, commit, files);
+      return new Map(blobs.map((blob) => [blob.path, blob.sha]));
+    },
+
+    async fetchBlobs({ remote, dir, blobs }) {
+      const wanted = [...new Set(blobs)];
+      if (wanted.length === 0) return [];
+      // What a partial clone's lazy fetch runs (git's promisor-remote.c): the ids on stdin, no
+      // negotiation. Protocol v2 serves any object a client names ("Wants can be anything and
+      // are not limited to advertised objects", https://git-scm.com/docs/protocol-v2), which is
+      // how GitHub serves the lazy fetches of blobless clones
+      // (https://github.blog/open-source/git/get-up-to-speed-with-partial-clone-and-shallow-clone/).
+      const fetched = await remoteCommand('fetching the metadata files', remote, (env) =>
+        run(
+          dir,
+          [
+            '-c',
+            'fetch.negotiationAlgorithm=noop',
+            'fetch',
+            '--no-tags',
+            '--no-write-fetch-head',
+            '--recurse-submodules=no',
+            '--filter=blob:none',
+            '--stdin',
+            'origin',
+          ],
+          { env, input: `${wanted.join('\n')}\n` },
+        ),
+      );
+      if (fetched.exitCode !== 0) {
+        throw new GitCommandError(
+          `fetching the metadata files from ${remote.url}`,
+          failureLine(fetched.stderr),
+        );
+      }
+      return readBlobs(dir, [...blobs]);
+    },
+
     async resolveCommit(dir, commitish) {
       const output = await run(dir, ['rev-parse', '--verify', '--quiet', `${commitish}^{commit}`]);
       return output.exitCode === 0 ? output.stdout.toString('utf8').trim() || undefined : undefined;
     },
 
-    async readCommitFiles(dir, commit, { paths, select }) {
-      const listing = await text(dir, [
-        'ls-tree',
-        '-r',
-        '-z',
-        '--full-tree',
-        commit,
-        '--',
-        ...paths,
-      ]);
-      const blobs: Array<{ sha: string; path: string }> = [];
-      for (const line of listing.split('\0')) {
-        const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
-        if (match === null) continue;
-        const [, mode, type, sha = '', path = ''] = match;
-        if (mode === '120000') {
-          throw new UserError(
-            `${path} is a symbolic link at ${commit.slice(0, 7)}: release metadata must be regular files`,
-          );
-        }
-        if (type === 'blob' && select(path)) blobs.push({ sha, path });
-      }
+    async readCommitFiles(dir, commit, files) {
+      const blobs = await listBlobs(dir, commit, files);
       const contents = await readBlobs(
         dir,
         blobs.map((blob) => blob.sha),
@@ -251,6 +253,70 @@ export function createGit(options: GitOptions): Git {
     },
   };
 
+  /**
+   * Fetches one commit (branch or sha) shallow and blobless into a new repository `dir`, with a
+   * sparse checkout of `sparse` configured (not run) when given; returns its sha.
+   */
+  async function fetchShallow(options: {
+    remote: GitRemote;
+    ref: string;
+    dir: string;
+    depth: number;
+    sparse: readonly string[] | undefined;
+  }): Promise<string> {
+    const { remote, ref, dir, depth, sparse } = options;
+    await mkdir(dir, { recursive: true });
+    await text(dir, ['init']);
+    await configureSparseRemote(dir, remote.url, sparse);
+    const isSha = /^[0-9a-f]{40}$/.test(ref);
+    const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
+    const fetched = await remoteCommand(`fetching ${ref}`, remote, (env) =>
+      run(
+        dir,
+        ['fetch', '--no-tags', `--depth=${depth}`, '--filter=blob:none', 'origin', refspec],
+        { env },
+      ),
+    );
+    if (fetched.exitCode !== 0) {
+      const context = { url: remote.url, credentialFields: credentialFields(remote) };
+      throw (
+        fetchRefusal(fetched.stderr, ref, context) ??
+        new GitCommandError(`fetching ${ref} from ${remote.url}`, failureLine(fetched.stderr))
+      );
+    }
+    return isSha ? ref : (await text(dir, ['rev-parse', `refs/remotes/origin/${ref}`])).trim();
+  }
+
+  // `git ls-tree` of `paths` at `commit`: the blobs `select` keeps, a symbolic link refused.
+  async function listBlobs(
+    dir: string,
+    commit: string,
+    files: { paths: readonly string[]; select: (path: string) => boolean },
+  ): Promise<Array<{ sha: string; path: string }>> {
+    const listing = await text(dir, [
+      'ls-tree',
+      '-r',
+      '-z',
+      '--full-tree',
+      commit,
+      '--',
+      ...files.paths,
+    ]);
+    const blobs: Array<{ sha: string; path: string }> = [];
+    for (const line of listing.split('\0')) {
+      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+      if (match === null) continue;
+      const [, mode, type, sha = '', path = ''] = match;
+      if (mode === '120000') {
+        throw new UserError(
+          `${path} is a symbolic link at ${commit.slice(0, 7)}: release metadata must be regular files`,
+        );
+      }
+      if (type === 'blob' && files.select(path)) blobs.push({ sha, path });
+    }
+    return blobs;
+  }
+
   // One `git cat-file --batch` for all blobs (fed on stdin through the runner):
   // `<sha> blob <size>\n<content>\n` per blob.
   async function readBlobs(dir: string, shas: string[]): Promise<string[]> {
@@ -284,7 +350,19 @@ export function createGit(options: GitOptions): Git {
     await mapConcurrent(texts, FILE_CONCURRENCY, (content, i) =>
       writeFile(paths[i] ?? '', content),
     );
-    const shas = (await text(dir, ['hash-object', '-w', '--no-filters', '--', ...paths]))
+    // Stored uncompressed: loose objects live only until the push packs them (compressing
+    // them there), and zlib is most of hash-object's time on the 70 MB a big release rewrites.
+    const shas = (
+      await text(dir, [
+        '-c',
+        'core.looseCompression=0',
+        'hash-object',
+        '-w',
+        '--no-filters',
+        '--',
+        ...paths,
+      ])
+    )
       .trim()
       .split('\n');
     if (shas.length !== texts.length) {

@@ -44,6 +44,30 @@ export interface Git {
     /** History fetched (default 1); 2 lets the fetched commit itself be pushed elsewhere. */
     depth?: number;
   }): Promise<string>;
+  /**
+   * Fetches one commit (branch or sha) shallow and without blobs into a new repository `dir`,
+   * nothing checked out: its trees, so that {@link listCommitFiles} can name the blobs to fetch.
+   * Returns its sha.
+   */
+  fetchCommitTree(options: { remote: GitRemote; ref: string; dir: string }): Promise<string>;
+  /**
+   * The blob ids of the files under `paths` at a commit of a local repository that `select`
+   * keeps, by path, without reading a blob; a symbolic link there is refused.
+   */
+  listCommitFiles(
+    dir: string,
+    commit: string,
+    files: { paths: readonly string[]; select: (path: string) => boolean },
+  ): Promise<Map<string, string>>;
+  /**
+   * Fetches exactly these blobs from `remote` into the repository `dir` (one fetch, as a partial
+   * clone's lazy fetch) and returns their texts, in order.
+   */
+  fetchBlobs(options: {
+    remote: GitRemote;
+    dir: string;
+    blobs: readonly string[];
+  }): Promise<string[]>;
   /** The full sha of a commit-ish in a local repository, or undefined when it is not there. */
   resolveCommit(dir: string, commitish: string): Promise<string | undefined>;
   /**

@@ -57,12 +57,13 @@ export function credentialFields(remote: GitRemote): string {
 
 /**
  * What `git remote add origin <url>` and `git sparse-checkout set --no-cone <patterns>` write in a
- * new repository, written directly: two git processes fewer on the path of every get.
+ * new repository, written directly: two git processes fewer on the path of every get. Without
+ * patterns, only the remote (nothing is checked out).
  */
 export async function configureSparseRemote(
   dir: string,
   url: string,
-  patterns: readonly string[],
+  patterns: readonly string[] | undefined,
 ): Promise<void> {
   const quoted = `"${url.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
   await appendFile(
@@ -71,17 +72,13 @@ export async function configureSparseRemote(
       '[remote "origin"]',
       `\turl = ${quoted}`,
       '\tfetch = +refs/heads/*:refs/remotes/origin/*',
-      '[core]',
-      '\tsparseCheckout = true',
-      '\tsparseCheckoutCone = false',
+      ...(patterns === undefined
+        ? []
+        : ['[core]', '\tsparseCheckout = true', '\tsparseCheckoutCone = false']),
       '',
     ].join('\n'),
   );
+  if (patterns === undefined) return;
   await mkdir(join(dir, '.git', 'info'), { recursive: true });
   await writeFile(join(dir, '.git', 'info', 'sparse-checkout'), `${patterns.join('\n')}\n`);
-}
-
-/** Text matched literally inside a sparse-checkout (gitignore) pattern: its wildcards escaped. */
-export function escapeSparse(text: string): string {
-  return text.replace(/[\\*?[]/g, (c) => `\\${c}`);
 }

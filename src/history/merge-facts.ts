@@ -1,7 +1,8 @@
 // What a merged release PR delivered, read from the repository rather than from the PR's text
-// (DESIGN §4, §7): the release index entries its merge added to the base, or, for a PR that
-// committed only `.final_builds` (`track: final_builds`), the trailers of the resource's own
-// release commit among the PR's commits, with `.final_builds` entries brought by the merge.
+// (docs/versions.md, "A merged PR's version"): the release index entries its merge added to the
+// base, or, for a PR that committed only `.final_builds` (`track: final_builds`), the trailers of
+// the resource's own release commit among the PR's commits, with `.final_builds` entries brought by
+// the merge.
 import {
   compareVersionTexts,
   FINAL_BUILDS_DIR,

@@ -187,7 +187,7 @@ async function readPage(
 }
 
 // GitHub's `head` filter is applied server-side, but the branch is checked again here: the filter
-// has had quirks with deleted head branches and forks (DESIGN §7).
+// has had quirks with deleted head branches and forks (docs/versions.md).
 function isMergedRelease(pull: PullRequest, target: ReleaseTarget): boolean {
   return (
     pull.merged &&

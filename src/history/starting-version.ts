@@ -6,8 +6,8 @@ import { highestFinalVersion, releaseIndexPath, releaseManifestPath } from '../b
 
 /**
  * The base's current release as a version, for a repository where no release PR has merged yet
- * (DESIGN §4): the highest final version, `pr: ""`, and the commit that added its manifest.
- * Undefined when the base has no final release.
+ * (docs/versions.md, "The starting version"): the highest final version, `pr: ""`, and the commit
+ * that added its manifest. Undefined when the base has no final release.
  *
  * Remembered for REVALIDATE_AFTER_MS (etag-cache.ts), then revalidated by the index's ETag: an idle poll of such
  * a repository asks GitHub one question (its release PRs), not two. The price: a release pushed

@@ -9,8 +9,8 @@ export const METADATA_SPARSE_PATTERNS: readonly string[] = [
   ...METADATA_DIRS.map((dir) => `/${dir}/`),
   `/${FINAL_CONFIG_PATH}`,
 ];
-// Real index files are a few hundred KB at most; a bigger "YAML" file is not metadata.
-const MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Real index files are a few MB at most; a bigger "YAML" file is not metadata. */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Reads the metadata YAML files of a release directory (`config/final.yml`, `.final_builds/**`,

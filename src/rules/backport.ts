@@ -1,7 +1,7 @@
-// A release lower than one its base already has — a backport such as 3.0.1 merged after 4 — is
-// not reported by check as a new version unless `source.report_lower_versions` (DESIGN §4): as
-// the newest version it would trigger every `get … trigger: true`, and a deploy would go back
-// from 4 to 3.0.1. What check and put say about such a release, in one place.
+// A release lower than one its base already has — a backport such as 3.0.1 merged after 4 — is not
+// reported by check as a new version unless `source.report_lower_versions` (docs/versions.md): as
+// the newest version it would trigger every `get … trigger: true`, and a deploy would go back from
+// 4 to 3.0.1. What check and put say about such a release, in one place.
 import { compareVersionTexts } from '../bosh/index.js';
 import type { ReleaseTarget } from './lock-state.js';
 

@@ -89,22 +89,12 @@ export function renderPullBody(options: BodyOptions): string {
         `| … | ${left} more ${left === 1 ? 'build' : 'builds'}, not listed: a PR body holds at most 65,536 characters | | |`,
     });
   }
-  if (options.buildUrl !== undefined) {
-    pieces.push(`Opened by [${options.buildLabel ?? 'a Concourse build'}](${options.buildUrl}).`);
-  }
-  pieces.push(
+  return closeBody(
+    options,
+    pieces,
     `While this PR is open it is the release lock of \`${release.name}\` on \`${base}\`: no other final release of it is opened. Merge it to release ${release.version}, or close it to give the lock up.`,
+    blockOf(release, options.track),
   );
-  const block: PullBlock = {
-    format: 1,
-    release: release.name,
-    version: release.version,
-    key: release.key,
-    source: release.source,
-    track: options.track,
-  };
-  pieces.push(formatPullBlock(block));
-  return fitBody(options.intro, pieces);
 }
 
 /** Renders the body of an import PR: what it imports, and the same lock note and block. */
@@ -152,22 +142,32 @@ export function renderImportBody(
       more,
     });
   }
+  return closeBody(
+    options,
+    pieces,
+    `While this PR is open it is the release lock of \`${imported.name}\` on \`${base}\`: no final release of it is opened. Merge it to track the metadata in git from now on, or close it to give the lock up.`,
+    { ...blockOf(imported, options.track), import: true },
+  );
+}
+
+type BlockSubject = Pick<PullBlock, 'version' | 'key' | 'source'> & { name: string };
+
+function blockOf(subject: BlockSubject, track: PullBlock['track']): PullBlock {
+  const { name, version, key, source } = subject;
+  return { format: 1, release: name, version, key, source, track };
+}
+
+/** The end both bodies share: the build that opened the PR, the lock note, the block; fitted. */
+function closeBody(
+  options: Omit<BodyOptions, 'release'>,
+  pieces: Piece[],
+  lockNote: string,
+  block: PullBlock,
+): string {
   if (options.buildUrl !== undefined) {
     pieces.push(`Opened by [${options.buildLabel ?? 'a Concourse build'}](${options.buildUrl}).`);
   }
-  pieces.push(
-    `While this PR is open it is the release lock of \`${imported.name}\` on \`${base}\`: no final release of it is opened. Merge it to track the metadata in git from now on, or close it to give the lock up.`,
-  );
-  const block: PullBlock = {
-    format: 1,
-    release: imported.name,
-    version: imported.version,
-    key: imported.key,
-    source: imported.source,
-    track: options.track,
-    import: true,
-  };
-  pieces.push(formatPullBlock(block));
+  pieces.push(lockNote, formatPullBlock(block));
   return fitBody(options.intro, pieces);
 }
 

@@ -1,12 +1,12 @@
-// The bad input corpus of issue 8: every case fails with one actionable line, and the sandbox's
-// request log proves that nothing was written. (Malformed stdin itself — empty, not JSON, an
-// array — is covered on the built bundles in test/protocol/protocol.test.ts.)
+// The bad input corpus (docs/testing.md): every case fails with one actionable line, and the
+// sandbox's request log proves that nothing was written. (Malformed stdin itself — empty, not JSON,
+// an array — is covered on the built bundles in test/protocol/protocol.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
 import { describeError } from '../../src/errors.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World } from '../support/world.js';
 
 let world: World;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceVersion } from '../../src/concourse/contract.js';
 import { renderPullBody } from '../../src/rules/pull-body.js';
 import { formatCommitMessage } from '../../src/rules/release-commit.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { LOCK, OWNER, World } from '../support/world.js';
 
 let world: World;
@@ -302,7 +302,7 @@ describe('cost of a poll', () => {
   });
 });
 
-describe('a release lower than one its base had (issue 16: a backport merged after a higher version)', () => {
+describe('a release lower than one its base had (a backport merged after a higher version)', () => {
   /** check's line about the release of `made` it skipped for being lower than `higher`. */
   function skippedLine(repo: string, made: ResourceVersion, higher: string): string {
     const url = `${world.sandbox.webUrl}/${OWNER}/${repo}/pull/${made.pr}`;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World, type StepRun } from '../support/world.js';
 
 let world: World;

@@ -14,7 +14,8 @@ import { METADATA_SPARSE_PATTERNS } from '../../src/io/metadata-dir.js';
 import { createLogger, SecretRegistry } from '../../src/io/log.js';
 import { makeCertificates, type TestCertificates } from '../support/certificates.js';
 import { handTo } from '../support/ownership.js';
-import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { EXAMPLE_BUNDLE, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { git } from '../support/git.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
 let root: string;

@@ -4,21 +4,20 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createGit } from '../../src/git/client.js';
 import type { GitRemote } from '../../src/git/git.js';
-import { escapeSparse, remoteEnv } from '../../src/git/remote.js';
+import { remoteEnv } from '../../src/git/remote.js';
 import { fixedCredential } from '../../src/github/credential.js';
 import { METADATA_SPARSE_PATTERNS } from '../../src/io/metadata-dir.js';
-import { sparsePatterns } from '../../src/steps/get/get.js';
 import { createLogger, SecretRegistry } from '../../src/io/log.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { makeCertificates } from '../support/certificates.js';
 import {
   EXAMPLE_BUNDLE,
   exampleBareRepo,
-  git,
   releaseCheckout,
   removeDir,
   tempDir,
 } from '../support/repos.js';
+import { git } from '../support/git.js';
 
 const log = createLogger({ debug: false, secrets: new SecretRegistry(), write: () => undefined });
 const subject = createGit({
@@ -140,7 +139,12 @@ describe('fetchCommit', () => {
       remote,
       ref: 'main',
       dir,
-      sparse: sparsePatterns(undefined, '2'),
+      sparse: [
+        '/config/final.yml',
+        '/.final_builds/',
+        '/releases/*/index.yml',
+        '/releases/*/*-2.yml',
+      ],
     });
     const finalBuilds = (await git(bare, ['ls-tree', '-r', '--name-only', 'main', '.final_builds']))
       .split('\n')
@@ -177,22 +181,6 @@ describe('fetchCommit', () => {
         sparse: METADATA_SPARSE_PATTERNS,
       }),
     ).rejects.toThrow(/no-such-branch is not in file:/);
-  });
-});
-
-describe('sparse patterns', () => {
-  it('match a release name and version literally', () => {
-    expect(escapeSparse('a*b?c[d]\\e.f')).toBe('a\\*b\\?c\\[d]\\\\e.f');
-    expect(sparsePatterns('my-release', '1.2.0-rc.1')).toEqual([
-      '/config/final.yml',
-      '/.final_builds/',
-      '/releases/my-release/index.yml',
-      '/releases/my-release/my-release-1.2.0-rc.1.yml',
-    ]);
-  });
-
-  it('leave releases/ out for a base without any release', () => {
-    expect(sparsePatterns('my-release', '')).toEqual(['/config/final.yml', '/.final_builds/']);
   });
 });
 

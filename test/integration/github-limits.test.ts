@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SyntheticRelease } from '../../bench/synthetic-release.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { OWNER, World } from '../support/world.js';
 
 let world: World;

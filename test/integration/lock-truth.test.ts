@@ -1,11 +1,11 @@
-// Issue 14: the lock survives what people and GitHub do to a release PR. A reviewer's commit on
-// the branch, a retarget, a reopen, two puts crossing, a pulls list that lags, a transient 422,
+// The lock survives what people and GitHub do to a release PR (docs/lock.md). A reviewer's
+// commit on the branch, a retarget, a reopen, two puts crossing, a pulls list that lags, a transient 422,
 // a revert: each ends with one green put whose PR's title, block and commit agree.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
 import { parsePullBlock } from '../../src/rules/pull-block.js';
 import { parseCommitTrailers } from '../../src/rules/release-commit.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { failure, meta, succeeded } from '../support/outcome.js';
 import { LOCK, OWNER, World, type StepRun } from '../support/world.js';
 

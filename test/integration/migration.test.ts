@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { GetPutResponse, ResourceVersion } from '../../src/concourse/contract.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { LOCK, OWNER, World, type StepRun } from '../support/world.js';
 
 let world: World;

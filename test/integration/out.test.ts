@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { formatCommitMessage } from '../../src/rules/release-commit.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { failure, meta, succeeded } from '../support/outcome.js';
 import { LOCK, OWNER, World } from '../support/world.js';
 

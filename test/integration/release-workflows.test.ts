@@ -1,13 +1,14 @@
-// The release workflows real BOSH teams run (issue 16), against the sandbox with real git: a put
-// from a checkout that moved on since the cut, a dev release finalized at a later commit, a
-// committed patch release below the highest version, a cut from a dirty tree, a cut from a
-// commit GitHub does not have, and a backport merged after a higher version.
+// The release workflows real BOSH teams run (docs/cuts.md), against the sandbox with real git: a
+// put from a checkout that moved on since the cut, a dev release finalized at a later commit, a
+// committed patch release below the highest version, a cut from a dirty tree, a cut from a commit
+// GitHub does not have, and a backport merged after a higher version.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReleaseIndex, writeReleaseIndex } from '../../src/bosh/release-index.js';
 import type { GetPutResponse, ResourceVersion } from '../../src/concourse/contract.js';
-import { EXAMPLE_BUNDLE, git } from '../support/repos.js';
+import { EXAMPLE_BUNDLE } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { LOCK, OWNER, World, type StepRun } from '../support/world.js';
 
 let world: World;

@@ -1,12 +1,12 @@
-// The secret scan of issue 8: a whole release lifecycle with its failures, faults and refusals,
-// then a search for the token in everything the resource produced — every log line, every
-// result and error, PR titles and bodies, commit messages, the files `in` wrote, every
+// The secret scan (docs/secrets-and-errors.md): a whole release lifecycle with its failures, faults
+// and refusals, then a search for the token in everything the resource produced — every log line,
+// every result and error, PR titles and bodies, commit messages, the files `in` wrote, every
 // .git/config on disk, and the argv of every git command it ran.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../../src/errors.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { runBundle } from '../support/run-bundle.js';
 import { OWNER, World, type StepRun } from '../support/world.js';
 

@@ -1,4 +1,4 @@
-// Issue 14, "the PR body decides the version": check and get take a merged release PR's version
+// A merged PR's version comes from the repository (docs/versions.md): check and get take it
 // from what its merge brought to the base, whatever people did to the PR's text or branch, and
 // an idle poll stays one request even when a merged PR's body carries no block.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

@@ -6,7 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { handTo, snapshot } from '../support/ownership.js';
-import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { EXAMPLE_BUNDLE, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { lastLine, runBundle } from '../support/run-bundle.js';
 
 const OWNER = 'acme';

@@ -6,7 +6,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type AppCredentials, type Sandbox } from '../../sandbox/index.js';
 import { releaseCycle } from '../support/release-cycle.js';
-import { EXAMPLE_BUNDLE, git, removeDir, tempDir } from '../support/repos.js';
+import { EXAMPLE_BUNDLE, removeDir, tempDir } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { lastLine, runBundle } from '../support/run-bundle.js';
 
 const OWNER = 'acme';

@@ -8,7 +8,8 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { makeCertificates, type TestCertificates } from '../support/certificates.js';
 import { startDecoy, startProxy } from '../support/proxy.js';
 import { releaseCycle } from '../support/release-cycle.js';
-import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { EXAMPLE_BUNDLE, releaseCheckout, removeDir, tempDir } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { lastLine, runBundle } from '../support/run-bundle.js';
 
 const OWNER = 'acme';

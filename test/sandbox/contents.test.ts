@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
 import { base64Lines } from '../../sandbox/rest/json/contents.js';
-import { runGitRaw } from '../../sandbox/git/run.js';
 import type { Client } from './support.js';
+import { git } from '../support/git.js';
 import {
   client,
   createExampleRepository,
@@ -26,7 +26,7 @@ function bare(...args: string[]): Promise<string> {
 /** A blob's exact bytes as text (`mustGit` trims). */
 async function blobText(revision: string): Promise<string> {
   const gitDir = sandbox.bareRepoPath(OWNER, REPO);
-  return (await runGitRaw(['--git-dir', gitDir, 'cat-file', 'blob', revision])).stdout.toString();
+  return git(undefined, ['--git-dir', gitDir, 'cat-file', 'blob', revision]);
 }
 
 async function raw(path: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -101,14 +101,10 @@ describe('GET /repos/{owner}/{repo}/contents/{path}', () => {
     expect((await failure(octokit.rest.repos.getContent({ ...base, path }))).status).toBe(404);
 
     const bytes = Buffer.from([0, 255, 10, 13, 128, 1, 2, 3]);
-    const blob = (
-      await runGitRaw(
-        ['--git-dir', sandbox.bareRepoPath(OWNER, REPO), 'hash-object', '-w', '--stdin'],
-        { input: bytes },
-      )
-    ).stdout
-      .toString()
-      .trim();
+    const blob = await mustGit(
+      ['--git-dir', sandbox.bareRepoPath(OWNER, REPO), 'hash-object', '-w', '--stdin'],
+      { input: bytes },
+    );
     const tree = await mustGit(['--git-dir', sandbox.bareRepoPath(OWNER, REPO), 'mktree'], {
       input: `100644 blob ${blob}\tdata.bin\n`,
     });

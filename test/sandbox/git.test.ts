@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { Client } from './support.js';
+import { TEST_GIT_ENV, tryGit } from '../support/git.js';
 import {
   appJwt,
   authedGit,
   BUNDLE,
   client,
-  git,
   mustGit,
   OWNER,
   startTestSandbox,
@@ -69,7 +69,7 @@ describe('authentication', () => {
     const url = new URL(sandbox.gitUrl(OWNER, repo));
     url.username = 'x-access-token';
     url.password = sandbox.token;
-    const basic = await git(['ls-remote', url.toString(), 'refs/heads/main']);
+    const basic = await tryGit(undefined, ['ls-remote', url.toString(), 'refs/heads/main']);
     expect(basic.code).toBe(0);
     expect(basic.stdout).toContain(await bareSha(repo, 'main'));
   });
@@ -81,7 +81,7 @@ describe('authentication', () => {
     );
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="GitHub"');
-    const anonymous = await git(['ls-remote', sandbox.gitUrl(OWNER, repo)]);
+    const anonymous = await tryGit(undefined, ['ls-remote', sandbox.gitUrl(OWNER, repo)]);
     expect(anonymous.code).not.toBe(0);
     expect(anonymous.stderr).toMatch(/could not read Username|Authentication failed/);
     const wrong = await authedGit('ghs_not-a-token', ['ls-remote', sandbox.gitUrl(OWNER, repo)]);
@@ -443,7 +443,8 @@ describe('fetching only the metadata', () => {
     await mustGit(['init', '--quiet', dir]);
     await mustGit(['remote', 'add', 'origin', sandbox.gitUrl(OWNER, repo)], { cwd: dir });
     await mustGit(['sparse-checkout', 'set', 'releases', '.final_builds', 'config'], { cwd: dir });
-    const fetched = await git(
+    const fetched = await tryGit(
+      dir,
       [
         '-c',
         `http.extraHeader=Authorization: Bearer ${sandbox.token}`,
@@ -457,21 +458,12 @@ describe('fetching only the metadata', () => {
         'origin',
         target,
       ],
-      { cwd: dir, env: { GIT_TRACE_PACKET: '1' } },
+      { env: { ...TEST_GIT_ENV, GIT_TRACE_PACKET: '1' } },
     );
     expect(fetched.code).toBe(0);
     // The server spoke protocol v2: it got the Git-Protocol header through the CGI.
     expect(fetched.stderr).toMatch(/git< version 2/);
-    const checkout = await git(
-      [
-        '-c',
-        `http.extraHeader=Authorization: Bearer ${sandbox.token}`,
-        'checkout',
-        '--quiet',
-        target,
-      ],
-      { cwd: dir },
-    );
+    const checkout = await authedGit(sandbox.token, ['checkout', '--quiet', target], { cwd: dir });
     expect(checkout.code).toBe(0);
     expect(readFileSync(join(dir, 'releases/example/example-3.yml'), 'utf8')).toContain(
       'version: "3"',

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Sandbox } from '../../sandbox/index.js';
-import { runGit } from '../../sandbox/git/run.js';
 import type { Client } from './support.js';
 import {
   BUNDLE,
@@ -228,7 +227,7 @@ describe('pagination', () => {
       { length: 250 },
       (_, index) => `create refs/heads/topic-${index} ${sha}`,
     ).join('\n');
-    await runGit(['--git-dir', gitDir, 'update-ref', '--stdin'], { input: `${commands}\n` });
+    await mustGit(['--git-dir', gitDir, 'update-ref', '--stdin'], { input: `${commands}\n` });
     sandbox.clock.set(new Date('2025-06-01T00:00:00Z'));
     for (let index = 0; index < 250; index++) {
       sandbox.clock.advance(1000);

@@ -6,12 +6,12 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
-import type { GitResult } from '../../sandbox/git/run.js';
-import { runGit } from '../../sandbox/git/run.js';
 import { expect } from '@jest/globals';
 import type { Sandbox, SandboxOptions } from '../../sandbox/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { OpenApiValidator } from '../../sandbox/openapi/validator.js';
+import type { GitResult } from '../support/git.js';
+import { git, TEST_GIT_ENV, tryGit } from '../support/git.js';
 
 export const BUNDLE = resolve('test/fixtures/example-release/example-release.bundle');
 export const OWNER = 'acme';
@@ -69,44 +69,22 @@ export function cleanTemp(): void {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_AUTHOR_DATE: '1700000000 +0000',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-  GIT_COMMITTER_DATE: '1700000000 +0000',
-};
-
-/** The real git CLI, with a pinned identity and no prompts; never throws. */
-export function git(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
-): Promise<GitResult> {
-  return runGit(args, {
-    cwd: options.cwd,
-    env: { ...IDENTITY, ...options.env },
-    input: options.input,
-    allowFailure: true,
-  });
-}
-
-/** git with the token as a command-scoped bearer header, like the resource sends it. */
+/** git with the token as a command-scoped bearer header, like the resource sends it; never throws. */
 export function authedGit(
   token: string,
   args: string[],
   options: { cwd?: string } = {},
 ): Promise<GitResult> {
-  return git(['-c', `http.extraHeader=Authorization: Bearer ${token}`, ...args], options);
+  return tryGit(options.cwd, ['-c', `http.extraHeader=Authorization: Bearer ${token}`, ...args]);
 }
 
+/** git's trimmed stdout, `env` added to the tests' git environment; throws when git fails. */
 export async function mustGit(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {},
 ): Promise<string> {
-  const result = await git(args, options);
-  if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
+  const env = { ...TEST_GIT_ENV, ...options.env };
+  return (await git(options.cwd, args, { env, input: options.input })).trim();
 }
 
 /** The standard fixture repository: the example release bundle as acme/example-release. */

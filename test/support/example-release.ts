@@ -1,6 +1,5 @@
 // Test support: the example-release bundle (made by the real bosh CLI, see
 // test/fixtures/example-release/README.md) and the bosh-real samples, read with real git.
-import { execFileSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -14,26 +13,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMetadataPath } from '../../src/bosh/index.js';
+import { gitSync } from './git.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const BOSH_REAL = join(FIXTURES, 'bosh-real');
 export const YAML_V2 = join(FIXTURES, 'yaml-v2');
 const BUNDLE = join(FIXTURES, 'example-release', 'example-release.bundle');
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-};
-
-export function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], {
-    env: GIT_ENV,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 /** A clone of the example-release bundle in a temp dir. */
 export interface ExampleRelease {
@@ -60,26 +45,24 @@ export interface Checkout {
 export function cloneExampleRelease(): ExampleRelease {
   const root = mkdtempSync(join(tmpdir(), 'bosh-example-'));
   const dir = join(root, 'repo');
-  execFileSync('git', ['clone', '--quiet', BUNDLE, dir], { env: GIT_ENV });
+  gitSync(root, ['clone', '--quiet', BUNDLE, dir]);
   let worktrees = 0;
   return {
     dir,
     metadataAt: (revision) => metadataAt(dir, revision),
     checkoutOf(cut, plant = {}) {
-      const from = git(dir, 'rev-parse', `origin/${cut}^`).trim();
+      const from = gitSync(dir, ['rev-parse', `origin/${cut}^`]).trim();
       const work = join(root, `work-${worktrees++}`);
-      git(dir, 'worktree', 'add', '--quiet', '--detach', work, from);
-      const archive = execFileSync('git', ['-C', dir, 'archive', `origin/${cut}`], {
-        env: GIT_ENV,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      execFileSync('tar', ['-x', '-C', work], { input: archive });
+      gitSync(dir, ['worktree', 'add', '--quiet', '--detach', work, from]);
+      // Lays the cut's tree over the work tree without touching its index, as the CLI leaves it.
+      gitSync(dir, ['--work-tree', work, 'checkout', `origin/${cut}`, '--', '.']);
+      gitSync(dir, ['reset', '--quiet']);
       for (const [path, content] of Object.entries(plant)) {
         mkdirSync(dirname(join(work, path)), { recursive: true });
         writeFileSync(join(work, path), content);
       }
-      const modified = git(work, 'diff', '--name-only', 'HEAD').split('\n');
-      const untracked = git(work, 'ls-files', '--others', '--exclude-standard').split('\n');
+      const modified = gitSync(work, ['diff', '--name-only', 'HEAD']).split('\n');
+      const untracked = gitSync(work, ['ls-files', '--others', '--exclude-standard']).split('\n');
       const changedPaths = [...modified, ...untracked].filter((p) => p !== '').sort();
       return { dir: work, files: metadataOnDisk(work), changedPaths, from };
     },
@@ -89,9 +72,9 @@ export function cloneExampleRelease(): ExampleRelease {
 
 export function metadataAt(dir: string, revision: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const path of git(dir, 'ls-tree', '-r', '--name-only', revision).split('\n')) {
+  for (const path of gitSync(dir, ['ls-tree', '-r', '--name-only', revision]).split('\n')) {
     if (path !== '' && isMetadataPath(path))
-      files.set(path, git(dir, 'show', `${revision}:${path}`));
+      files.set(path, gitSync(dir, ['show', `${revision}:${path}`]));
   }
   return files;
 }

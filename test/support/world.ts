@@ -17,7 +17,8 @@ import {
   type SourceSettings,
 } from '../../src/concourse/settings.js';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/index.js';
-import { EXAMPLE_BUNDLE, git, releaseCheckout, removeDir, tempDir, TEST_GIT_ENV } from './repos.js';
+import { EXAMPLE_BUNDLE, releaseCheckout, removeDir, tempDir } from './repos.js';
+import { git, TEST_GIT_ENV } from './git.js';
 
 export const OWNER = 'acme';
 export const LOCK = 'bosh-release-pr/main/example';

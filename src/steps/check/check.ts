@@ -28,7 +28,7 @@ export interface CheckDeps {
 }
 
 /**
- * Reports merged release PRs as versions, oldest first (DESIGN §4, §7): by default only those
+ * Reports merged release PRs as versions, oldest first (docs/versions.md): by default only those
  * higher than everything their base had before them, logging each lower one it passes over.
  */
 export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckResponse> {
@@ -69,7 +69,7 @@ export async function check(input: CheckInput, deps: CheckDeps): Promise<CheckRe
   }
 }
 
-/** Concourse's answer to a check from `cursor` (DESIGN §3): oldest first, the latest last. */
+/** Concourse's answer to a check from `cursor` (docs/versions.md): oldest first, latest last. */
 async function answer(
   cursor: Partial<ResourceVersion> | undefined,
   context: {

@@ -15,16 +15,16 @@ import {
 import type { GetPutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
 import { UserError } from '../../errors.js';
 import type { Git, GitRemote } from '../../git/git.js';
-import { escapeSparse } from '../../git/remote.js';
 import { isGitHubFailure } from '../../github/failures.js';
 import type { GitHub, PullRequest } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
-import { readMetadataDir } from '../../io/metadata-dir.js';
 import { noEtagCache } from '../../io/etag-cache.js';
 import { readMergeFacts } from '../../history/merge-facts.js';
 import { refuseTagBase } from '../../history/release-target.js';
 import type { GetInput, SourceSettings } from '../../concourse/settings.js';
 import { writeInside } from '../../io/dest.js';
+import { MAX_FILE_BYTES } from '../../io/metadata-dir.js';
+import { gitBlobId, indexesToFetch, listedPaths, releaseListing } from './release-files.js';
 
 interface GetDeps {
   github: GitHub;
@@ -35,7 +35,7 @@ interface GetDeps {
   args: string[];
 }
 
-/** Writes the merged release's metadata and the small files of DESIGN §6 into DEST. */
+/** Writes the merged release's metadata and the small files docs/get.md lists into DEST. */
 export async function get(input: GetInput, deps: GetDeps): Promise<GetPutResponse> {
   const dest = deps.args[0];
   if (dest === undefined)
@@ -44,16 +44,32 @@ export async function get(input: GetInput, deps: GetDeps): Promise<GetPutRespons
   // The PR is read while git fetches: the fetch needs only the version (and the release name
   // when source has it), and a REST round trip is much of what `in` waits for. git is started
   // first, so that its processes run while the REST client loads.
-  const fetching = input.params.skipDownload
-    ? undefined
-    : fetchTree(deps, requested, sparsePatterns(input.source.releaseName, requested.version));
-  const [merged, tree] = await both(
+  const verifying = (): Promise<Verified | undefined> =>
     both(
       refuseTagBase(deps.github, input.source),
       requested.pr === '' ? undefined : verifiedPull(deps.github, requested, input.source),
-    ).then(([, verified]) => verified),
-    fetching,
-  );
+    ).then(([, verified]) => verified);
+  let fetching: Promise<Map<string, string>> | undefined;
+  let checking: Promise<Verified | undefined>;
+  if (input.params.skipDownload) checking = verifying();
+  else {
+    let manifest: (name: string | undefined) => void = () => undefined;
+    const named = new Promise<string | undefined>((resolve) => (manifest = resolve));
+    fetching = fetchRelease(deps, requested, {
+      name: input.source.releaseName,
+      all: input.params.allMetadata,
+      manifest: named.then((name) =>
+        name === undefined ? undefined : manifestThroughRest(deps.github, name, requested),
+      ),
+    });
+    checking = verifying();
+    // The release name comes from source, or else from the PR's lock branch.
+    void checking.then(
+      (verified) => manifest(input.source.releaseName ?? verified?.releaseName),
+      () => manifest(undefined),
+    );
+  }
+  const [merged, tree] = await both(checking, fetching);
   const pull = merged?.pull;
   const knownName = input.source.releaseName ?? merged?.releaseName;
   // What the release PR committed decides what is at its merge commit, even after source.track
@@ -116,19 +132,86 @@ async function both<A, B>(
   return [a.value, b.value];
 }
 
-// A shallow, blobless, sparse fetch of the metadata paths at `ref` into a temporary directory
-// (never DEST: no .git, and so no remote or credential, ends up there), read into memory.
-async function fetchTree(
+/**
+ * The version's files, read into memory from a repository in a temporary directory (never DEST:
+ * no .git, and so no remote or credential, ends up there) without a work tree: the commit's trees
+ * (shallow, blobless), then exactly the blobs of release-files.ts, fetched by id. The manifest's
+ * text read through REST while git fetched the trees, when it is the blob at this commit, lets
+ * one fetch bring all of them; else the manifest is fetched first.
+ */
+async function fetchRelease(
   deps: GetDeps,
   requested: ResourceVersion,
-  sparse: string[],
+  options: {
+    name: string | undefined;
+    all: boolean;
+    manifest: Promise<string | undefined>;
+  },
 ): Promise<Map<string, string>> {
+  const { git, remote } = deps;
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
-    await deps.git.fetchCommit({ remote: deps.remote, ref: requested.ref, dir: work, sparse });
-    return await readMetadataDir(work);
+    const sha = await git.fetchCommitTree({ remote, ref: requested.ref, dir: work });
+    const blobs = await git.listCommitFiles(work, sha, {
+      paths: listedPaths(options.name),
+      select: () => true,
+    });
+    const listing = releaseListing(blobs.keys(), {
+      name: options.name,
+      version: requested.version,
+    });
+    const files = new Map<string, string>();
+    const fetch = async (paths: readonly string[]): Promise<void> => {
+      const texts = await git.fetchBlobs({
+        remote,
+        dir: work,
+        blobs: paths.map((path) => blobs.get(path) ?? ''),
+      });
+      paths.forEach((path, i) => {
+        const text = texts[i] ?? '';
+        const size = Buffer.byteLength(text);
+        if (size > MAX_FILE_BYTES)
+          throw new UserError(`${path} is ${size} bytes: too large for release metadata`);
+        files.set(path, text);
+      });
+    };
+    if (requested.version === '') {
+      await fetch(listing.small);
+    } else if (options.all || listing.manifests.length === 0) {
+      await fetch([...listing.small, ...listing.manifests, ...listing.indexes]);
+    } else {
+      const [only] = listing.manifests;
+      const known = listing.manifests.length === 1 ? await options.manifest : undefined;
+      if (only !== undefined && known !== undefined && gitBlobId(known) === blobs.get(only)) {
+        files.set(only, known);
+      } else {
+        await fetch(listing.manifests);
+      }
+      const manifests = new Map(listing.manifests.map((path) => [path, files.get(path) ?? '']));
+      await fetch([...listing.small, ...indexesToFetch(listing, manifests)]);
+    }
+    return files;
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+// The manifest at the version's commit through the contents API, or undefined when that fails
+// for any reason (git fetches it then).
+async function manifestThroughRest(
+  github: GitHub,
+  name: string,
+  requested: ResourceVersion,
+): Promise<string | undefined> {
+  try {
+    const answer = await github.getFileConditional(
+      releaseManifestPath(name, requested.version),
+      requested.ref,
+      undefined,
+    );
+    return answer.modified ? answer.value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -166,24 +249,6 @@ function selectRelease(
   return { name, files, commitHash: release.manifest.commitHash };
 }
 
-/**
- * What `in` checks out: config/final.yml, `.final_builds/`, and of `releases/` only the index and
- * the one manifest (a release repository keeps every manifest, ~20 KB each, and their blobs are
- * fetched lazily by the checkout). An unknown release name is matched by a wildcard; the version
- * narrows it to the release's own files all the same. (With `track: final_builds` these are just
- * not there.)
- */
-export function sparsePatterns(name: string | undefined, version: string): string[] {
-  const patterns = [`/${FINAL_CONFIG_PATH}`, `/${FINAL_BUILDS_DIR}/`];
-  if (version === '') return patterns;
-  const release = name === undefined ? '*' : escapeSparse(name);
-  return [
-    ...patterns,
-    `/${releaseIndexPath(release)}`,
-    `/${releaseManifestPath(release, escapeSparse(version))}`,
-  ];
-}
-
 async function releaseNameAt(github: GitHub, ref: string): Promise<string> {
   const answer = await github.getFileConditional(FINAL_CONFIG_PATH, ref, undefined);
   if (!answer.modified || answer.value === undefined) {
@@ -205,9 +270,16 @@ function completeVersion(version: Partial<ResourceVersion>): ResourceVersion {
     );
   }
   if (pr !== '' && !/^[1-9][0-9]*$/.test(pr)) {
-    throw new UserError(`requested.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
+    throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
   }
   return { version: release, pr, ref };
+}
+
+/** The version's PR, what its lock branch names, and what its merge delivered. */
+interface Verified {
+  pull: PullRequest;
+  releaseName: string;
+  track: 'both' | 'final_builds';
 }
 
 /**
@@ -218,7 +290,7 @@ async function verifiedPull(
   github: GitHub,
   requested: ResourceVersion,
   source: SourceSettings,
-): Promise<{ pull: PullRequest; releaseName: string; track: 'both' | 'final_builds' }> {
+): Promise<Verified> {
   const pull = await mergedPull(github, requested);
   // The lock branch is <prefix><base>/<release>, and a release name has no slash.
   const releaseName = source.releaseName ?? pull.headRef.split('/').at(-1) ?? '';

@@ -162,7 +162,8 @@ async function cutFrom(options: {
  * versions" or "unreferenced build").
  */
 export function refuseUnimported(options: {
-  tracked: MetadataFiles;
+  /** The paths of the metadata files at `where` (a map of them, or their set). */
+  tracked: Pick<ReadonlySet<string>, 'has' | 'keys'>;
   where: string;
   files: MetadataFiles;
   name: string;

@@ -6,9 +6,9 @@ import { GitCommandError } from '../../git/failures.js';
 import type { Git, GitRemote, Lease, PushOutcome } from '../../git/git.js';
 import type { CommitInfo, GitHub, PullRequest } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
-import { METADATA_SPARSE_PATTERNS, readMetadataDir } from '../../io/metadata-dir.js';
 import { decideLockState, type LockState, type ReleaseTarget } from '../../rules/lock-state.js';
 import { formatCommitMessage } from '../../rules/release-commit.js';
+import { fetchBase } from './base-files.js';
 import type { Payload, PlannedCommit } from './payload.js';
 import type { PullText } from '../../rules/pull-text.js';
 
@@ -107,13 +107,14 @@ export async function takeLock(
   const { git, target, log } = writer;
   const { payload, text } = options;
   const dir = await mkdtemp(join(writer.work, 'base-'));
-  const baseSha = await git.fetchCommit({
+  const base = await fetchBase(git, {
     remote: writer.remote,
     ref: target.base,
     dir,
-    sparse: METADATA_SPARSE_PATTERNS,
+    choose: (paths) => payload.basePaths(paths),
   });
-  const plan = await payload.planCommit(await readMetadataDir(dir), target);
+  const baseSha = base.sha;
+  const plan = await payload.planCommit(base, target);
   if (plan.files.size === 0) return { kind: 'nothing', baseSha };
   if (options.reclaiming !== undefined) {
     log.info(`reclaiming ${target.lockBranch} (${options.reclaiming})`);

@@ -1,6 +1,8 @@
 import { describeLowerPut, higherVersion } from '../../rules/backport.js';
 import {
   applyImport,
+  FINAL_CONFIG_PATH,
+  manifestBuildReferences,
   parseReleaseIndex,
   readFinalConfig,
   readImport,
@@ -27,6 +29,7 @@ import {
   summarize,
   type DetectedRelease,
 } from './cut.js';
+import type { BaseMetadata } from './base-files.js';
 import { verifySourceOnRemote } from './source-commit.js';
 import type { PutSettings, SourceSettings } from '../../concourse/settings.js';
 
@@ -46,8 +49,14 @@ export interface Payload {
   readonly content: PullContent;
   /** Refuses, before the lock is touched, a payload whose source GitHub does not have. */
   verify(target: ReleaseTarget): Promise<void>;
+  /**
+   * Which of the base's metadata files `planCommit` reads, from their paths: a release's own
+   * (config/final.yml, its release index and manifest, the indexes its manifest references),
+   * every one for an import.
+   */
+  basePaths(paths: readonly string[]): string[];
   /** The commit's files on the base as it is now, and the PR's content; refuses what is unsafe. */
-  planCommit(baseFiles: MetadataFiles, target: ReleaseTarget): Promise<PlannedCommit>;
+  planCommit(base: BaseMetadata, target: ReleaseTarget): Promise<PlannedCommit>;
   /**
    * What check will do with the release once merged when it is lower than the highest release
    * its base has now (backport.ts), read from GitHub; undefined when it is higher.
@@ -132,7 +141,9 @@ export function payloadOfRelease(detected: DetectedRelease, options: PayloadOpti
         base: target.base,
         label,
       }),
-    async planCommit(baseFiles, target) {
+    basePaths: () => releaseBasePaths(detected),
+    async planCommit(base, target) {
+      const baseFiles = base.files;
       // releases/ is not on the base: the versions of merged release PRs are the record.
       const delivered =
         source.track === 'final_builds' ? await history(options, target) : undefined;
@@ -141,7 +152,7 @@ export function payloadOfRelease(detected: DetectedRelease, options: PayloadOpti
         if (by !== undefined) throw duplicateVersion(detected.version, target, by);
       }
       refuseUnimported({
-        tracked: baseFiles,
+        tracked: base.paths,
         where: target.base,
         files: detected.files,
         name: detected.name,
@@ -201,7 +212,9 @@ export async function importPayload(options: PayloadOptions): Promise<Payload> {
     // An import brings metadata that is already in use, whatever commit it was synced into.
     verify: async () => undefined,
     backport: async () => undefined,
-    async planCommit(baseFiles, target) {
+    basePaths: (paths) => [...paths],
+    async planCommit(base, target) {
+      const baseFiles = base.files;
       const delivered = (await history(options, target)).map((merged) => ({
         version: merged.version,
         by: `PR #${merged.number} (${merged.url})`,
@@ -213,6 +226,19 @@ export async function importPayload(options: PayloadOptions): Promise<Payload> {
       };
     },
   };
+}
+
+// What a release's rebase and refusals read on the base (bosh/rebase.ts): the release index (a
+// version already there), the manifest's path (a manifest already there), and each index the
+// manifest references (a build the base lost, a digest clash); the others stay unread.
+function releaseBasePaths(detected: DetectedRelease): string[] {
+  const { release } = detected;
+  return [
+    FINAL_CONFIG_PATH,
+    releaseIndexPath(release.name),
+    release.manifestPath,
+    ...manifestBuildReferences(release.manifest).map((reference) => reference.indexPath),
+  ];
 }
 
 function importSummary(

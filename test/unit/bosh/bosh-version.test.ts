@@ -103,7 +103,7 @@ describe('compareBoshVersions', () => {
     expect(boshVersionsEqual(a, b)).toBe(expected === 0);
   });
 
-  it('orders the real versions of BOSH.md', () => {
+  it('orders the real versions docs/bosh-metadata.md cites', () => {
     const sorted = versions('74.20.0', '1.4.38', '66.0', '1', '1.24.0-rc.6', '45.10', '45.1')
       .sort(compareBoshVersions)
       .map((v) => v.text);

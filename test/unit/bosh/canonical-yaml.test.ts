@@ -51,7 +51,7 @@ describe('writeYaml agrees with yaml.v2', () => {
   );
 });
 
-describe('quoting (BOSH.md)', () => {
+describe('quoting (docs/bosh-metadata.md)', () => {
   // The third column: whether yaml.v2 reads the plain scalar as a bool, null, number or time.
   it.each([
     // Versions and digests of real repositories.

@@ -17,11 +17,11 @@ import { tryReadCanonicalIndexFile } from '../../../src/bosh/index-file.js';
 import {
   BOSH_REAL,
   cloneExampleRelease,
-  git,
   walk,
   YAML_V2,
   type ExampleRelease,
 } from '../../support/example-release.js';
+import { gitSync } from '../../support/git.js';
 
 type Kind = 'build-index' | 'release-index' | 'manifest';
 
@@ -131,8 +131,10 @@ describe('every commit of the example-release bundle', () => {
 
   beforeAll(() => {
     example = cloneExampleRelease();
-    for (const commit of git(example.dir, 'rev-list', '--all').split('\n').filter(Boolean)) {
-      for (const line of git(example.dir, 'ls-tree', '-r', commit).split('\n').filter(Boolean)) {
+    for (const commit of gitSync(example.dir, ['rev-list', '--all']).split('\n').filter(Boolean)) {
+      for (const line of gitSync(example.dir, ['ls-tree', '-r', commit])
+        .split('\n')
+        .filter(Boolean)) {
         const [meta, path] = line.split('\t') as [string, string];
         const blob = meta.split(' ')[2] ?? '';
         const kind = kindOf(path);
@@ -143,7 +145,7 @@ describe('every commit of the example-release bundle', () => {
   afterAll(() => example.remove());
 
   it('holds index files and manifests of every kind in 9 commits', () => {
-    expect(git(example.dir, 'rev-list', '--all').split('\n').filter(Boolean)).toHaveLength(9);
+    expect(gitSync(example.dir, ['rev-list', '--all']).split('\n').filter(Boolean)).toHaveLength(9);
     const kinds = new Set([...blobs.values()].map((b) => b.kind));
     expect(kinds).toEqual(new Set(['build-index', 'release-index', 'manifest']));
     expect(blobs.size).toBeGreaterThan(20);
@@ -151,7 +153,7 @@ describe('every commit of the example-release bundle', () => {
 
   it('round-trips every version of every file byte for byte', () => {
     for (const [blob, { path, kind, commit }] of blobs) {
-      const text = git(example.dir, 'cat-file', 'blob', blob);
+      const text = gitSync(example.dir, ['cat-file', 'blob', blob]);
       expect([commit, path, rewrite(kind, text, path)]).toEqual([commit, path, text]);
       if (kind !== 'manifest') {
         expect(parse(kind, `# via the YAML parser\n${text}`, path)).toEqual(

@@ -7,13 +7,13 @@ import {
   applyImport,
   parseBuildIndex,
   readImport,
-  ReleaseRefusal,
   verifyAllReleases,
   writeBuildIndex,
   writeReleaseIndex,
   type MetadataFiles,
   type RefusalReason,
 } from '../../../src/bosh/index.js';
+import { refusalOf } from '../../support/refusal.js';
 import {
   BOSH_REAL,
   cloneExampleRelease,
@@ -32,16 +32,6 @@ const NAME = 'example';
 const RELEASE_INDEX = 'releases/example/index.yml';
 const APP_INDEX = '.final_builds/packages/app/index.yml';
 const LEGACY_INDEX = '.final_builds/packages/uaa_postgres-9.4.2/index.yml';
-
-function refusalOf(action: () => unknown): { reason: RefusalReason; message: string } {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ReleaseRefusal) return { reason: error.reason, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 function changed(
   files: MetadataFiles,

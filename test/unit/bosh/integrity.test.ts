@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   highestFinalVersion,
-  ReleaseRefusal,
   verifyRelease,
   writeReleaseIndex,
   type MetadataFiles,
   type RefusalReason,
 } from '../../../src/bosh/index.js';
+import { refusalOf } from '../../support/refusal.js';
 import {
   BOSH_REAL,
   cloneExampleRelease,
@@ -21,14 +21,8 @@ function sample(repo: string): Map<string, string> {
   return new Map(walk(root).map((path) => [relative(root, path), readFileSync(path, 'utf8')]));
 }
 
-function refusalOf(files: MetadataFiles, releaseName: string, version: string): ReleaseRefusal {
-  try {
-    verifyRelease(files, { releaseName, version });
-  } catch (error) {
-    if (error instanceof ReleaseRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
+function verifyRefusal(files: MetadataFiles, releaseName: string, version: string) {
+  return refusalOf(() => verifyRelease(files, { releaseName, version }));
 }
 
 describe('verifyRelease on the example-release bundle', () => {
@@ -65,7 +59,7 @@ describe('verifyRelease on the example-release bundle', () => {
     ['4', 'version-not-found', /does not list version 4/],
     ['2.0', 'version-not-found', /does not list version 2\.0 \(it lists 2\)/],
   ] as const)('refuses version %s', (version, reason, message) => {
-    const refusal = refusalOf(example.metadataAt('origin/main'), 'example', version);
+    const refusal = verifyRefusal(example.metadataAt('origin/main'), 'example', version);
     expect(refusal.reason).toBe(reason);
     expect(refusal.message).toMatch(message);
   });
@@ -74,7 +68,7 @@ describe('verifyRelease on the example-release bundle', () => {
     const files = example.metadataAt('origin/main');
     const path = '.final_builds/packages/ruby/index.yml';
     files.set(path, (files.get(path) ?? '').replace('sha1: sha256:1dcf', 'sha1: sha256:0dcf'));
-    const refusal = refusalOf(files, 'example', '2');
+    const refusal = verifyRefusal(files, 'example', '2');
     expect(refusal.reason).toBe('digest-mismatch' satisfies RefusalReason);
     expect(refusal.message).toContain(path);
   });
@@ -82,7 +76,7 @@ describe('verifyRelease on the example-release bundle', () => {
   it('refuses a missing manifest and a BOSH-equal duplicate', () => {
     const files = example.metadataAt('origin/main');
     files.delete('releases/example/example-1.yml');
-    expect(refusalOf(files, 'example', '1').reason).toBe('missing-manifest');
+    expect(verifyRefusal(files, 'example', '1').reason).toBe('missing-manifest');
     const duplicated = example.metadataAt('origin/main');
     duplicated.set(
       'releases/example/index.yml',
@@ -94,7 +88,7 @@ describe('verifyRelease on the example-release bundle', () => {
         ]),
       }),
     );
-    const refusal = refusalOf(duplicated, 'example', '1');
+    const refusal = verifyRefusal(duplicated, 'example', '1');
     expect(refusal.reason).toBe('duplicate-version');
     expect(refusal.message).toContain('1 as a, 1.0 as b');
   });
@@ -104,13 +98,13 @@ describe('real anomalies', () => {
   const uaa = sample('uaa-release@fd52106a');
 
   it("reports uaa-release's version 59, listed twice after a merge", () => {
-    const refusal = refusalOf(uaa, 'uaa', '59');
+    const refusal = verifyRefusal(uaa, 'uaa', '59');
     expect(refusal.reason).toBe('duplicate-version');
     expect(refusal.message).toMatch(/lists version 59 2 times/);
   });
 
   it('reports 45.1, listed without a manifest, and does not confuse it with 45.10', () => {
-    const refusal = refusalOf(uaa, 'uaa', '45.1');
+    const refusal = verifyRefusal(uaa, 'uaa', '45.1');
     expect(refusal.reason).toBe('missing-manifest');
     expect(refusal.message).toContain('releases/uaa/uaa-45.1.yml');
   });
@@ -126,6 +120,6 @@ describe('real anomalies', () => {
 
   it('has no highest version without a release index', () => {
     expect(highestFinalVersion(new Map(), 'x')).toBeUndefined();
-    expect(refusalOf(new Map(), 'x', '1').reason).toBe('version-not-found');
+    expect(verifyRefusal(new Map(), 'x', '1').reason).toBe('version-not-found');
   });
 });

@@ -1,8 +1,7 @@
-// The race of BOSH.md, file by file: what git does with two cuts from one base, and what the
-// semantic rebase does instead. Synthetic cuts on real data (bpm-release's 4-entry tini index,
-// where false textual conflicts are most frequent).
+// The race of docs/bosh-metadata.md, file by file: what git does with two cuts from one base, and
+// what the semantic rebase does instead. Synthetic cuts on real data (bpm-release's 4-entry tini
+// index, where false textual conflicts are most frequent).
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +10,16 @@ import {
   detectRelease,
   parseBuildIndex,
   rebaseRelease,
-  ReleaseRefusal,
   verifyRelease,
   writeBuildIndex,
   writeReleaseIndex,
   writeReleaseManifest,
   type BuildEntry,
-  type RefusalReason,
   type Release,
 } from '../../../src/bosh/index.js';
+import { refusalOf } from '../../support/refusal.js';
 import { BOSH_REAL } from '../../support/example-release.js';
+import { gitSync } from '../../support/git.js';
 
 const TINI = '.final_builds/packages/tini/index.yml';
 const JOB = '.final_builds/jobs/demo/index.yml';
@@ -112,16 +111,6 @@ function cut(
   });
 }
 
-function refusalOf(action: () => unknown): RefusalReason {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ReleaseRefusal) return error.reason;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 /** Runs git's own three-way merge of one file; true when git reports a conflict. */
 function gitConflicts(base: string, ours: string, theirs: string): boolean {
   const dir = mkdtempSync(join(tmpdir(), 'bosh-merge-'));
@@ -134,10 +123,7 @@ function gitConflicts(base: string, ours: string, theirs: string): boolean {
       writeFileSync(join(dir, name), text);
     }
     try {
-      execFileSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], {
-        cwd: dir,
-        stdio: 'pipe',
-      });
+      gitSync(dir, ['merge-file', '-p', 'ours', 'base', 'theirs']);
       return false;
     } catch (error) {
       if ((error as { status?: number }).status === 1) return true;
@@ -224,7 +210,7 @@ describe('the race table', () => {
     const release = cut();
     const base = new Map(S);
     base.set(TINI, withEntries(tiniText, { [NEW_TINI]: entry(NEW_TINI, 'another-build') }));
-    expect(refusalOf(() => rebaseRelease(release, base))).toBe('digest-conflict');
+    expect(refusalOf(() => rebaseRelease(release, base)).reason).toBe('digest-conflict');
   });
 
   it('the version under two random keys: git merges cleanly, refused here', () => {
@@ -238,7 +224,7 @@ describe('the race table', () => {
       ]),
     });
     expect(gitConflicts(S.get(INDEX) ?? '', merged.get(INDEX) ?? '', theirs)).toBe(false);
-    expect(refusalOf(() => rebaseRelease(second, merged))).toBe('duplicate-version');
+    expect(refusalOf(() => rebaseRelease(second, merged)).reason).toBe('duplicate-version');
   });
 
   it('a BOSH-equal version on the base (2.0 for 2): refused', () => {
@@ -260,7 +246,7 @@ describe('the race table', () => {
   it('the manifest already on the base: refused', () => {
     const base = new Map(S);
     base.set('releases/demo/demo-2.yml', 'name: demo\n');
-    expect(refusalOf(() => rebaseRelease(cut(), base))).toBe('manifest-exists');
+    expect(refusalOf(() => rebaseRelease(cut(), base)).reason).toBe('manifest-exists');
   });
 
   it('the release index ID taken on the base for another version: refused', () => {
@@ -269,13 +255,13 @@ describe('the race table', () => {
       INDEX,
       writeReleaseIndex({ builds: new Map([['22222222-0000-4000-8000-000000000002', '1.5']]) }),
     );
-    expect(refusalOf(() => rebaseRelease(cut(), base))).toBe('release-id-conflict');
+    expect(refusalOf(() => rebaseRelease(cut(), base)).reason).toBe('release-id-conflict');
   });
 
   it('an entry the release uses, changed on the base: refused', () => {
     const base = new Map(S);
     base.set(JOB, writeBuildIndex({ builds: new Map([[JOB_FP, entry(JOB_FP, 'rebuilt')]]) }));
-    expect(refusalOf(() => rebaseRelease(cut(), base))).toBe('base-changed-build');
+    expect(refusalOf(() => rebaseRelease(cut(), base)).reason).toBe('base-changed-build');
   });
 
   it('an entry the release uses, moved to another blob on the base with the same digest: safe', () => {

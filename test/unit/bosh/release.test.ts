@@ -6,18 +6,18 @@ import {
   detectRelease,
   parseBuildIndex,
   rebaseRelease,
-  ReleaseRefusal,
   verifyRelease,
   type DetectReleaseOptions,
   type RefusalReason,
   type Release,
 } from '../../../src/bosh/index.js';
+import { refusalOf } from '../../support/refusal.js';
 import {
   cloneExampleRelease,
-  git,
   type Checkout,
   type ExampleRelease,
 } from '../../support/example-release.js';
+import { gitSync } from '../../support/git.js';
 
 let example: ExampleRelease;
 beforeAll(() => {
@@ -45,20 +45,10 @@ function detectCut(cut: string): Release {
   return detectRelease(detectionOf(example.checkoutOf(cut)));
 }
 
-function refusalOf(action: () => unknown): { reason: RefusalReason; message: string } {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ReleaseRefusal) return { reason: error.reason, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 /** The files that differ between two revisions, with their content at the second. */
 function changedFiles(from: string, to: string): Map<string, string> {
   const after = example.metadataAt(to);
-  const paths = git(example.dir, 'diff', '--name-only', from, to).split('\n').filter(Boolean);
+  const paths = gitSync(example.dir, ['diff', '--name-only', from, to]).split('\n').filter(Boolean);
   return new Map(paths.map((path) => [path, after.get(path) ?? '']));
 }
 
@@ -78,7 +68,7 @@ describe('detecting the release in a checkout', () => {
       name: NAME,
       version: '3',
       manifestPath: 'releases/example/example-3.yml',
-      sourceCommit: git(example.dir, 'rev-parse', '--short=7', 'origin/main').trim(),
+      sourceCommit: gitSync(example.dir, ['rev-parse', '--short=7', 'origin/main']).trim(),
       releaseIndexEntry: { version: '3' },
     });
     expect(release.manifestText).toBe(checkout.files.get('releases/example/example-3.yml'));
@@ -111,7 +101,7 @@ describe('detecting the release in a checkout', () => {
     expect(detectCut('cut-a').releaseKey).toBe(a.releaseKey);
     expect(c).toMatchObject({
       version: '3.1.0',
-      sourceCommit: git(example.dir, 'rev-parse', '--short=7', 'origin/moved').trim(),
+      sourceCommit: gitSync(example.dir, ['rev-parse', '--short=7', 'origin/moved']).trim(),
     });
     expect(c.newBuilds.map((n) => n.indexPath)).toEqual([WORKER_INDEX, APP_INDEX, NGINX_INDEX]);
   });
@@ -119,14 +109,19 @@ describe('detecting the release in a checkout', () => {
 
 describe('every final release commit of the bundle', () => {
   it('is detected against its parent and rebuilt byte for byte by the rebase', () => {
-    const commits = git(example.dir, 'log', '--all', '--format=%H %s', '--grep=^Final release')
+    const commits = gitSync(example.dir, [
+      'log',
+      '--all',
+      '--format=%H %s',
+      '--grep=^Final release',
+    ])
       .split('\n')
       .filter(Boolean);
     expect(commits).toHaveLength(5);
     for (const line of commits) {
       const [commit = '', ...subject] = line.split(' ');
       const parent = `${commit}^`;
-      const changedPaths = git(example.dir, 'diff', '--name-only', parent, commit)
+      const changedPaths = gitSync(example.dir, ['diff', '--name-only', parent, commit])
         .split('\n')
         .filter(Boolean);
       const base = example.metadataAt(parent);
@@ -138,7 +133,9 @@ describe('every final release commit of the bundle', () => {
         allowUncommitted: false,
       });
       expect(subject.join(' ')).toContain(`Final release ${release.version}`);
-      expect(release.sourceCommit).toBe(git(example.dir, 'rev-parse', '--short=7', parent).trim());
+      expect(release.sourceCommit).toBe(
+        gitSync(example.dir, ['rev-parse', '--short=7', parent]).trim(),
+      );
       expect([commit, rebaseRelease(release, base).files]).toEqual([
         commit,
         changedFiles(parent, commit),
