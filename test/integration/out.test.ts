@@ -77,7 +77,7 @@ describe('FREE', () => {
     expect(pushes.flatMap((entry) => entry.refUpdates)).toEqual([
       expect.objectContaining({ ref: `refs/heads/${LOCK}`, created: true, forced: false }),
     ]);
-    // Issue 19: the commit status is pending from the push (sent beside the PR's creation, which
+    // The commit status (docs/lock.md) is pending from the push (sent beside the PR's creation, which
     // it never holds up) until the PR is open and decorated; then success.
     const routes = writes.map((entry) => entry.route).filter((route) => !route.includes('.git'));
     const status = 'POST /repos/{owner}/{repo}/statuses/{sha}';
@@ -169,7 +169,7 @@ describe('OURS', () => {
     const again = succeeded(await world.put(repo, build));
     expect(meta(again)).toMatchObject({ operation: 'adopted', pr: meta(first).pr });
     expect(await world.branchSha(repo, LOCK)).toBe(head);
-    // Issue 19: every put says on the PR's head that it is safe to merge.
+    // Every put (docs/lock.md) says on the PR's head that it is safe to merge.
     expect(world.requests(repo, since, { writes: true }).map((entry) => entry.route)).toEqual([
       'POST /repos/{owner}/{repo}/statuses/{sha}',
     ]);

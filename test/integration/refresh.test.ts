@@ -1,11 +1,11 @@
-// Issue 19: `params.refresh: true` keeps the open release PR safe to merge as its base moves, and
+// `params.refresh: true` (docs/lock.md) keeps the open release PR safe to merge as its base moves, and
 // every put and refresh says so in the commit status `bosh-release-pr` on the PR's head.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { GetPutResponse } from '../../src/concourse/contract.js';
 import { parsePutRequest } from '../../src/concourse/settings.js';
 import type { Git } from '../../src/git/git.js';
 import { put, type PutDeps } from '../../src/steps/put/put.js';
-import { git } from '../support/repos.js';
+import { git } from '../support/git.js';
 import { meta, succeeded } from '../support/outcome.js';
 import { BUILD_ENV, LOCK, OWNER, World, type StepRun } from '../support/world.js';
 

@@ -1,4 +1,4 @@
-// Commit statuses and the required status checks of branch protection (issue 19): the routes
+// Commit statuses and the required status checks of branch protection (docs/sandbox.md): the routes
 // answer as GitHub's OpenAPI description says (startTestSandbox validates every answer), and a
 // merge waits for the required context as GitHub's does.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';

@@ -1,4 +1,4 @@
-// Issue 19: what the commit status says, within GitHub's 140-character description limit.
+// What the commit status says, within GitHub's 140-character description limit.
 import { describe, expect, it } from '@jest/globals';
 import {
   fitDescription,

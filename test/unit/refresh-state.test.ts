@@ -1,4 +1,4 @@
-// Issue 19: what a refresh may do with the lock, decided from what GitHub says.
+// What a refresh may do with the lock, decided from what GitHub says.
 import { describe, expect, it } from '@jest/globals';
 import type { CommitInfo, PullRequest } from '../../src/github/github.js';
 import { decideRefresh, type RefreshObservation } from '../../src/rules/refresh-state.js';
