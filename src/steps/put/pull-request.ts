@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { MetadataField } from '../../concourse/contract.js';
 import { buildInfo } from '../../concourse/build-info.js';
 import { UserError } from '../../errors.js';
 import { GitHubError } from '../../github/failures.js';
@@ -238,4 +239,14 @@ async function decorate(options: PullOptions, pull: PullRequest): Promise<void> 
       }
     }
   }
+}
+
+/** The put's metadata naming its PR: `pr` and `pr_url`, or nothing when there is none. */
+export function pullMetadata(pull: PullRequest | undefined): MetadataField[] {
+  return pull === undefined
+    ? []
+    : [
+        { name: 'pr', value: String(pull.number) },
+        { name: 'pr_url', value: pull.htmlUrl },
+      ];
 }

@@ -17,7 +17,7 @@ import { resourceVersionOf } from '../../rules/versions.js';
 import { checkoutDir, expectVersion } from './checkout.js';
 import { deliver, type Delivered, type PutContext } from './deliver.js';
 import { importPayload, releasePayload, type Payload } from './payload.js';
-import { renderPullText } from './pull-request.js';
+import { pullMetadata, renderPullText } from './pull-request.js';
 import { refresh, refreshMetadata } from './refresh.js';
 import {
   reportDelivered,
@@ -244,12 +244,7 @@ function memoryCache(): EtagCache {
 function metadata(delivery: Delivery): MetadataField[] {
   const { pull, payload } = delivery;
   return [
-    ...(pull === undefined
-      ? []
-      : [
-          { name: 'pr', value: String(pull.number) },
-          { name: 'pr_url', value: pull.htmlUrl },
-        ]),
+    ...pullMetadata(pull),
     { name: 'operation', value: delivery.operation },
     { name: 'release', value: payload.name },
     { name: 'version', value: payload.version },

@@ -9,6 +9,7 @@ import type { ReleaseTarget } from '../../rules/lock-state.js';
 import { decideRefresh } from '../../rules/refresh-state.js';
 import { parseCommitTrailers } from '../../rules/release-commit.js';
 import { openOrAnyPulls, takeLock } from './lock.js';
+import { pullMetadata } from './pull-request.js';
 import type { Payload } from './payload.js';
 import type { PutDeps } from './put.js';
 import { payloadOfCommit } from './refresh-payload.js';
@@ -189,12 +190,7 @@ function refusingUnsafe(payload: Payload): Payload {
 export function refreshMetadata(refreshed: Refreshed): MetadataField[] {
   const { pull } = refreshed;
   return [
-    ...(pull === undefined
-      ? []
-      : [
-          { name: 'pr', value: String(pull.number) },
-          { name: 'pr_url', value: pull.htmlUrl },
-        ]),
+    ...pullMetadata(pull),
     { name: 'operation', value: refreshed.operation },
     { name: 'release', value: refreshed.target.releaseName },
     ...(refreshed.version === undefined ? [] : [{ name: 'version', value: refreshed.version }]),
