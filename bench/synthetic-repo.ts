@@ -104,7 +104,10 @@ export async function syntheticRepo(
   const name = `c${spec.commits}-s${spec.sourceBytes}${entries}-g${GENERATOR}`;
   const path = join(cacheDir, `${name}.git`);
   const done = join(cacheDir, `${name}.json`);
-  if (existsSync(done)) return JSON.parse(await readFile(done, 'utf8')) as SyntheticRepo;
+  if (existsSync(done)) {
+    // The cache may have moved since (a copied worktree): the repository is the one beside it.
+    return { ...(JSON.parse(await readFile(done, 'utf8')) as SyntheticRepo), path };
+  }
   await rm(path, { recursive: true, force: true });
   await mkdir(cacheDir, { recursive: true });
   say(`generating ${describeSpec(spec)} into ${path} (once; later runs reuse it)`);
