@@ -1,8 +1,6 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import { FILE_CONCURRENCY, mapConcurrent } from '../io/concurrency.js';
 import type { Logger } from '../io/log.js';
 import {
   failureLine,
@@ -14,6 +12,7 @@ import {
 } from './failures.js';
 import type { Git, GitRemote } from './git.js';
 import { configureSparseRemote, credentialFields, withRemote } from './remote.js';
+import { listBlobs, readBlobs, writeBlobs } from './blobs.js';
 import { createRunner, succeeded, type GitOutput } from './runner.js';
 
 const NETWORK_ATTEMPTS = 3;
@@ -75,7 +74,7 @@ export function createGit(options: GitOptions): Git {
     },
 
     async listCommitFiles(dir, commit, files) {
-      const blobs = await listBlobs(dir, commit, files);
+      const blobs = await listBlobs(run, dir, commit, files);
       return new Map(blobs.map((blob) => [blob.path, blob.sha]));
     },
 
@@ -110,7 +109,7 @@ export function createGit(options: GitOptions): Git {
           failureLine(fetched.stderr),
         );
       }
-      return readBlobs(dir, [...blobs]);
+      return readBlobs(run, dir, [...blobs]);
     },
 
     async resolveCommit(dir, commitish) {
@@ -119,8 +118,9 @@ export function createGit(options: GitOptions): Git {
     },
 
     async readCommitFiles(dir, commit, files) {
-      const blobs = await listBlobs(dir, commit, files);
+      const blobs = await listBlobs(run, dir, commit, files);
       const contents = await readBlobs(
+        run,
         dir,
         blobs.map((blob) => blob.sha),
       );
@@ -209,7 +209,7 @@ export function createGit(options: GitOptions): Git {
       try {
         await text(dir, ['read-tree', parent], env);
         const paths = [...files.keys()];
-        const blobs = await writeBlobs(dir, scratch, [...files.values()]);
+        const blobs = await writeBlobs(run, dir, scratch, [...files.values()]);
         // One update-index for every file (mode 100644 blob, path); --verbose: see runner.ts.
         await text(
           dir,
@@ -285,89 +285,5 @@ export function createGit(options: GitOptions): Git {
       );
     }
     return isSha ? ref : (await text(dir, ['rev-parse', `refs/remotes/origin/${ref}`])).trim();
-  }
-
-  // `git ls-tree` of `paths` at `commit`: the blobs `select` keeps, a symbolic link refused.
-  async function listBlobs(
-    dir: string,
-    commit: string,
-    files: { paths: readonly string[]; select: (path: string) => boolean },
-  ): Promise<Array<{ sha: string; path: string }>> {
-    const listing = await text(dir, [
-      'ls-tree',
-      '-r',
-      '-z',
-      '--full-tree',
-      commit,
-      '--',
-      ...files.paths,
-    ]);
-    const blobs: Array<{ sha: string; path: string }> = [];
-    for (const line of listing.split('\0')) {
-      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
-      if (match === null) continue;
-      const [, mode, type, sha = '', path = ''] = match;
-      if (mode === '120000') {
-        throw new UserError(
-          `${path} is a symbolic link at ${commit.slice(0, 7)}: release metadata must be regular files`,
-        );
-      }
-      if (type === 'blob' && files.select(path)) blobs.push({ sha, path });
-    }
-    return blobs;
-  }
-
-  // One `git cat-file --batch` for all blobs (fed on stdin through the runner):
-  // `<sha> blob <size>\n<content>\n` per blob.
-  async function readBlobs(dir: string, shas: string[]): Promise<string[]> {
-    if (shas.length === 0) return [];
-    const output = await run(dir, ['cat-file', '--batch'], { input: `${shas.join('\n')}\n` });
-    succeeded(output, 'git cat-file');
-    const out = output.stdout;
-    const contents: string[] = [];
-    let offset = 0;
-    for (let i = 0; i < shas.length; i++) {
-      const headerEnd = out.indexOf(10, offset);
-      const size = Number(out.subarray(offset, headerEnd).toString().split(' ')[2]);
-      contents.push(out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
-      offset = headerEnd + 1 + size + 1;
-    }
-    return contents;
-  }
-
-  /**
-   * Writes each text as a blob into the repository; returns their shas, in order. One
-   * `git hash-object` over files in `scratch`, not one process per file (a release commits ~50).
-   * --no-filters: the content is stored as is, whatever .gitattributes say.
-   */
-  async function writeBlobs(
-    dir: string,
-    scratch: string,
-    texts: readonly string[],
-  ): Promise<string[]> {
-    if (texts.length === 0) return [];
-    const paths = texts.map((_, i) => join(scratch, `blob-${i}`));
-    await mapConcurrent(texts, FILE_CONCURRENCY, (content, i) =>
-      writeFile(paths[i] ?? '', content),
-    );
-    // Stored uncompressed: loose objects live only until the push packs them (compressing
-    // them there), and zlib is most of hash-object's time on the 70 MB a big release rewrites.
-    const shas = (
-      await text(dir, [
-        '-c',
-        'core.looseCompression=0',
-        'hash-object',
-        '-w',
-        '--no-filters',
-        '--',
-        ...paths,
-      ])
-    )
-      .trim()
-      .split('\n');
-    if (shas.length !== texts.length) {
-      throw new Error(`git hash-object wrote ${shas.length} blobs for ${texts.length} files`);
-    }
-    return shas;
   }
 }

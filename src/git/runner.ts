@@ -11,7 +11,7 @@ export interface GitOutput {
 }
 
 /** Runs one git command in `dir`; see createRunner. */
-type GitRunner = (
+export type GitRunner = (
   dir: string,
   args: readonly string[],
   options?: {

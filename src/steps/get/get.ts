@@ -15,16 +15,14 @@ import {
 import type { GetPutResponse, MetadataField, ResourceVersion } from '../../concourse/contract.js';
 import { UserError } from '../../errors.js';
 import type { Git, GitRemote } from '../../git/git.js';
-import { isGitHubFailure } from '../../github/failures.js';
-import type { GitHub, PullRequest } from '../../github/github.js';
+import type { GitHub } from '../../github/github.js';
 import type { Logger } from '../../io/log.js';
-import { noEtagCache } from '../../io/etag-cache.js';
-import { readMergeFacts } from '../../history/merge-facts.js';
 import { refuseTagBase } from '../../history/release-target.js';
-import type { GetInput, SourceSettings } from '../../concourse/settings.js';
+import type { GetInput } from '../../concourse/settings.js';
 import { writeInside } from '../../io/dest.js';
 import { MAX_FILE_BYTES } from '../../io/metadata-dir.js';
 import { gitBlobId, indexesToFetch, listedPaths, releaseListing } from './release-files.js';
+import { verifiedPull, type Verified } from './verified-pull.js';
 
 interface GetDeps {
   github: GitHub;
@@ -273,69 +271,6 @@ function completeVersion(version: Partial<ResourceVersion>): ResourceVersion {
     throw new UserError(`version.pr must be a PR number or empty, got ${JSON.stringify(pr)}`);
   }
   return { version: release, pr, ref };
-}
-
-/** The version's PR, what its lock branch names, and what its merge delivered. */
-interface Verified {
-  pull: PullRequest;
-  releaseName: string;
-  track: 'both' | 'final_builds';
-}
-
-/**
- * The version's PR, checked to be merged at `ref` and to have delivered exactly that release:
- * what its merge brought to the base decides, never its (editable) body.
- */
-async function verifiedPull(
-  github: GitHub,
-  requested: ResourceVersion,
-  source: SourceSettings,
-): Promise<Verified> {
-  const pull = await mergedPull(github, requested);
-  // The lock branch is <prefix><base>/<release>, and a release name has no slash.
-  const releaseName = source.releaseName ?? pull.headRef.split('/').at(-1) ?? '';
-  const facts = await readMergeFacts({
-    github,
-    cache: noEtagCache,
-    where: { apiUrl: source.apiUrl, base: pull.baseRef, releaseName },
-    pull,
-  });
-  if (!facts.delivered) {
-    throw new UserError(
-      `version ${requested.version} is not available: PR #${requested.pr} delivered no release of ${releaseName} (${facts.reason}): pick a version check reported`,
-    );
-  }
-  if (facts.version !== requested.version) {
-    throw new UserError(
-      `version ${requested.version} is not what PR #${requested.pr} merged: its merge ${requested.ref.slice(0, 7)} brought ${releaseName} ${facts.version} to ${pull.baseRef}, so get {"version":"${facts.version}","pr":"${requested.pr}","ref":"${requested.ref}"} (as check reports it)`,
-    );
-  }
-  return { pull, releaseName, track: facts.track };
-}
-
-async function mergedPull(github: GitHub, requested: ResourceVersion): Promise<PullRequest> {
-  let pull: PullRequest;
-  try {
-    pull = await github.getPull(Number(requested.pr));
-  } catch (error) {
-    if (isGitHubFailure(error, 'not-found')) {
-      throw new UserError(
-        `version ${requested.version} is not available: PR #${requested.pr} does not exist in this repository`,
-      );
-    }
-    throw error;
-  }
-  if (!pull.merged) {
-    throw new UserError(
-      `version ${requested.version} is not available: PR #${requested.pr} is ${pull.state} and not merged (${pull.htmlUrl})`,
-    );
-  }
-  if (pull.mergeCommitSha !== requested.ref) {
-    throw new UserError(
-      `version ${requested.version} is not available: PR #${requested.pr} merged as ${pull.mergeCommitSha ?? 'nothing'}, not ${requested.ref}`,
-    );
-  }
-  return pull;
 }
 
 function metadata(small: Record<string, string>): MetadataField[] {
