@@ -238,6 +238,26 @@ describe('GitHub is eventually consistent', () => {
     }
   });
 
+  it('a list lagging a second in fail mode: the put looks again and names the PR, not a branch without one', async () => {
+    const repo = await world.repository();
+    world.sandbox.setPullListLag(1500);
+    try {
+      succeeded(await world.put(repo, await world.buildDir('cut-a')));
+      const realSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+      const run = await world.put(
+        repo,
+        await world.buildDir('cut-c', 'moved'),
+        {},
+        {
+          deps: { sleep: realSleep },
+        },
+      );
+      expect(failure(run)).toMatch(/^release PR #1 \(example 3, opened .*holds the lock on main/);
+    } finally {
+      world.sandbox.setPullListLag(0);
+    }
+  });
+
   it('a transient "No commits between" right after the push is asked again, not called a duplicate', async () => {
     const repo = await world.repository();
     world.sandbox.injectFault({

@@ -28,7 +28,13 @@ import {
   type PullOutcome,
 } from './pull-request.js';
 import type { PullText } from '../../rules/pull-text.js';
-import { waitForContested, waitForRelease, waitForYoungLock, type Waiting } from './wait.js';
+import {
+  waitForContested,
+  waitForRelease,
+  waitForYoungLock,
+  lookAgainAtYoungLock,
+  type Waiting,
+} from './wait.js';
 
 // What a put does in each state of the lock (docs/lock.md, "What a put does in each state"):
 // read the lock, act on its state, and read it again when it changed hands. Waits (bounded by
@@ -194,9 +200,13 @@ async function orphan(
   state: Extract<LockState, { kind: 'orphan' }>,
   put: PutContext,
 ): Promise<Step> {
-  if (!state.stale && put.params.onOpenPr === 'wait') {
-    const reading = await waitForYoungLock(state, put.waiting, () => read(put));
-    return { kind: 'waited', reading };
+  if (!state.stale) {
+    const readLock = () => read(put);
+    const reading =
+      put.params.onOpenPr === 'wait'
+        ? await waitForYoungLock(state, put.waiting, readLock)
+        : await lookAgainAtYoungLock(state, put.waiting, readLock);
+    if (reading !== undefined) return { kind: 'waited', reading };
   }
   return take(state, put);
 }

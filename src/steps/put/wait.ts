@@ -88,6 +88,30 @@ export async function waitForYoungLock(
   }
 }
 
+// A put opens its PR a moment after pushing its lock branch, and GitHub's pulls list may lag a new
+// PR by seconds: a put that would fail on a young branch without a PR looks again this many times,
+// this far apart (about ten seconds), so that its refusal names the PR when there is one.
+const YOUNG_LOCK_LOOKS = 10;
+const YOUNG_LOCK_PAUSE_MS = 1000;
+
+/**
+ * Looks again at a lock branch that has no PR yet and is younger than stale_lock_after, for a few
+ * seconds; returns the lock once it changed (a PR, another commit, staleness), else undefined.
+ */
+export async function lookAgainAtYoungLock(
+  young: Extract<LockState, { kind: 'orphan' }>,
+  waiting: Waiting,
+  readLock: () => Promise<LockReading>,
+): Promise<LockReading | undefined> {
+  for (let look = 1; look <= YOUNG_LOCK_LOOKS; look++) {
+    await waiting.sleep(Math.min(YOUNG_LOCK_PAUSE_MS, waiting.pollIntervalMs));
+    const reading = await readLock();
+    const now = reading.state;
+    if (now.kind !== 'orphan' || now.stale || now.sha !== young.sha) return reading;
+  }
+  return undefined;
+}
+
 // How long a put waits for another put to settle a PR both of them touched, and how often it looks.
 const CONTESTED_WAIT_MS = 60_000;
 const CONTESTED_POLL_MS = 1000;
