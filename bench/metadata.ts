@@ -289,7 +289,7 @@ function describeSpread(context: BenchContext, results: SizeResult[], tookMs: nu
       timeChart(results, {
         file: 'metadata-spread.svg',
         title: 'Time against metadata spread over retired indexes (log–log)',
-        note: `the release references 61 of ${results.map((r) => count(indexes(r))).join(' / ')} indexes of 50 entries; 100 commits, 10 MiB of source; out brings 50 new builds`,
+        note: `the release references 61 of ${results.map((r) => count(indexes(r))).join(' / ')} indexes of 50 entries; out brings 50 new builds`,
         xLabel: '.final_builds entries on the base (50 per index)',
       }),
     ],
