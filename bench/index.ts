@@ -3,7 +3,8 @@
 //
 //   npm run bench                       # the full grid (see BENCHMARKS.md for what it costs)
 //   npm run bench -- --quick            # a small grid, fewer rounds
-//   npm run bench -- --only check,out   # some of: fetch, check, out, cold-start, rebase, metadata
+//   npm run bench -- --only check,out   # some of: fetch, check, out, cold-start, rebase, metadata,
+//                                       # metadata-spread
 //   npm run bench -- --runs 3           # rounds per measurement
 //   npm run bench -- --only metadata --trace   # also trace in and out at the largest size
 //   npm run bench -- --write            # also replace the generated part of BENCHMARKS.md and
@@ -20,7 +21,7 @@ import { newScratch, PROJECT_ROOT, type BenchContext } from './context.js';
 import { benchFetch } from './fetch.js';
 import { FETCH_HOST_FLAG, runFetchHost } from './fetch-host.js';
 import { describeMachine } from './machine.js';
-import { benchMetadata } from './metadata.js';
+import { benchMetadata, benchMetadataSpread } from './metadata.js';
 import { benchOut } from './out.js';
 import { run } from './process.js';
 import { benchRebase } from './rebase.js';
@@ -33,6 +34,7 @@ const BENCHMARKS: Record<string, (context: BenchContext) => Promise<Section>> = 
   'cold-start': benchColdStart,
   rebase: benchRebase,
   metadata: benchMetadata,
+  'metadata-spread': benchMetadataSpread,
 };
 
 async function main(): Promise<void> {

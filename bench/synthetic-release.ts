@@ -94,7 +94,7 @@ export class SyntheticRelease {
     return this.releases;
   }
 
-  /** Every `.final_builds` index of the release: its jobs, its packages and the license. */
+  /** The `.final_builds` indexes of the release's jobs, packages and license (none retired). */
   get indexPaths(): string[] {
     return this.components.map((component) => buildIndexPath(component));
   }
@@ -118,17 +118,20 @@ export class SyntheticRelease {
    */
   addOldBuilds(path: string, count: number): void {
     if (!this.indexPaths.includes(path)) throw new Error(`no index ${path} in this release`);
-    const builds = this.indexes.get(path) ?? new Map<string, BuildEntry>();
-    for (let i = 0; i < count; i++) {
-      const seed = `${path}#old-${builds.size}`;
-      const fingerprint = hex(`fingerprint ${seed}`);
-      builds.set(fingerprint, {
-        version: fingerprint,
-        blobstoreId: randomLookingId(`blob ${seed}`),
-        sha1: `sha256:${hex(`digest ${seed}`)}`,
-      });
-    }
-    this.indexes.set(path, builds);
+    this.fillOldBuilds(path, count);
+  }
+
+  /**
+   * Adds the index of a job or package the release no longer has, with `count` old builds: bosh
+   * keeps a retired job's or package's index when its directory goes, and no kept manifest
+   * references it. Returns its path.
+   */
+  addRetiredIndex(component: { kind: 'job' | 'package'; name: string }, count: number): string {
+    const path = buildIndexPath(component);
+    if (this.indexPaths.includes(path) || this.indexes.has(path))
+      throw new Error(`${path} is there already`);
+    this.fillOldBuilds(path, count);
+    return path;
   }
 
   /** The version the next `cut` makes (1, 2, 3...). */
@@ -193,6 +196,20 @@ export class SyntheticRelease {
   /** The jobs and packages of the release, for source paths next to the metadata. */
   get packageNames(): string[] {
     return this.components.filter((c) => c.kind === 'package').map((c) => c.name);
+  }
+
+  private fillOldBuilds(path: string, count: number): void {
+    const builds = this.indexes.get(path) ?? new Map<string, BuildEntry>();
+    for (let i = 0; i < count; i++) {
+      const seed = `${path}#old-${builds.size}`;
+      const fingerprint = hex(`fingerprint ${seed}`);
+      builds.set(fingerprint, {
+        version: fingerprint,
+        blobstoreId: randomLookingId(`blob ${seed}`),
+        sha1: `sha256:${hex(`digest ${seed}`)}`,
+      });
+    }
+    this.indexes.set(path, builds);
   }
 
   // The first release builds everything; later ones all but a rotating few.

@@ -11,6 +11,11 @@
 // The metadata-size grid: the same small history and source for every repository, 15 + 4
 // releases, and every `.final_builds` index on main filled to `entriesPerIndex` builds with older
 // builds that no kept manifest references, so that only the size of the metadata differs.
+//
+// The metadata-spread grid: the same history, source and releases, every index of 50 builds, and
+// beside the release's 61 indexes those of retired jobs and packages (bosh keeps an index when its
+// job or package goes), so that the metadata grows as on the metadata-size grid while what the
+// release references stays the same.
 import { createCipheriv, createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +33,11 @@ export interface RepoSpec {
    * releases of 50 new builds leave (~163 per index).
    */
   entriesPerIndex?: number;
+  /**
+   * Indexes of retired jobs and packages on main beside the release's 61, `entriesPerIndex`
+   * builds each, referenced by no kept manifest (the metadata-spread grid).
+   */
+  retiredIndexes?: number;
 }
 
 /** A generated repository in the cache. */
@@ -55,6 +65,8 @@ export interface SyntheticRepo extends RepoSpec {
 const GENERATOR = 1;
 const SLOTS_PER_PACKAGE = 4;
 const MIB = 2 ** 20;
+/** The release's own indexes: 40 packages, 20 jobs, the license. */
+const RELEASE_INDEXES = new SyntheticRelease().indexPaths.length;
 
 /**
  * The metadata-size grid: 61 indexes of 50, 500 or 5,000 builds (3,050, 30,500 and 305,000
@@ -69,6 +81,21 @@ export function metadataGrid(quick: boolean): RepoSpec[] {
   }));
 }
 
+/**
+ * The metadata-spread grid: the same 3,050, 30,500 and 305,000 entries as the metadata-size grid,
+ * in 61, 610 and 6,100 indexes of 50 builds, of which the release references its own 61 and the
+ * rest are retired jobs' and packages'.
+ */
+export function spreadGrid(quick: boolean): RepoSpec[] {
+  const indexes = quick ? [61, 610] : [61, 610, 6100];
+  return indexes.map((total) => ({
+    commits: 100,
+    sourceBytes: 10 * MIB,
+    entriesPerIndex: 50,
+    retiredIndexes: total - RELEASE_INDEXES,
+  }));
+}
+
 /** How many releases the first commit imports, and how many follow over the history. */
 export function releasesOf(spec: RepoSpec): { imported: number; overHistory: number } {
   // Few enough releases that 50 builds per index hold them all.
@@ -78,8 +105,9 @@ export function releasesOf(spec: RepoSpec): { imported: number; overHistory: num
 }
 
 /**
- * The release as the generator starts it: empty, or for the metadata-size grid with each index
- * holding the older builds that, with the builds of the releases to come, make `entriesPerIndex`.
+ * The release as the generator starts it: empty, or for the metadata grids with each index holding
+ * the older builds that, with the builds of the releases to come, make `entriesPerIndex`, and the
+ * retired jobs' and packages' indexes (two packages for every job, as in the release) beside them.
  */
 export function startingRelease(spec: RepoSpec): SyntheticRelease {
   const release = new SyntheticRelease();
@@ -89,6 +117,12 @@ export function startingRelease(spec: RepoSpec): SyntheticRelease {
   for (const [path, built] of release.buildsOfNextCuts(imported + overHistory)) {
     if (built > target) throw new Error(`${path} gets ${built} builds, over ${target}`);
     release.addOldBuilds(path, target - built);
+  }
+  for (let i = 0; i < (spec.retiredIndexes ?? 0); i++) {
+    const kind = i % 3 === 2 ? 'job' : 'package';
+    const number = kind === 'job' ? Math.floor(i / 3) : i - Math.floor(i / 3);
+    const name = `retired-${kind === 'job' ? 'job' : 'pkg'}-${String(number).padStart(4, '0')}`;
+    release.addRetiredIndex({ kind, name }, target);
   }
   return release;
 }
@@ -100,8 +134,7 @@ export async function syntheticRepo(
   spec: RepoSpec,
   say: (line: string) => void,
 ): Promise<SyntheticRepo> {
-  const entries = spec.entriesPerIndex === undefined ? '' : `-e${spec.entriesPerIndex}`;
-  const name = `c${spec.commits}-s${spec.sourceBytes}${entries}-g${GENERATOR}`;
+  const name = cacheName(spec);
   const path = join(cacheDir, `${name}.git`);
   const done = join(cacheDir, `${name}.json`);
   if (existsSync(done)) {
@@ -136,6 +169,16 @@ export async function syntheticRepo(
 }
 
 /**
+ * A spec's name in the cache. Specs that generate the same repository share it: the
+ * metadata-spread grid's smallest, no index retired, is the metadata-size grid's smallest.
+ */
+export function cacheName(spec: RepoSpec): string {
+  const entries = spec.entriesPerIndex === undefined ? '' : `-e${spec.entriesPerIndex}`;
+  const retired = (spec.retiredIndexes ?? 0) === 0 ? '' : `-r${spec.retiredIndexes}`;
+  return `c${spec.commits}-s${spec.sourceBytes}${entries}${retired}-g${GENERATOR}`;
+}
+
+/**
  * main alone, in a bare repository of its own beside the cached one (made on first use), for the
  * puts: one pack with a bitmap, as a server keeps a branch after its maintenance. In the cached
  * repository the lock branch's indexes are the newer and larger versions, so its repack made them
@@ -165,12 +208,19 @@ export async function mainOnlyRepo(repo: SyntheticRepo): Promise<string> {
   return path;
 }
 
-/** `1,000 commits, 100 MiB`, and the index entries when the spec sets them. */
+/**
+ * `1,000 commits, 100 MiB`, and the index entries when the spec sets them (and the indexes, when
+ * some are retired).
+ */
 export function describeSpec(spec: RepoSpec): string {
   const history = `${spec.commits.toLocaleString('en-US')} commits, ${formatSize(spec.sourceBytes)}`;
   if (spec.entriesPerIndex === undefined) return history;
-  const entries = spec.entriesPerIndex * new SyntheticRelease().indexPaths.length;
-  return `${entries.toLocaleString('en-US')} index entries, ${history}`;
+  const retired = spec.retiredIndexes ?? 0;
+  const indexes = RELEASE_INDEXES + retired;
+  const entries = `${(spec.entriesPerIndex * indexes).toLocaleString('en-US')} index entries`;
+  return retired === 0
+    ? `${entries}, ${history}`
+    : `${entries} in ${indexes.toLocaleString('en-US')} indexes, ${history}`;
 }
 
 function formatSize(bytes: number): string {

@@ -1,15 +1,23 @@
-// The benchmark grids' numbers: what the synthetic repositories of the metadata-size grid hold,
-// and that the repository-size grid's release is what it was.
+// The benchmark grids' numbers: what the synthetic repositories of the metadata-size and
+// metadata-spread grids hold, and that the repository-size grid's release is what it was.
 import { describe, expect, it } from '@jest/globals';
+import { fetchGrid } from '../../bench/fetch.js';
 import { renderReport, type Section } from '../../bench/report.js';
 import {
+  cacheName,
   describeSpec,
   metadataGrid,
   releasesOf,
+  spreadGrid,
   startingRelease,
   type RepoSpec,
 } from '../../bench/synthetic-repo.js';
-import { parseBuildIndex, verifyRelease } from '../../src/bosh/index.js';
+import {
+  manifestIndexPaths,
+  parseBuildIndex,
+  releaseManifestPath,
+  verifyRelease,
+} from '../../src/bosh/index.js';
 
 const MIB = 2 ** 20;
 
@@ -64,6 +72,81 @@ describe('the metadata-size grid', () => {
     expect(() => startingRelease({ commits: 100, sourceBytes: MIB, entriesPerIndex: 10 })).toThrow(
       'over 10',
     );
+  });
+});
+
+describe('the metadata-spread grid', () => {
+  // Every index on main, by path, with its number of builds.
+  const indexSizes = (files: Map<string, string>) =>
+    new Map(
+      [...files]
+        .filter(([path]) => path.startsWith('.final_builds/'))
+        .map(([path, text]) => [path, parseBuildIndex(text, path).builds.size]),
+    );
+
+  it('spreads 3,050, 30,500 and 305,000 entries over 61, 610 and 6,100 indexes of 50', () => {
+    const grid = spreadGrid(false);
+    expect(grid.map((spec) => spec.retiredIndexes)).toEqual([0, 549, 6039]);
+    expect(new Set(grid.map((spec) => spec.entriesPerIndex))).toEqual(new Set([50]));
+    expect(grid.map(describeSpec)).toEqual([
+      '3,050 index entries, 100 commits, 10 MiB',
+      '30,500 index entries in 610 indexes, 100 commits, 10 MiB',
+      '305,000 index entries in 6,100 indexes, 100 commits, 10 MiB',
+    ]);
+    // The same history and source as the metadata-size grid.
+    const history = (spec: RepoSpec) => `${spec.commits} ${spec.sourceBytes}`;
+    expect(new Set([...grid, ...metadataGrid(false)].map(history)).size).toBe(1);
+    expect(spreadGrid(true)).toEqual(grid.slice(0, 2));
+  });
+
+  it('holds the entries in indexes of 50 each, the release’s 61 and the retired ones', () => {
+    for (const spec of spreadGrid(true)) {
+      const { release } = releaseOnMain(spec);
+      const sizes = indexSizes(release.allFiles());
+      const retired = [...sizes.keys()].filter((path) => !release.indexPaths.includes(path));
+      expect(sizes.size).toBe(61 + (spec.retiredIndexes ?? 0));
+      expect(new Set(sizes.values())).toEqual(new Set([50]));
+      expect(release.buildCount).toBe(50 * sizes.size);
+      expect(release.indexPaths.every((path) => sizes.has(path))).toBe(true);
+      expect(retired).toHaveLength(spec.retiredIndexes ?? 0);
+      // Two retired packages to a job, as the release has 40 packages to 20 jobs.
+      const retiredJobs = retired.filter((path) => path.startsWith('.final_builds/jobs/'));
+      expect(retiredJobs).toHaveLength((spec.retiredIndexes ?? 0) / 3);
+    }
+    // The largest, counted without writing its 83 MiB out.
+    const largest = releaseOnMain(spreadGrid(false)[2] ?? { commits: 0, sourceBytes: 0 });
+    expect(largest.sizes).toEqual(Array.from({ length: 61 }, () => 50));
+    expect(largest.release.buildCount).toBe(305_000);
+  });
+
+  it('keeps the releases referencing their own 61 indexes, and none retired', () => {
+    const spec = spreadGrid(false)[1] ?? { commits: 0, sourceBytes: 0 };
+    const { release } = releaseOnMain(spec);
+    const files = release.allFiles();
+    const own = [...release.indexPaths].sort();
+    for (let version = 1; version <= release.releaseCount; version++) {
+      const path = releaseManifestPath('synthetic', String(version));
+      expect(manifestIndexPaths(files.get(path) ?? '', path).sort()).toEqual(own);
+    }
+    const described = verifyRelease(files, { releaseName: 'synthetic', version: '19' });
+    expect(described.packages).toBe(40);
+    const changed = release.cut({ commitHash: 'abcdef12' });
+    const touched = changed.filter((path) => path.startsWith('.final_builds/'));
+    expect(touched).toHaveLength(50);
+    expect(touched.every((path) => own.includes(path))).toBe(true);
+  });
+
+  it('shares the metadata-size grid’s smallest repository, and no other', () => {
+    const [smallest, ...spread] = spreadGrid(false);
+    const [sizeSmallest, ...sizes] = metadataGrid(false);
+    if (smallest === undefined || sizeSmallest === undefined) throw new Error('an empty grid');
+    expect(cacheName(smallest)).toBe(cacheName(sizeSmallest));
+    expect(releaseOnMain(smallest).release.allFiles()).toEqual(
+      releaseOnMain(sizeSmallest).release.allFiles(),
+    );
+    const others = new Set([...sizes, ...fetchGrid(false)].map(cacheName));
+    expect(spread.map(cacheName).filter((name) => others.has(name))).toEqual([]);
+    expect(new Set(spread.map(cacheName)).size).toBe(spread.length);
   });
 });
 
