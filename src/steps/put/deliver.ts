@@ -28,13 +28,7 @@ import {
   type PullOutcome,
 } from './pull-request.js';
 import type { PullText } from '../../rules/pull-text.js';
-import {
-  waitForContested,
-  waitForRelease,
-  waitForYoungLock,
-  lookAgainAtYoungLock,
-  type Waiting,
-} from './wait.js';
+import { waitForContested, waitForRelease, settleYoungLock, type Waiting } from './wait.js';
 
 // What a put does in each state of the lock (docs/lock.md, "What a put does in each state"):
 // read the lock, act on its state, and read it again when it changed hands. Waits (bounded by
@@ -201,11 +195,7 @@ async function orphan(
   put: PutContext,
 ): Promise<Step> {
   if (!state.stale) {
-    const readLock = () => read(put);
-    const reading =
-      put.params.onOpenPr === 'wait'
-        ? await waitForYoungLock(state, put.waiting, readLock)
-        : await lookAgainAtYoungLock(state, put.waiting, readLock);
+    const reading = await settleYoungLock(state, put.params.onOpenPr, put.waiting, () => read(put));
     if (reading !== undefined) return { kind: 'waited', reading };
   }
   return take(state, put);

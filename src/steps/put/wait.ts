@@ -61,7 +61,7 @@ export async function waitForRelease(
  * its push and its PR) until it changes — a PR, another commit, or staleness; fails at the
  * deadline. Returns the lock as last read.
  */
-export async function waitForYoungLock(
+async function waitForYoungLock(
   young: Extract<LockState, { kind: 'orphan' }>,
   waiting: Waiting,
   readLock: () => Promise<LockReading>,
@@ -88,6 +88,21 @@ export async function waitForYoungLock(
   }
 }
 
+/**
+ * A young lock branch without a PR (another put between its push and its PR): `wait` waits for it
+ * to change, `fail` looks again for a few seconds. The lock once it changed, else undefined.
+ */
+export function settleYoungLock(
+  young: Extract<LockState, { kind: 'orphan' }>,
+  onOpenPr: 'fail' | 'wait',
+  waiting: Waiting,
+  readLock: () => Promise<LockReading>,
+): Promise<LockReading | undefined> {
+  return onOpenPr === 'wait'
+    ? waitForYoungLock(young, waiting, readLock)
+    : lookAgainAtYoungLock(young, waiting, readLock);
+}
+
 // A put opens its PR a moment after pushing its lock branch, and GitHub's pulls list may lag a new
 // PR by seconds: a put that would fail on a young branch without a PR looks again this many times,
 // this far apart (about ten seconds), so that its refusal names the PR when there is one.
@@ -98,7 +113,7 @@ const YOUNG_LOCK_PAUSE_MS = 1000;
  * Looks again at a lock branch that has no PR yet and is younger than stale_lock_after, for a few
  * seconds; returns the lock once it changed (a PR, another commit, staleness), else undefined.
  */
-export async function lookAgainAtYoungLock(
+async function lookAgainAtYoungLock(
   young: Extract<LockState, { kind: 'orphan' }>,
   waiting: Waiting,
   readLock: () => Promise<LockReading>,
