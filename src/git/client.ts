@@ -127,7 +127,7 @@ export function createGit(options: GitOptions): Git {
       return new Map(blobs.map((blob, i) => [blob.path, contents[i] ?? '']));
     },
 
-    async changedPaths(dir, since) {
+    async changedPaths(dir, since, options = {}) {
       // Through a copy of the index: comparing the work tree refreshes the index's stat data
       // (git diff does so whatever GIT_OPTIONAL_LOCKS says), and the put writes nothing into the
       // checkout it was given, which may be another user's.
@@ -138,19 +138,21 @@ export function createGit(options: GitOptions): Git {
         await copyFile(resolve(dir, own), index).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error; // no index yet: git reads none as empty
         });
-        const env = { GIT_INDEX_FILE: index };
+        const env = { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' };
+        const paths = options.paths ?? [];
         const tracked = await text(
           dir,
-          ['diff', '--name-only', '-z', '--no-renames', since, '--'],
+          ['diff', '--name-only', '-z', '--no-renames', since, '--', ...paths],
           env,
         );
+        const exclude = options.ignored === true ? [] : ['--exclude-standard'];
         const untracked = await text(
           dir,
-          ['ls-files', '--others', '--exclude-standard', '-z'],
+          ['ls-files', '--others', ...exclude, '-z', '--', ...paths],
           env,
         );
-        const paths = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
-        return [...new Set(paths)].sort();
+        const changed = [...tracked.split('\0'), ...untracked.split('\0')].filter((p) => p !== '');
+        return [...new Set(changed)].sort();
       } finally {
         await rm(scratch, { recursive: true, force: true });
       }

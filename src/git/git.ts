@@ -79,8 +79,15 @@ export interface Git {
     commit: string,
     files: { paths: readonly string[]; select: (path: string) => boolean },
   ): Promise<Map<string, string>>;
-  /** Paths the work tree changes against `since` (tracked changes and untracked, not ignored). */
-  changedPaths(dir: string, since: string): Promise<string[]>;
+  /**
+   * Paths the work tree changes against commit `since`: tracked changes and untracked files, not
+   * those .gitignore ignores unless `ignored`; under `paths` only, when given.
+   */
+  changedPaths(
+    dir: string,
+    since: string,
+    options?: { paths?: readonly string[]; ignored?: boolean },
+  ): Promise<string[]>;
   /** Paths that differ between two commits of a local repository. */
   pathsBetween(dir: string, from: string, to: string): Promise<string[]>;
   /** Whether commit `ancestor` is `descendant` or in its history, in a local repository. */

@@ -32,6 +32,34 @@ export async function readMetadataDir(dir: string): Promise<Map<string, string>>
   return new Map(paths.map((path, i) => [path, texts[i] ?? '']));
 }
 
+/**
+ * Reads the named metadata files of a release directory, by relative path as git names them; a
+ * path the directory lacks is left out. The same refusals as readMetadataDir: a symbolic link on
+ * the way, a file too large for metadata, and any path that would leave the directory.
+ */
+export async function readMetadataFiles(
+  dir: string,
+  paths: readonly string[],
+): Promise<Map<string, string>> {
+  const texts = await mapConcurrent(paths, FILE_CONCURRENCY, async (path) => {
+    if (path.startsWith('/') || path.split('/').some((part) => ['', '.', '..'].includes(part)))
+      throw new UserError(
+        `${path} is not a path inside ${dir}: release metadata paths are relative`,
+      );
+    if (!(await regularFile(dir, path))) return undefined;
+    const { size } = await lstat(join(dir, path));
+    if (size > MAX_FILE_BYTES)
+      throw new UserError(`${path} is ${size} bytes: too large for release metadata`);
+    return readFile(join(dir, path), 'utf8');
+  });
+  const files = new Map<string, string>();
+  paths.forEach((path, i) => {
+    const text = texts[i];
+    if (text !== undefined) files.set(path, text);
+  });
+  return files;
+}
+
 /** The YAML files under `relative`, in path order. */
 async function listYaml(dir: string, relative: string): Promise<string[]> {
   let entries;

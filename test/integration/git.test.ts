@@ -195,6 +195,28 @@ describe('checkout inspection', () => {
       'releases/example/example-3.yml',
       'releases/example/index.yml',
     ]);
+    // Under given paths only, and with what .gitignore ignores when asked (a put judges every
+    // metadata file the work tree holds, since bosh writes whatever .gitignore says).
+    await mkdir(join(dir, '.final_builds/packages/kept-out'), { recursive: true });
+    await writeFile(join(dir, '.final_builds/packages/kept-out/index.yml'), 'builds: {}\n');
+    await writeFile(join(dir, '.gitignore'), '.final_builds/packages/kept-out/\n');
+    await writeFile(join(dir, 'notes.txt'), 'not metadata\n');
+    const metadata = { paths: ['config/final.yml', '.final_builds', 'releases'] };
+    expect(await subject.changedPaths(dir, since ?? '', { ...metadata, ignored: true })).toEqual([
+      '.final_builds/jobs/worker/index.yml',
+      '.final_builds/packages/app/index.yml',
+      '.final_builds/packages/kept-out/index.yml',
+      'releases/example/example-3.yml',
+      'releases/example/index.yml',
+    ]);
+    expect(await subject.changedPaths(dir, since ?? '')).toEqual([
+      '.final_builds/jobs/worker/index.yml',
+      '.final_builds/packages/app/index.yml',
+      '.gitignore',
+      'notes.txt',
+      'releases/example/example-3.yml',
+      'releases/example/index.yml',
+    ]);
     expect(await subject.topLevel(join(dir, 'releases'))).toBe(dir);
     expect(await subject.topLevel(root)).toBeUndefined();
     expect(await subject.resolveCommit(dir, 'deadbee')).toBeUndefined();

@@ -5,8 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { manifestIndexPaths } from '../../src/bosh/index.js';
 import { parseReleaseIndex, writeReleaseIndex } from '../../src/bosh/release-index.js';
 import type { GetPutResponse, ResourceVersion } from '../../src/concourse/contract.js';
+import { parseCheckRequest } from '../../src/concourse/settings.js';
+import type { Git } from '../../src/git/git.js';
 import { EXAMPLE_BUNDLE } from '../support/repos.js';
 import { git } from '../support/git.js';
 import { LOCK, OWNER, World, type StepRun } from '../support/world.js';
@@ -134,6 +137,84 @@ describe('a release cut from an earlier commit than the checkout', () => {
       `${MANIFEST} says release 3 was cut from ${S.slice(0, 7)}, which is not in the history of ${parent} the release was written on: give the put the checkout the release was cut in, or one that moved on from that commit`,
     );
     expect(world.requests(repo, since)).toEqual([]);
+  });
+});
+
+describe('a put reads of the checkout only what its release involves', () => {
+  const RETIRED = '.final_builds/packages/retired/index.yml';
+  const OTHER = 'releases/other/index.yml';
+
+  /** main with a retired package's index and another release's index, neither the cut's. */
+  async function withRetired(repo: string): Promise<void> {
+    await world.sandbox.commitToBranch(OWNER, repo, 'main', {
+      files: {
+        [RETIRED]: 'builds: {}\nformat-version: "2"\n',
+        [OTHER]: 'builds: {}\nformat-version: "2"\n',
+      },
+      message: 'a package no release uses any more, and another release',
+    });
+  }
+
+  it('puts from a sparse checkout that leaves out the files the release does not involve', async () => {
+    const repo = await world.repository();
+    await withRetired(repo);
+    const { build, dir } = await cloneBuild(repo);
+    // As the git resource's sparse_paths leaves them: in git, not in the work tree.
+    await git(dir, ['sparse-checkout', 'set', '--no-cone', '/*', `!/${RETIRED}`, `!/${OTHER}`]);
+    await layCut(dir);
+
+    const meta = succeeded(await world.put(repo, build));
+    expect(meta).toMatchObject({ operation: 'created', version: '3' });
+    expect(await world.metadataDiff(repo, 'main', LOCK)).toEqual(
+      await world.bundleDiff('main', 'cut-a'),
+    );
+  });
+
+  it('reads in git the release’s own files and no other index', async () => {
+    const repo = await world.repository();
+    await withRetired(repo);
+    const { build, dir } = await cloneBuild(repo);
+    await layCut(dir);
+    const read: string[] = [];
+    const log = world.log();
+    const real = world.connect(parseCheckRequest({ source: world.source(repo) }).source, log).git;
+    const recording: Git = {
+      ...real,
+      readCommitFiles: async (at, commit, files) => {
+        const texts = await real.readCommitFiles(at, commit, files);
+        if (at === dir) read.push(...texts.keys());
+        return texts;
+      },
+    };
+
+    const meta = succeeded(await world.put(repo, build, {}, { deps: { git: recording } }));
+    expect(meta).toMatchObject({ operation: 'created', version: '3' });
+    const referenced = manifestIndexPaths(await readFile(join(dir, MANIFEST), 'utf8'), MANIFEST);
+    expect(read.sort()).toEqual(['config/final.yml', ...referenced, RELEASE_INDEX].sort());
+  });
+
+  it.each([
+    ['an index the release references', '.final_builds/packages/nginx/index.yml'],
+    ['an index it does not', RETIRED],
+  ])('still refuses a later commit of the checkout that changes %s', async (_what, path) => {
+    const repo = await world.repository();
+    await withRetired(repo);
+    const { build, dir } = await cloneBuild(repo);
+    await layCut(dir);
+    await commitAll(dir, 'Final release 3');
+    const before = await readFile(join(dir, path), 'utf8');
+    await writeFile(
+      join(dir, path),
+      `${before.replace(/builds: \{\}\n/, 'builds:\n')}`.replace(
+        /^builds:\n/m,
+        `builds:\n  ${'f'.repeat(40)}:\n    version: ${'f'.repeat(40)}\n    sha1: ${'e'.repeat(40)}\n    blobstore_id: 00000000-0000-0000-0000-000000000000\n`,
+      ),
+    );
+    await commitAll(dir, 'a hand edit after the release commit');
+
+    const message = failure(await world.put(repo, build));
+    expect(message).toContain(path);
+    expect(await world.branchSha(repo, LOCK)).toBeUndefined();
   });
 });
 

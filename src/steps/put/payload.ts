@@ -14,6 +14,7 @@ import {
   type MetadataImport,
 } from '../../bosh/index.js';
 import type { EtagCache } from '../../io/etag-cache.js';
+import { readMetadataDir } from '../../io/metadata-dir.js';
 import { UserError } from '../../errors.js';
 import type { Git } from '../../git/git.js';
 import type { GitHub } from '../../github/github.js';
@@ -74,7 +75,6 @@ export interface PlannedCommit {
 /** What a payload is read from. */
 export interface PayloadOptions {
   checkout: string;
-  files: MetadataFiles;
   git: Git;
   github: GitHub;
   log: Logger;
@@ -91,7 +91,6 @@ export async function releasePayload(
   const { source } = options;
   const detected = await detectCheckoutRelease({
     checkout: options.checkout,
-    files: options.files,
     git: options.git,
     releaseName: source.releaseName,
     track: source.track,
@@ -188,7 +187,8 @@ export function payloadOfRelease(detected: DetectedRelease, options: PayloadOpti
 
 /** Every final release so far, from a checkout the metadata was synced into (`params.import`). */
 export async function importPayload(options: PayloadOptions): Promise<Payload> {
-  const { checkout, files, source } = options;
+  const { checkout, source } = options;
+  const files = await readMetadataDir(checkout);
   const name = source.releaseName ?? readFinalConfig(files).name;
   const head = await options.git.resolveCommit(checkout, 'HEAD');
   if (head === undefined)

@@ -11,7 +11,6 @@ import { resolveTarget } from '../../history/release-target.js';
 import { startingVersion } from '../../history/starting-version.js';
 import { noEtagCache, type CacheEntry, type EtagCache } from '../../io/etag-cache.js';
 import type { Logger } from '../../io/log.js';
-import { readMetadataDir } from '../../io/metadata-dir.js';
 import type { ReleaseTarget } from '../../rules/lock-state.js';
 import { resourceVersionOf } from '../../rules/versions.js';
 import { checkoutDir, expectVersion } from './checkout.js';
@@ -120,8 +119,7 @@ async function prepare(
   const sources = deps.args[0] ?? '.';
 
   const checkout = await checkoutDir(deps.args, params.repository ?? '', git);
-  const files = await readMetadataDir(checkout);
-  const read = { checkout, files, git, github, log, source, cache };
+  const read = { checkout, git, github, log, source, cache };
   const payload = params.import ? await importPayload(read) : await releasePayload(read, params);
   await expectVersion(params.version, payload.version, sources);
   const target = await resolveTarget({

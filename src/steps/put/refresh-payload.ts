@@ -25,7 +25,7 @@ interface ReleaseCommit {
  */
 export async function payloadOfCommit(
   commit: ReleaseCommit,
-  context: Omit<PayloadOptions, 'checkout' | 'files'> & {
+  context: Omit<PayloadOptions, 'checkout'> & {
     remote: GitRemote;
     work: string;
     target: ReleaseTarget;
@@ -78,6 +78,6 @@ export async function payloadOfCommit(
       sourceSha: commit.trailers.source ?? commit.sha,
       files,
     },
-    { ...context, checkout: '', files },
+    { ...context, checkout: '' },
   );
 }
