@@ -93,6 +93,8 @@ export function createGit(options: GitOptions): Git {
             '-c',
             'fetch.negotiationAlgorithm=noop',
             'fetch',
+            // A fetch by id prints nothing else, and simple-git would wait 50 ms (runner.ts).
+            '--progress',
             '--no-tags',
             '--no-write-fetch-head',
             '--recurse-submodules=no',

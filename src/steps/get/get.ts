@@ -42,17 +42,21 @@ export async function get(input: GetInput, deps: GetDeps): Promise<GetPutRespons
   // The PR is read while git fetches: the fetch needs only the version (and the release name
   // when source has it), and a REST round trip is much of what `in` waits for. git is started
   // first, so that its processes run while the REST client loads.
-  const verifying = (): Promise<Verified | undefined> =>
+  const verifying = (named?: (name: string) => void): Promise<Verified | undefined> =>
     both(
       refuseTagBase(deps.github, input.source),
-      requested.pr === '' ? undefined : verifiedPull(deps.github, requested, input.source),
+      requested.pr === '' ? undefined : verifiedPull(deps.github, requested, input.source, named),
     ).then(([, verified]) => verified);
   let fetching: Promise<Map<string, string>> | undefined;
   let checking: Promise<Verified | undefined>;
   if (input.params.skipDownload) checking = verifying();
   else {
+    // The manifest is read as soon as the release name is known (the first name settles it):
+    // from source at once, else from the PR's lock branch once the PR is read; without a PR
+    // or when the checks fail, git fetches it.
     let manifest: (name: string | undefined) => void = () => undefined;
     const named = new Promise<string | undefined>((resolve) => (manifest = resolve));
+    if (input.source.releaseName !== undefined) manifest(input.source.releaseName);
     fetching = fetchRelease(deps, requested, {
       name: input.source.releaseName,
       all: input.params.allMetadata,
@@ -60,10 +64,9 @@ export async function get(input: GetInput, deps: GetDeps): Promise<GetPutRespons
         name === undefined ? undefined : manifestThroughRest(deps.github, name, requested),
       ),
     });
-    checking = verifying();
-    // The release name comes from source, or else from the PR's lock branch.
+    checking = verifying(manifest);
     void checking.then(
-      (verified) => manifest(input.source.releaseName ?? verified?.releaseName),
+      () => manifest(undefined),
       () => manifest(undefined),
     );
   }

@@ -22,10 +22,13 @@ export async function verifiedPull(
   github: GitHub,
   requested: ResourceVersion,
   source: SourceSettings,
+  /** Told the release name as soon as the PR is read, before its merge is checked. */
+  onReleaseName: (name: string) => void = () => undefined,
 ): Promise<Verified> {
   const pull = await mergedPull(github, requested);
   // The lock branch is <prefix><base>/<release>, and a release name has no slash.
   const releaseName = source.releaseName ?? pull.headRef.split('/').at(-1) ?? '';
+  onReleaseName(releaseName);
   const facts = await readMergeFacts({
     github,
     cache: noEtagCache,
