@@ -19,6 +19,8 @@ export type GitRunner = (
     env?: Record<string, string>;
     /** What git reads on stdin. */
     input?: string;
+    /** Configuration for this command only, added to the command-scoped settings below. */
+    config?: ReadonlyArray<readonly [string, string]>;
   },
 ) => Promise<GitOutput>;
 
@@ -43,7 +45,11 @@ export function createRunner(options: {
 }): GitRunner {
   const base = cleanEnv(options.env);
   return async (dir, args, command = {}) => {
-    const env = withConfig({ ...base, ...command.env }, [...COMMAND_CONFIG, trusting(dir)]);
+    const env = withConfig({ ...base, ...command.env }, [
+      ...COMMAND_CONFIG,
+      ...(command.config ?? []),
+      trusting(dir),
+    ]);
     let output: GitOutput | undefined;
     const git = simpleGit({
       baseDir: dir,
