@@ -202,14 +202,9 @@ describe('a put reads of the checkout only what its release involves', () => {
     const { build, dir } = await cloneBuild(repo);
     await layCut(dir);
     await commitAll(dir, 'Final release 3');
-    const before = await readFile(join(dir, path), 'utf8');
-    await writeFile(
-      join(dir, path),
-      `${before.replace(/builds: \{\}\n/, 'builds:\n')}`.replace(
-        /^builds:\n/m,
-        `builds:\n  ${'f'.repeat(40)}:\n    version: ${'f'.repeat(40)}\n    sha1: ${'e'.repeat(40)}\n    blobstore_id: 00000000-0000-0000-0000-000000000000\n`,
-      ),
-    );
+    // A build added by hand, which no manifest uses.
+    const entry = `  ${'f'.repeat(40)}:\n    version: ${'f'.repeat(40)}\n    sha1: ${'e'.repeat(40)}\n    blobstore_id: 00000000-0000-0000-0000-000000000000\n`;
+    await edit(dir, path, (text) => text.replace(/^builds:(?: \{\})?\n/m, `builds:\n${entry}`));
     await commitAll(dir, 'a hand edit after the release commit');
 
     const message = failure(await world.put(repo, build));
