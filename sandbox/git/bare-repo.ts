@@ -143,6 +143,21 @@ export class BareRepo {
     return parseTreeEntries(result.stdout);
   }
 
+  /** Every entry below a tree object, subtrees included (`ls-tree -r -t`), by path from it. */
+  async listTreeRecursive(tree: string): Promise<TreeEntry[]> {
+    const result = await runGitRaw([
+      '--git-dir',
+      this.path,
+      'ls-tree',
+      '-r',
+      '-t',
+      '-z',
+      '--long',
+      tree,
+    ]);
+    return parseTreeEntries(result.stdout);
+  }
+
   async readBlob(sha: string): Promise<Buffer> {
     return (await runGitRaw(['--git-dir', this.path, 'cat-file', 'blob', sha])).stdout;
   }

@@ -7,9 +7,10 @@ interface RouteMatch {
 
 /**
  * Params that may span several path segments when a client does not encode their slashes
- * (`basehead` is `x-multi-segment` in GitHub's OpenAPI description: `main...release/1.x`).
+ * (`basehead` and `tree_sha` are `x-multi-segment` in GitHub's OpenAPI description:
+ * `main...release/1.x`).
  */
-const GREEDY = new Set(['ref', 'branch', 'path', 'basehead']);
+const GREEDY = new Set(['ref', 'branch', 'path', 'basehead', 'tree_sha']);
 
 /** Greedy params that may also be empty: `GET …/contents` and `…/contents/` list the root. */
 const MAY_BE_EMPTY = new Set(['path']);
