@@ -14,8 +14,9 @@ import {
 } from './context.js';
 import { startFetchHost, type ServedRelease } from './fetch-host.js';
 import { mustRun } from './process.js';
-import type { Section } from './report.js';
+import type { Section, Table } from './report.js';
 import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
+import { traceStep } from './trace.js';
 import { syntheticRepo, type RepoSpec, type SyntheticRepo } from './synthetic-repo.js';
 
 const MIB = 2 ** 20;
@@ -64,7 +65,32 @@ export async function benchFetch(context: BenchContext): Promise<Section> {
     context.say(`in vs clone: round ${round + 1} of ${rounds} over ${repos.length} repositories`);
     for (const result of results) await measureRound(context, result, round);
   }
-  return describe(context, results, performance.now() - started);
+  const smallest = repos[0];
+  const traced =
+    context.trace && smallest !== undefined
+      ? await traceIn(context, smallest, `fetch-${smallest.commits}-${smallest.sourceBytes}`)
+      : [];
+  const section = describe(context, results, performance.now() - started);
+  return { ...section, tables: [...section.tables, ...traced] };
+}
+
+/** One more `in` of `repo`, traced (trace.ts), against a sandbox of its own; not measured. */
+export async function traceIn(
+  context: BenchContext,
+  repo: SyntheticRepo,
+  name: string,
+): Promise<Table[]> {
+  const host = await startFetchHost(repo, name);
+  try {
+    return await traceStep(context, 'in', ({ dir, home, nodeArgs }) => {
+      const args = [join(dir, 'dest')];
+      return runStep(context, 'in', host.served.request, { args, tmp: dir, home, nodeArgs }).then(
+        (finished) => expectSuccess('in', finished),
+      );
+    });
+  } finally {
+    await host.stop();
+  }
 }
 
 // One round on one repository: `in` and both clones back to back, in an order that rotates with

@@ -6,16 +6,14 @@
 // Its variant 6b (`metadata-spread`) measures the same way the same entries spread over 61, 610 or
 // 6,100 indexes of 50, of which the release references its own 61: metadata that grows by retired
 // jobs and packages, which `in` and `out` need not read.
-import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { Chart } from './chart.js';
-import { expectSuccess, removeDir, runStep, scratchDir, type BenchContext } from './context.js';
-import { FETCH_LABELS, measureFetch } from './fetch.js';
-import { startFetchHost } from './fetch-host.js';
+import { removeDir, type BenchContext } from './context.js';
+import { FETCH_LABELS, measureFetch, traceIn } from './fetch.js';
 import { prepareOut, putOnce, type Target } from './out.js';
 import type { Section, Table } from './report.js';
 import { formatBytes, formatMs, formatRatio, median, pairedRatio } from './stats.js';
-import { prepareTrace, readTrace, traceTables } from './trace.js';
+import { traceStep } from './trace.js';
 import {
   metadataGrid,
   releasesOf,
@@ -115,38 +113,13 @@ async function traceLargest(
   sandbox: Sandbox,
   result: SizeResult,
 ): Promise<Table[]> {
-  const tables: Table[] = [];
-  for (const step of ['in', 'out'] as const) {
-    context.say(`${variant.key}: tracing ${step} at ${result.repo.buildsOnMain} entries`);
-    const dir = await scratchDir(context, `trace-${step}`);
-    try {
-      const home = join(dir, 'home');
-      const traceDirs = { eventsDir: join(dir, 'git-events'), profileDir: join(dir, 'profile') };
-      const nodeArgs = await prepareTrace(home, traceDirs.eventsDir, traceDirs.profileDir);
-      let stepStartedAt = Date.now();
-      let wallMs: number;
-      if (step === 'out') {
-        wallMs = (await putOnce(context, sandbox, result.target, { home, nodeArgs })).ms;
-      } else {
-        const host = await startFetchHost(result.repo, nameOf(variant, result.repo));
-        try {
-          const request = host.served.request;
-          const args = [join(dir, 'dest')];
-          stepStartedAt = Date.now();
-          wallMs = expectSuccess(
-            'in',
-            await runStep(context, 'in', request, { args, tmp: dir, home, nodeArgs }),
-          ).ms;
-        } finally {
-          await host.stop();
-        }
-      }
-      tables.push(...traceTables(step, await readTrace({ ...traceDirs, stepStartedAt, wallMs })));
-    } finally {
-      await removeDir(dir);
-    }
-  }
-  return tables;
+  context.say(`${variant.key}: tracing in and out at ${result.repo.buildsOnMain} entries`);
+  return [
+    ...(await traceIn(context, result.repo, nameOf(variant, result.repo))),
+    ...(await traceStep(context, 'out', ({ home, nodeArgs }) =>
+      putOnce(context, sandbox, result.target, { home, nodeArgs }),
+    )),
+  ];
 }
 
 function nameOf(variant: Variant, repo: SyntheticRepo): string {

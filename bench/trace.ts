@@ -5,6 +5,7 @@
 // (https://git-scm.com/docs/api-trace2), so the step's HOME gets a .gitconfig naming the target.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeDir, scratchDir, type BenchContext } from './context.js';
 import type { Table } from './report.js';
 import { formatMs } from './stats.js';
 
@@ -31,7 +32,7 @@ interface Trace {
 }
 
 /** Prepares `home` so that git writes trace2 events into `eventsDir`; returns Node's arguments. */
-export async function prepareTrace(
+async function prepareTrace(
   home: string,
   eventsDir: string,
   profileDir: string,
@@ -133,7 +134,7 @@ export function profileSelfTimes(profile: CpuProfile): ProfileEntry[] {
 }
 
 /** Reads what a traced run left in its directories. */
-export async function readTrace(options: {
+async function readTrace(options: {
   eventsDir: string;
   profileDir: string;
   stepStartedAt: number;
@@ -179,4 +180,26 @@ export function traceTables(step: string, trace: Trace, minMs = 20): Table[] {
       rows: busy.slice(0, 12).map((entry) => [`\`${entry.name}\``, formatMs(entry.ms)]),
     },
   ];
+}
+
+/**
+ * Runs `step` once, traced, in a scratch directory of its own: `once` runs it with the HOME and
+ * Node arguments given and returns when it finished; the trace counts from the call of `once`.
+ */
+export async function traceStep(
+  context: BenchContext,
+  step: string,
+  once: (options: { dir: string; home: string; nodeArgs: string[] }) => Promise<{ ms: number }>,
+): Promise<Table[]> {
+  const dir = await scratchDir(context, `trace-${step}`);
+  try {
+    const home = join(dir, 'home');
+    const traceDirs = { eventsDir: join(dir, 'git-events'), profileDir: join(dir, 'profile') };
+    const nodeArgs = await prepareTrace(home, traceDirs.eventsDir, traceDirs.profileDir);
+    const stepStartedAt = Date.now();
+    const { ms: wallMs } = await once({ dir, home, nodeArgs });
+    return traceTables(step, await readTrace({ ...traceDirs, stepStartedAt, wallMs }));
+  } finally {
+    await removeDir(dir);
+  }
 }
