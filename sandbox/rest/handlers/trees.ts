@@ -21,19 +21,14 @@ export async function handleGetTree(request: RouteRequest): Promise<RestResponse
   const { context, repository, params, query, docs } = request;
   const git = repository.git;
   const asked = params['tree_sha'] ?? '';
-  let tree: string | null = null;
-  if (/^[0-9a-f]{40}$/.test(asked)) {
-    const type = await git.objectType(asked);
-    if (type === 'tree') tree = asked;
-    else if (type === 'commit') tree = await git.treeOf(asked);
-  } else {
-    const commit = await git.resolveCommitish(asked);
-    if (commit !== null) tree = await git.treeOf(commit);
-  }
-  if (tree === null) notFound(docs);
-
   const recursive = query.has('recursive');
-  const entries = recursive ? await git.listTreeRecursive(tree) : await git.listTree(tree);
+  // A sha is listed as it is (git lists a commit's tree too, and refuses a blob's sha); a name is
+  // resolved as a branch or tag first.
+  const isSha = /^[0-9a-f]{40}$/.test(asked);
+  const commit = isSha ? null : await git.resolveCommitish(asked);
+  const treeish = isSha ? asked : commit;
+  const entries = treeish === null ? null : await git.listTreeish(treeish, recursive);
+  if (entries === null || treeish === null) notFound(docs);
   const { api } = repositoryUrls(context, repository);
   const items: Record<string, unknown>[] = [];
   let bytes = 0;
@@ -47,7 +42,7 @@ export async function handleGetTree(request: RouteRequest): Promise<RestResponse
     }
     items.push(item);
   }
-  const sha = /^[0-9a-f]{40}$/.test(asked) ? asked : tree;
+  const sha = isSha ? asked : await git.treeOf(treeish);
   return {
     status: 200,
     body: { sha, url: `${api}/git/trees/${sha}`, tree: items, truncated },
