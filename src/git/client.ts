@@ -268,8 +268,8 @@ export function createGit(options: GitOptions): Git {
   };
 
   /**
-   * Fetches one commit (branch or sha) shallow and blobless into a new repository `dir`, with a
-   * sparse checkout of `sparse` configured (not run) when given; returns its sha.
+   * A new repository `dir` with `url` as origin and, when given, a sparse checkout of `sparse`
+   * configured (not run).
    */
   async function initRepository(
     dir: string,
@@ -281,6 +281,7 @@ export function createGit(options: GitOptions): Git {
     await configureSparseRemote(dir, url, sparse);
   }
 
+  /** Fetches one commit (branch or sha) shallow and blobless into `dir`; returns its sha. */
   async function fetchShallow(options: {
     remote: GitRemote;
     ref: string;

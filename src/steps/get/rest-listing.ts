@@ -4,10 +4,11 @@ import type { GitHub, GitTreeEntry } from '../../github/github.js';
 // (https://docs.github.com/rest/git/trees#get-a-tree) instead of fetching the commit's trees with
 // git: the commit's root tree (a commit's sha names its tree: "The SHA1 value or ref (branch or
 // tag) name of the tree", and https://github.com/github/docs/issues/25084), then each top-level
-// directory the paths start in, recursively, in parallel. Two REST round trips that can run beside the PR read, where git would need a fetch of
-// its own before the one fetch of the blobs. Anything the listing cannot answer for sure — a
-// truncated listing, a tree GitHub does not have, a symbolic link or a failed request — gives
-// the reason instead, and the caller asks git, whose answer (and refusal) stays the reference.
+// directory the paths start in, recursively, in parallel. Two REST round trips that run beside
+// the PR read, where git would need a fetch of its own before the one fetch of the blobs.
+// Anything the listing cannot answer for sure — a truncated listing, a tree GitHub does not
+// have, a symbolic link or a failed request — gives the reason instead, and the caller asks git,
+// whose answer (and refusal) stays the reference.
 
 /** The blobs by path, or why the listing cannot say. */
 type RestListing = { blobs: Map<string, string> } | { unsure: string };
