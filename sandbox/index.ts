@@ -91,7 +91,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     scratchDir,
     headFilterMatchesDeletedBranches: options.headFilterMatchesDeletedBranches ?? true,
     pullListLagMs: options.pullListLagMs ?? 0,
-    treeEntryLimit: options.treeEntryLimit ?? 100_000,
   };
   const log = new RequestLog();
   const faults = new Faults();

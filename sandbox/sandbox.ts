@@ -29,11 +29,6 @@ export interface SandboxOptions {
    * github.com's list does for a few seconds (default 0: listed at once; see sandbox/README.md).
    */
   pullListLagMs?: number;
-  /**
-   * How many entries a recursive `GET /git/trees` lists before it stops and says `truncated`
-   * (default GitHub's 100,000): fewer lets a test reach truncation without a huge tree.
-   */
-  treeEntryLimit?: number;
   /** Serve the `/_sandbox/…` control routes (the standalone server does). */
   control?: boolean;
   /** Sees every REST answer (the sandbox's own OpenAPI conformance tests use it). */

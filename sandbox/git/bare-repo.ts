@@ -143,25 +143,6 @@ export class BareRepo {
     return parseTreeEntries(result.stdout);
   }
 
-  /**
-   * The entries of a tree, or of a commit's tree — every entry below it, subtrees included, by
-   * path from it with `recursive` (`ls-tree -r -t`) — or null when the sha names neither.
-   */
-  async listTreeish(treeish: string, recursive: boolean): Promise<TreeEntry[] | null> {
-    const result = await runGitRaw(
-      [
-        '--git-dir',
-        this.path,
-        'ls-tree',
-        ...(recursive ? ['-r', '-t'] : []),
-        '-z',
-        '--long',
-      ].concat(treeish),
-      { allowFailure: true },
-    );
-    return result.code === 0 ? parseTreeEntries(result.stdout) : null;
-  }
-
   async readBlob(sha: string): Promise<Buffer> {
     return (await runGitRaw(['--git-dir', this.path, 'cat-file', 'blob', sha])).stdout;
   }

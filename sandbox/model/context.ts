@@ -21,8 +21,6 @@ export interface SandboxContext {
   headFilterMatchesDeletedBranches: boolean;
   /** How long (ms) `GET /pulls` leaves a new pull request out: 0 shows it at once. */
   pullListLagMs: number;
-  /** How many entries a recursive `GET /git/trees` lists before it truncates (GitHub: 100,000). */
-  treeEntryLimit: number;
 }
 
 /** Whether `login` may push: a token user with write access or a listed collaborator. */

@@ -38,7 +38,6 @@ export const DOCS = {
   'repos/compare-commits-with-basehead': page('commits/commits#compare-two-commits'),
   'repos/get-content': page('repos/contents#get-repository-content'),
   'git/get-commit': page('git/commits#get-a-commit-object'),
-  'git/get-tree': page('git/trees#get-a-tree'),
   'git/get-ref': page('git/refs#get-a-reference'),
   'git/list-matching-refs': page('git/refs#list-matching-references'),
   'git/create-ref': page('git/refs#create-a-reference'),

@@ -24,7 +24,6 @@ export const OPERATIONS = [
   'repos/list-commit-statuses-for-ref',
   'repos/get-combined-status-for-ref',
   'git/get-commit',
-  'git/get-tree',
   'git/get-ref',
   'git/list-matching-refs',
   'git/create-ref',

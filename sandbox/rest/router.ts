@@ -7,10 +7,9 @@ interface RouteMatch {
 
 /**
  * Params that may span several path segments when a client does not encode their slashes
- * (`basehead` and `tree_sha` are `x-multi-segment` in GitHub's OpenAPI description:
- * `main...release/1.x`).
+ * (`basehead` is `x-multi-segment` in GitHub's OpenAPI description: `main...release/1.x`).
  */
-const GREEDY = new Set(['ref', 'branch', 'path', 'basehead', 'tree_sha']);
+const GREEDY = new Set(['ref', 'branch', 'path', 'basehead']);
 
 /** Greedy params that may also be empty: `GET …/contents` and `…/contents/` list the root. */
 const MAY_BE_EMPTY = new Set(['path']);

@@ -7,7 +7,6 @@ import {
 } from './handlers/commits.js';
 import { handleCompare } from './handlers/compare.js';
 import { handleGetContent } from './handlers/contents.js';
-import { handleGetTree } from './handlers/trees.js';
 import {
   handleAddAssignees,
   handleAddLabels,
@@ -137,7 +136,6 @@ export const ROUTES: RouteDefinition[] = [
   repo('GET /repos/{owner}/{repo}/contents/{path}', 'repos/get-content', handleGetContent),
   repo('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', 'git/get-commit', handleGetGitCommit),
   repo('GET /repos/{owner}/{repo}/git/ref/{ref}', 'git/get-ref', handleGetRef),
-  repo('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', 'git/get-tree', handleGetTree),
   repo(
     'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
     'git/list-matching-refs',

@@ -60,8 +60,7 @@ export function createGit(options: GitOptions): Git {
 
   return {
     async fetchCommit({ remote, ref, dir, sparse, depth = 1 }) {
-      await initRepository(dir, remote.url, sparse);
-      const sha = await fetchShallow({ remote, ref, dir, depth });
+      const sha = await fetchShallow({ remote, ref, dir, depth, sparse });
       // The checkout lazily fetches the blobs of the sparse paths, so it needs the credentials too.
       const checkout = await remoteCommand(`checking out ${ref}`, remote, (env) =>
         run(dir, ['checkout', '--detach', sha], { env }),
@@ -70,12 +69,8 @@ export function createGit(options: GitOptions): Git {
       return sha;
     },
 
-    initRepository({ remote, dir }) {
-      return initRepository(dir, remote.url, undefined);
-    },
-
     fetchCommitTree({ remote, ref, dir }) {
-      return fetchShallow({ remote, ref, dir, depth: 1 });
+      return fetchShallow({ remote, ref, dir, depth: 1, sparse: undefined });
     },
 
     async listCommitFiles(dir, commit, files) {
@@ -268,27 +263,20 @@ export function createGit(options: GitOptions): Git {
   };
 
   /**
-   * A new repository `dir` with `url` as origin and, when given, a sparse checkout of `sparse`
-   * configured (not run).
+   * Fetches one commit (branch or sha) shallow and blobless into a new repository `dir`, with a
+   * sparse checkout of `sparse` configured (not run) when given; returns its sha.
    */
-  async function initRepository(
-    dir: string,
-    url: string,
-    sparse: readonly string[] | undefined,
-  ): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await text(dir, ['init']);
-    await configureSparseRemote(dir, url, sparse);
-  }
-
-  /** Fetches one commit (branch or sha) shallow and blobless into `dir`; returns its sha. */
   async function fetchShallow(options: {
     remote: GitRemote;
     ref: string;
     dir: string;
     depth: number;
+    sparse: readonly string[] | undefined;
   }): Promise<string> {
-    const { remote, ref, dir, depth } = options;
+    const { remote, ref, dir, depth, sparse } = options;
+    await mkdir(dir, { recursive: true });
+    await text(dir, ['init']);
+    await configureSparseRemote(dir, remote.url, sparse);
     const isSha = /^[0-9a-f]{40}$/.test(ref);
     const refspec = isSha ? ref : `+refs/heads/${ref}:refs/remotes/origin/${ref}`;
     const fetched = await remoteCommand(`fetching ${ref}`, remote, (env) =>

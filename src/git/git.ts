@@ -45,14 +45,9 @@ export interface Git {
     depth?: number;
   }): Promise<string>;
   /**
-   * A new empty repository `dir` whose origin is `remote`, without a work tree checked out: where
-   * {@link fetchCommitTree} and {@link fetchBlobs} fetch.
-   */
-  initRepository(options: { remote: GitRemote; dir: string }): Promise<void>;
-  /**
-   * Fetches one commit (branch or sha) shallow and without blobs into a repository
-   * {@link initRepository} made, nothing checked out: its trees, so that {@link listCommitFiles}
-   * can name the blobs to fetch. Returns its sha.
+   * Fetches one commit (branch or sha) shallow and without blobs into a new repository `dir`,
+   * nothing checked out: its trees, so that {@link listCommitFiles} can name the blobs to fetch.
+   * Returns its sha.
    */
   fetchCommitTree(options: { remote: GitRemote; ref: string; dir: string }): Promise<string>;
   /**

@@ -178,30 +178,6 @@ export function createGitHub(options: GitHubOptions): GitHub {
       };
     },
 
-    async getTree(treeish, { recursive }) {
-      // https://docs.github.com/rest/git/trees#get-a-tree: "Setting this parameter to any value
-      // returns the objects or subtrees referenced by the tree", so it is left out, not `false`.
-      const response = await answer(
-        `reading the tree ${treeish}`,
-        () =>
-          octokit.rest.git.getTree({
-            owner,
-            repo,
-            tree_sha: treeish,
-            ...(recursive ? { recursive: '1' } : {}),
-          }),
-        { notModified: undefined, notFound: undefined },
-      );
-      if (response === undefined) return undefined;
-      const entries = response.data.tree.map(({ path, mode, type, sha }) => ({
-        path,
-        mode,
-        type,
-        sha,
-      }));
-      return { entries, truncated: response.data.truncated };
-    },
-
     async getPull(number) {
       const { data } = await call(`reading pull request #${number}`, () =>
         octokit.rest.pulls.get({ owner, repo, pull_number: number }),

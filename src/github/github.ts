@@ -51,15 +51,6 @@ export interface Comparison {
   files: Array<{ filename: string; status: string; additions: number; deletions: number }>;
 }
 
-/** An entry of a git tree as GET /git/trees lists it: `path` from the tree asked for. */
-export interface GitTreeEntry {
-  path: string;
-  /** `100644`, `100755`, `120000` (a symbolic link), `040000` (a tree), `160000` (a submodule). */
-  mode: string;
-  type: string;
-  sha: string;
-}
-
 export interface PullFilter {
   head: string;
   /** Absent: PRs from `head` into any base. */
@@ -111,15 +102,6 @@ export interface GitHub {
     ref: string,
     etag: string | undefined,
   ): Promise<Conditional<string | undefined>>;
-  /**
-   * A tree's entries (a commit's sha names the commit's tree), with `recursive` every entry below
-   * it; `truncated` when GitHub stopped listing (past 100,000 entries or 7 MB); undefined when
-   * GitHub has no such tree (404).
-   */
-  getTree(
-    treeish: string,
-    options: { recursive: boolean },
-  ): Promise<{ entries: GitTreeEntry[]; truncated: boolean } | undefined>;
   getPull(number: number): Promise<PullRequest>;
   /** A PR's commits, oldest first (at most 250: GitHub lists no more). */
   listPullCommits(number: number): Promise<CommitInfo[]>;

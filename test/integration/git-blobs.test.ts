@@ -40,7 +40,6 @@ async function blobsIn(dir: string): Promise<string[]> {
 describe('fetchCommitTree, listCommitFiles and fetchBlobs', () => {
   it('fetch the trees without a blob, then exactly the blobs named', async () => {
     const dir = join(root, 'narrow');
-    await subject.initRepository({ remote, dir });
     const sha = await subject.fetchCommitTree({ remote, ref: 'main', dir });
     expect(sha).toBe((await git(bare, ['rev-parse', 'main'])).trim());
     expect(await blobsIn(dir)).toEqual([]);
@@ -66,24 +65,8 @@ describe('fetchCommitTree, listCommitFiles and fetchBlobs', () => {
     expect(await readdir(dir)).toEqual(['.git']);
   });
 
-  it('fetch blobs named by id into an empty repository, without their commit', async () => {
-    // What get does when GitHub listed the commit's trees: one fetch, no commit, no tree.
-    const dir = join(root, 'blobs-only');
-    await subject.initRepository({ remote, dir });
-    const paths = ['config/final.yml', '.final_builds/license/index.yml'];
-    const ids = await Promise.all(
-      paths.map(async (path) => (await git(bare, ['rev-parse', `main:${path}`])).trim()),
-    );
-    const texts = await subject.fetchBlobs({ remote, dir, blobs: ids });
-    for (const [i, path] of paths.entries())
-      expect(texts[i]).toBe(await git(bare, ['show', `main:${path}`]));
-    expect(await blobsIn(dir)).toEqual([...ids].sort());
-    expect(await subject.resolveCommit(dir, 'FETCH_HEAD')).toBeUndefined();
-  });
-
   it('say which fetch failed for a blob the remote does not have', async () => {
     const dir = join(root, 'missing');
-    await subject.initRepository({ remote, dir });
     await subject.fetchCommitTree({ remote, ref: 'main', dir });
     await expect(
       subject.fetchBlobs({ remote, dir, blobs: ['0123456789abcdef0123456789abcdef01234567'] }),

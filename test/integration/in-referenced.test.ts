@@ -78,11 +78,10 @@ async function getVersion2(
 
 describe('in writes the release directory of the one manifest', () => {
   it.each([
-    // GitHub's tree listings name the blobs (no fetch of the trees). Without a PR nor
-    // source.release_name, the manifest is fetched before the indexes.
-    ['the release name from config/final.yml', {}, 2],
-    // The manifest read through REST meanwhile: one fetch brings every file.
-    ['source.release_name', { release_name: 'example' }, 1],
+    // Without a PR nor source.release_name, the manifest is fetched before the indexes.
+    ['the release name from config/final.yml', {}, 3],
+    // Read through REST while git fetches the trees: one fetch brings every file.
+    ['source.release_name', { release_name: 'example' }, 2],
   ])('with only the indexes the manifest references (%s)', async (_, source, fetches) => {
     const { repo, ref, bare } = await withRetiredIndex();
     const since = world.sandbox.log().length;

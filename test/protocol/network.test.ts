@@ -109,9 +109,8 @@ describe('GitHub Enterprise', () => {
       env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
     });
     const argv = await readFile(join(dir, 'argv.log'), 'utf8');
-    // `fetch`, or `-c … fetch` (a fetch of blobs by id): out's base trees and blobs, in's blobs.
-    const fetches = argv.split('\n').filter((line) => /^(-c \S+ )*fetch /.test(line));
-    expect(fetches.length).toBeGreaterThanOrEqual(3);
+    const fetches = argv.split('\n').filter((line) => line.startsWith('fetch '));
+    expect(fetches.length).toBeGreaterThanOrEqual(2); // out's base and in's release
     for (const line of fetches) expect(line.endsWith(` origin=${gitUrl}`)).toBe(true);
     expect(argv).toContain(`push --porcelain --force-with-lease`);
     expect(argv).toContain(gitUrl);

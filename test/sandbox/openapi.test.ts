@@ -40,7 +40,6 @@ beforeAll(async () => {
   await octokit.rest.git.getCommit({ ...base, commit_sha: main });
   await octokit.rest.repos.getContent({ ...base, path: 'releases/example/index.yml', ref: 'main' });
   await octokit.rest.repos.getContent({ ...base, path: 'releases', ref: main });
-  await octokit.rest.git.getTree({ ...base, tree_sha: main, recursive: '1' });
   await octokit.rest.repos.listCommits({ ...base, sha: 'cut-a', path: 'releases', per_page: 2 });
   await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...cut-c' });
   await octokit.rest.git.getRef({ ...base, ref: 'heads/main' });
@@ -124,7 +123,6 @@ beforeAll(async () => {
   await call(octokit.rest.repos.getCombinedStatusForRef({ ...base, ref: 'none' }));
   await call(octokit.rest.repos.getCommit({ ...base, ref: 'none' }));
   await call(octokit.rest.repos.getContent({ ...base, path: 'none.yml' }));
-  await call(octokit.rest.git.getTree({ ...base, tree_sha: 'f'.repeat(40) }));
   await call(octokit.rest.repos.getContent({ ...base, path: 'config/final.yml', ref: 'none' }));
   await call(octokit.rest.repos.listCommits({ ...base, sha: 'none' }));
   await call(octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: 'main...none' }));

@@ -16,12 +16,7 @@ import {
   parsePutRequest,
   type SourceSettings,
 } from '../../src/concourse/settings.js';
-import {
-  startSandbox,
-  type RequestLogEntry,
-  type Sandbox,
-  type SandboxOptions,
-} from '../../sandbox/index.js';
+import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/index.js';
 import { EXAMPLE_BUNDLE, releaseCheckout, removeDir, tempDir } from './repos.js';
 import { git, TEST_GIT_ENV } from './git.js';
 
@@ -60,8 +55,8 @@ export class World {
     readonly root: string,
   ) {}
 
-  static async start(options: SandboxOptions = {}): Promise<World> {
-    const sandbox = await startSandbox(options);
+  static async start(): Promise<World> {
+    const sandbox = await startSandbox();
     const world = new World(sandbox, await tempDir('brp-world-'));
     await world.installGitRecorder();
     return world;

@@ -22,7 +22,6 @@ import type { GetInput } from '../../concourse/settings.js';
 import { writeInside } from '../../io/dest.js';
 import { MAX_FILE_BYTES } from '../../io/metadata-dir.js';
 import { gitBlobId, indexesToFetch, listedPaths, releaseListing } from './release-files.js';
-import { listThroughRest } from './rest-listing.js';
 import { verifiedPull, type Verified } from './verified-pull.js';
 
 interface GetDeps {
@@ -136,11 +135,10 @@ async function both<A, B>(
 
 /**
  * The version's files, read into memory from a repository in a temporary directory (never DEST:
- * no .git, and so no remote or credential, ends up there) without a work tree: the blob ids of the
- * commit's files from GitHub's tree listings (rest-listing.ts; when those cannot say, git fetches
- * the commit's trees, shallow and blobless, and lists them), then exactly the blobs of
- * release-files.ts, fetched by id. The manifest's text read through REST meanwhile, when it is the
- * blob at this commit, lets one fetch bring all of them; else the manifest is fetched first.
+ * no .git, and so no remote or credential, ends up there) without a work tree: the commit's trees
+ * (shallow, blobless), then exactly the blobs of release-files.ts, fetched by id. The manifest's
+ * text read through REST while git fetched the trees, when it is the blob at this commit, lets
+ * one fetch bring all of them; else the manifest is fetched first.
  */
 async function fetchRelease(
   deps: GetDeps,
@@ -154,21 +152,11 @@ async function fetchRelease(
   const { git, remote } = deps;
   const work = await mkdtemp(join(tmpdir(), 'bosh-release-pr-in-'));
   try {
-    // git is started first: its processes run while the REST client loads.
-    const initialized = git.initRepository({ remote, dir: work });
-    const listed = listThroughRest(deps.github, requested.ref, listedPaths(options.name));
-    await initialized;
-    const rest = await listed;
-    let blobs: Map<string, string>;
-    if ('blobs' in rest) blobs = rest.blobs;
-    else {
-      deps.log.debug(`listing ${requested.ref} through git: ${rest.unsure}`);
-      const sha = await git.fetchCommitTree({ remote, ref: requested.ref, dir: work });
-      blobs = await git.listCommitFiles(work, sha, {
-        paths: listedPaths(options.name),
-        select: () => true,
-      });
-    }
+    const sha = await git.fetchCommitTree({ remote, ref: requested.ref, dir: work });
+    const blobs = await git.listCommitFiles(work, sha, {
+      paths: listedPaths(options.name),
+      select: () => true,
+    });
     const listing = releaseListing(blobs.keys(), {
       name: options.name,
       version: requested.version,

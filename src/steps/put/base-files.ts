@@ -32,7 +32,6 @@ export async function fetchBase(
   },
 ): Promise<BaseMetadata> {
   const { remote, dir } = options;
-  await git.initRepository({ remote, dir });
   const sha = await git.fetchCommitTree({ remote, ref: options.ref, dir });
   const listed = await git.listCommitFiles(dir, sha, {
     paths: [FINAL_CONFIG_PATH, ...METADATA_DIRS],
