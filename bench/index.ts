@@ -6,7 +6,8 @@
 //   npm run bench -- --only check,out   # some of: fetch, check, out, cold-start, rebase, metadata,
 //                                       # metadata-spread
 //   npm run bench -- --runs 3           # rounds per measurement
-//   npm run bench -- --only metadata --trace   # also trace in and out at the largest size
+//   npm run bench -- --only metadata --trace   # also trace in and out at the largest size (and
+//                                              # one in on fetch's smallest repository)
 //   npm run bench -- --write            # also replace the generated part of BENCHMARKS.md and
 //                                       # write its charts into bench/charts/
 //   npm run bench -- --clean            # remove the cached repositories and exit
