@@ -73,7 +73,9 @@ function certificate(options: {
   const now = Date.now();
   const algorithm = seq(oid(OID.ecdsaWithSha256));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
+  // A positive INTEGER in DER's minimal form: a first byte of 0x00 followed by one below 0x80 is
+  // "illegal padding" to OpenSSL (it failed ~1 run in 128), so the first byte is 0x40–0x7f.
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))), // v3
     integer(serial),
